@@ -1,0 +1,118 @@
+/* cmd_audit.c — fairaudit audit: ingest, run and report in one command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <getopt.h>
+
+#include "cmd.h"
+#include "msg.h"
+#include "results_json.h"
+#include "run.h"
+#include "version.h"
+
+static const struct fa_opt own[] = {
+    {"db", 0, "FILE", "the store (default fairaudit.db)"},
+    {"help", 'h', NULL, "show this help"},
+    {"out", 'o', "DIR", "output folder (required)"},
+    {"quiet", 'q', NULL, "no progress, no summary"},
+    {"reference", 'r', "REF",
+     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
+};
+
+int
+cmd_audit(int argc, char **argv)
+{
+    struct fa_opt opts[64];
+    size_t n;
+    struct fa_ingest_cli c = {0};
+    struct fa_ingest_result ires;
+    struct fa_run_opts ro = {0};
+    const char *db = "fairaudit.db", *out = NULL, *arg;
+    fa_store *st = NULL;
+    int64_t run_id = 0;
+    char *path = NULL;
+    fa_ctx *ctx;
+    fa_err err;
+    int k, code;
+
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), own, FA_ARRAY_LEN(own),
+                          fa_ingest_options, fa_ingest_noptions);
+    c.o.max_rejects = FA_INGEST_MAX_REJECTS;
+    ro.reference = "largest";
+    ro.tool_version = FA_VERSION;
+    optind = 0;
+    while ((k = fa_cmd_getopt("audit", argc, argv, opts, n, &arg)) != -1) {
+        const char *name;
+
+        if (k == -2) {
+            fa_ingest_cli_release(&c);
+            return FA_EXIT_USAGE;
+        }
+        name = opts[k].name;
+        if (strcmp(name, "help") == 0) {
+            fa_cmd_help("fairaudit audit [options] --out DIR FILE",
+                        "Load FILE into the store, compute every group and "
+                        "intersection, and write\nDIR/results.json: ingest, "
+                        "run and report in one step.",
+                        opts, n);
+            fa_ingest_cli_release(&c);
+            return fa_cmd_finish(FA_EXIT_OK);
+        } else if (strcmp(name, "db") == 0) {
+            db = arg;
+        } else if (strcmp(name, "out") == 0) {
+            out = arg;
+        } else if (strcmp(name, "quiet") == 0) {
+            fa_msg_set_quiet(1);
+        } else if (strcmp(name, "reference") == 0) {
+            ro.reference = arg;
+        } else if (fa_ingest_cli_apply("audit", &c, name, arg) < 0) {
+            fa_ingest_cli_release(&c);
+            return FA_EXIT_USAGE;
+        }
+    }
+    code = FA_EXIT_USAGE;
+    if (optind != argc - 1)
+        fa_cmd_usage("audit", optind >= argc ? "no input file"
+                                             : "one input file, not %d",
+                     argc - optind);
+    else if (!out)
+        fa_cmd_usage("audit", "--out DIR is required");
+    else if (fa_ingest_cli_check("audit", &c) == 0)
+        code = FA_EXIT_OK;
+    if (code != FA_EXIT_OK) {
+        fa_ingest_cli_release(&c);
+        return code;
+    }
+    c.o.path = argv[optind];
+    ctx = fa_ctx_new();
+    if (fa_run_check_reference(ctx, ro.reference) != FA_OK) {
+        code = fa_cmd_fail(ctx);
+        goto out;
+    }
+    if (fa_cmd_mkdirs(out) != 0) {
+        code = FA_EXIT_OUTPUT;
+        goto out;
+    }
+    code = fa_ingest_cli_load(ctx, db, &c, &ires);
+    if (code != FA_EXIT_OK)
+        goto out;
+    ro.dataset_id = ires.dataset_id;
+    err = fa_store_open(ctx, db, 0, &st);
+    if (!err)
+        err = fa_run(ctx, st, &ro, &run_id);
+    if (!err) {
+        path = fa_xasprintf("%s/results.json", out);
+        err = fa_results_json_write(ctx, st, run_id, path);
+    }
+    fa_store_close(st);
+    if (err) {
+        code = fa_cmd_fail(ctx);
+        goto out;
+    }
+    fa_notef("run %lld: wrote '%s'", (long long)run_id, path);
+out:
+    free(path);
+    fa_ctx_free(ctx);
+    fa_ingest_cli_release(&c);
+    return fa_cmd_finish(code);
+}

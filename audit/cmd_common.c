@@ -1,0 +1,535 @@
+/* cmd_common.c — option parsing, help, exit codes and the ingest options
+ * shared by the subcommands.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "msg.h"
+
+#define MAX_OPTS 64
+
+int
+fa_cmd_getopt(const char *cmd, int argc, char **argv,
+              const struct fa_opt *opts, size_t n, const char **arg)
+{
+    struct option lo[MAX_OPTS + 1];
+    char shorts[2 * MAX_OPTS + 2], *p = shorts;
+    int idx = -1, c;
+
+    *p++ = ':'; /* report a missing argument as ':' */
+    for (size_t i = 0; i < n && i < MAX_OPTS; i++) {
+        lo[i].name = opts[i].name;
+        lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
+        lo[i].flag = NULL;
+        lo[i].val = 256 + (int)i;
+        if (opts[i].letter) {
+            *p++ = (char)opts[i].letter;
+            if (opts[i].arg)
+                *p++ = ':';
+        }
+    }
+    *p = '\0';
+    lo[n < MAX_OPTS ? n : MAX_OPTS] = (struct option){0};
+    opterr = 0;
+    c = getopt_long(argc, argv, shorts, lo, &idx);
+    if (c == -1)
+        return -1;
+    *arg = optarg;
+    if (c >= 256)
+        return c - 256;
+    if (c == '?' || c == ':') {
+        const char *what = c == '?' ? "unknown option" : "missing argument to";
+
+        if (optopt && optopt < 256)
+            fa_cmd_usage(cmd, "%s '-%c'", what, optopt);
+        else
+            fa_cmd_usage(cmd, "%s '%s'", what, argv[optind - 1]);
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (opts[i].letter == c)
+            return (int)i;
+    fa_cmd_usage(cmd, "unknown option '-%c'", c);
+    return -2;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct fa_opt *)a)->name,
+                  ((const struct fa_opt *)b)->name);
+}
+
+size_t
+fa_cmd_merge_opts(struct fa_opt *out, size_t cap, const struct fa_opt *a,
+                  size_t na, const struct fa_opt *b, size_t nb)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < na && n < cap; i++)
+        out[n++] = a[i];
+    for (size_t i = 0; i < nb && n < cap; i++)
+        out[n++] = b[i];
+    qsort(out, n, sizeof(*out), by_name);
+    return n;
+}
+
+void
+fa_cmd_help(const char *usage, const char *about, const struct fa_opt *opts,
+            size_t n)
+{
+    printf("Usage: %s\n\n%s\n\nOptions:\n", usage, about);
+    for (size_t i = 0; i < n; i++) {
+        char left[64];
+
+        if (opts[i].letter)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].letter,
+                     opts[i].name, opts[i].arg ? " " : "",
+                     opts[i].arg ? opts[i].arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        printf("  %-30s %s\n", left, opts[i].help);
+    }
+    printf("\nExit status: 0 done; 1 a verdict failed; 2 bad option or "
+           "argument;\n3 unreadable or invalid input or store; 4 an output "
+           "could not be written;\n5 internal error.\n");
+}
+
+int
+fa_cmd_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "fairaudit: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'fairaudit %s --help'\n", cmd);
+    return FA_EXIT_USAGE;
+}
+
+int
+fa_exit_code(fa_err err)
+{
+    switch (err) {
+    case FA_OK:
+        return FA_EXIT_OK;
+    case FA_ERR_USAGE:
+        return FA_EXIT_USAGE;
+    case FA_ERR_IO_READ:
+    case FA_ERR_CSV_HEADER:
+    case FA_ERR_CSV_COLUMN:
+    case FA_ERR_CSV_DUPLICATE:
+    case FA_ERR_CSV_EMPTY:
+    case FA_ERR_CSV_REJECTS:
+    case FA_ERR_CARDINALITY:
+    case FA_ERR_GZIP:
+    case FA_ERR_STORE:
+    case FA_ERR_STORE_VERSION:
+    case FA_ERR_NOT_FOUND:
+        return FA_EXIT_INPUT;
+    case FA_ERR_IO_WRITE:
+    case FA_ERR_STORE_WRITE:
+        return FA_EXIT_OUTPUT;
+    case FA_ERR_INTERNAL:
+    case FA_ERR_COUNT:
+        break;
+    }
+    return FA_EXIT_INTERNAL;
+}
+
+int
+fa_cmd_fail(const fa_ctx *ctx)
+{
+    fa_err err = fa_ctx_err(ctx);
+
+    if (err == FA_ERR_USAGE) {
+        fprintf(stderr, "fairaudit: %s\n", fa_ctx_msg(ctx));
+        return FA_EXIT_USAGE;
+    }
+    fa_errorf("%s", *fa_ctx_msg(ctx) ? fa_ctx_msg(ctx) : fa_strerror(err));
+    return fa_exit_code(err);
+}
+
+int
+fa_cmd_finish(int code)
+{
+    if (fclose(stdout) != 0) {
+        fa_errorf("cannot write to standard output: %s", strerror(errno));
+        return FA_EXIT_OUTPUT;
+    }
+    return code;
+}
+
+int
+fa_cmd_mkdirs(const char *dir)
+{
+    char *p = fa_xstrdup(dir);
+    struct stat sb;
+
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            fa_errorf("cannot create '%s': %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        fa_errorf("cannot create '%s': %s", p, strerror(errno));
+        free(p);
+        return -1;
+    }
+    if (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fa_errorf("cannot create '%s': %s", p, strerror(ENOTDIR));
+        free(p);
+        return -1;
+    }
+    free(p);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The ingest options                                                  */
+
+const struct fa_opt fa_ingest_options[] = {
+    {"attr", 'a', "A,B", "protected attribute columns (intersected)"},
+    {"bin", 0, "COL=SPEC",
+     "bin a numeric attribute or segment: edges 18,25,40 or qN quantiles "
+     "(repeatable)"},
+    {"delimiter", 0, "CHAR", "field separator: , or tab (default: guessed)"},
+    {"label", 'l', "COL", "true outcome column (omit: label-free audit)"},
+    {"max-rejects", 0, "N",
+     "fail the load when more than N rows are rejected (default 1000)"},
+    {"negative", 0, "VALUE", "the unfavourable label (default: any other)"},
+    {"positive", 0, "VALUE",
+     "the favourable label (default: 1, true or yes)"},
+    {"pred", 'p', "COL", "predicted decision column"},
+    {"pred-negative", 0, "VALUE", "the unfavourable decision value"},
+    {"pred-positive", 0, "VALUE",
+     "the favourable decision (default: 1, true or yes)"},
+    {"score", 's', "COL", "score column: any finite number"},
+    {"segment", 'g', "X,Y", "segment columns (region, channel, ...)"},
+    {"threshold", 't', "T", "without --pred, the decision is score >= T"},
+    {"weight", 'w', "COL", "row weight column (>= 0)"},
+};
+const size_t fa_ingest_noptions = FA_ARRAY_LEN(fa_ingest_options);
+
+/* Splits "a,b,c" into a new NULL-terminated list; empty names are kept so
+ * that the check can name them. */
+static char **
+split_list(const char *s, size_t *n)
+{
+    char **out = NULL;
+    const char *p = s;
+
+    *n = 0;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+        out = fa_xrealloc(out, *n + 2, sizeof(char *));
+        out[(*n)++] = fa_xstrndup(p, len);
+        out[*n] = NULL;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return out;
+}
+
+static void
+free_list(char **l)
+{
+    for (size_t i = 0; l && l[i]; i++)
+        free(l[i]);
+    free(l);
+}
+
+static int
+append_list(const char *cmd, char ***list, size_t *n, const char *arg,
+            const char *opt)
+{
+    size_t k;
+    char **add = split_list(arg, &k);
+
+    for (size_t i = 0; i < k; i++) {
+        if (!*add[i]) {
+            free_list(add);
+            return fa_cmd_usage(cmd, "--%s '%s' has an empty column name",
+                                opt, arg),
+                   -1;
+        }
+    }
+    *list = fa_xrealloc(*list, *n + k + 1, sizeof(char *));
+    for (size_t i = 0; i < k; i++)
+        (*list)[(*n)++] = add[i];
+    (*list)[*n] = NULL;
+    free(add);
+    return 1;
+}
+
+int
+fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c,
+                    const char *name, const char *arg)
+{
+    struct fa_ingest_opts *o = &c->o;
+
+    if (strcmp(name, "attr") == 0)
+        return append_list(cmd, &c->attrs, &o->nattrs, arg, name);
+    if (strcmp(name, "segment") == 0)
+        return append_list(cmd, &c->segments, &o->nsegments, arg, name);
+    if (strcmp(name, "bin") == 0) {
+        const char *eq = strchr(arg, '=');
+
+        if (!eq || eq == arg || !eq[1])
+            return fa_cmd_usage(cmd, "bad --bin '%s' (expected COL=SPEC)",
+                                arg),
+                   -1;
+        c->bins = fa_xrealloc(c->bins, o->nbins + 1, sizeof(*c->bins));
+        c->bin_text = fa_xrealloc(c->bin_text, o->nbins + 1, sizeof(char *));
+        c->bin_text[o->nbins] = fa_xstrndup(arg, (size_t)(eq - arg));
+        c->bins[o->nbins].column = c->bin_text[o->nbins];
+        c->bins[o->nbins].spec = eq + 1;
+        o->nbins++;
+        o->bins = c->bins;
+        return 1;
+    }
+    if (strcmp(name, "delimiter") == 0) {
+        if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+            o->delimiter = '\t';
+        else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' &&
+                 arg[0] != '\r')
+            o->delimiter = arg[0];
+        else
+            return fa_cmd_usage(cmd, "bad --delimiter '%s' (one character, "
+                                     "or 'tab')",
+                                arg),
+                   -1;
+        return 1;
+    }
+    if (strcmp(name, "label") == 0)
+        o->label = arg;
+    else if (strcmp(name, "pred") == 0)
+        o->pred = arg;
+    else if (strcmp(name, "score") == 0)
+        o->score = arg;
+    else if (strcmp(name, "weight") == 0)
+        o->weight = arg;
+    else if (strcmp(name, "positive") == 0)
+        o->positive = arg;
+    else if (strcmp(name, "negative") == 0)
+        o->negative = arg;
+    else if (strcmp(name, "pred-positive") == 0)
+        o->pred_positive = arg;
+    else if (strcmp(name, "pred-negative") == 0)
+        o->pred_negative = arg;
+    else if (strcmp(name, "threshold") == 0) {
+        if (fa_parse_double(arg, &o->threshold) != 0)
+            return fa_cmd_usage(cmd, "bad --threshold '%s' (a finite number)",
+                                arg),
+                   -1;
+        o->has_threshold = 1;
+    } else if (strcmp(name, "max-rejects") == 0) {
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(arg, &end, 10);
+        if (errno || end == arg || *end || v < 0)
+            return fa_cmd_usage(cmd, "bad --max-rejects '%s' (a whole number "
+                                     ">= 0)",
+                                arg),
+                   -1;
+        o->max_rejects = v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int
+fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
+{
+    struct fa_ingest_opts *o = &c->o;
+    fa_ctx *ctx;
+
+    o->attrs = (const char *const *)c->attrs;
+    o->segments = (const char *const *)c->segments;
+    if (!o->pred && !(o->score && o->has_threshold))
+        return fa_cmd_usage(cmd, "no decision: give --pred, or --score with "
+                                 "--threshold"),
+               -1;
+    if (o->pred && o->has_threshold)
+        return fa_cmd_usage(cmd, "--threshold applies only without --pred"),
+               -1;
+    if (o->has_threshold && !o->score)
+        return fa_cmd_usage(cmd, "--threshold needs --score"), -1;
+    if (o->negative && !o->positive)
+        return fa_cmd_usage(cmd, "--negative needs --positive"), -1;
+    if (o->pred_negative && !o->pred_positive)
+        return fa_cmd_usage(cmd, "--pred-negative needs --pred-positive"), -1;
+    if (o->positive && o->negative && strcmp(o->positive, o->negative) == 0)
+        return fa_cmd_usage(cmd, "--positive and --negative are the same"),
+               -1;
+    if ((o->positive || o->negative) && !o->label)
+        return fa_cmd_usage(cmd, "--positive needs --label"), -1;
+    if (o->nattrs + o->nsegments == 0)
+        return fa_cmd_usage(cmd, "nothing to audit: give --attr (and "
+                                 "--segment)"),
+               -1;
+    if (o->nattrs > 16)
+        return fa_cmd_usage(cmd, "at most 16 attributes (--attr)"), -1;
+    for (size_t i = 0; i < o->nattrs + o->nsegments; i++) {
+        const char *a = i < o->nattrs ? o->attrs[i]
+                                      : o->segments[i - o->nattrs];
+
+        for (size_t k = 0; k < i; k++) {
+            const char *b = k < o->nattrs ? o->attrs[k]
+                                          : o->segments[k - o->nattrs];
+
+            if (strcmp(a, b) == 0)
+                return fa_cmd_usage(cmd, "column '%s' is named twice in "
+                                         "--attr/--segment",
+                                    a),
+                       -1;
+        }
+    }
+    ctx = fa_ctx_new();
+    for (size_t i = 0; i < o->nbins; i++) {
+        int known = 0, q;
+        double *edges;
+        size_t ne;
+
+        for (size_t k = 0; k < o->nattrs + o->nsegments; k++)
+            known |= strcmp(o->bins[i].column,
+                            k < o->nattrs ? o->attrs[k]
+                                          : o->segments[k - o->nattrs]) == 0;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(o->bins[i].column, o->bins[k].column) == 0)
+                known = -1;
+        if (known <= 0) {
+            fa_cmd_usage(cmd,
+                         known < 0 ? "--bin '%s' is given twice"
+                                   : "--bin '%s': not an --attr or --segment "
+                                     "column",
+                         o->bins[i].column);
+            fa_ctx_free(ctx);
+            return -1;
+        }
+        if (fa_ingest_parse_bin(ctx, o->bins[i].column, o->bins[i].spec,
+                                &edges, &ne, &q) != FA_OK) {
+            fa_cmd_usage(cmd, "%s", fa_ctx_msg(ctx));
+            fa_ctx_free(ctx);
+            return -1;
+        }
+        free(edges);
+    }
+    fa_ctx_free(ctx);
+    return 0;
+}
+
+void
+fa_ingest_cli_release(struct fa_ingest_cli *c)
+{
+    free_list(c->attrs);
+    free_list(c->segments);
+    for (size_t i = 0; i < c->o.nbins; i++)
+        free(c->bin_text[i]);
+    free(c->bin_text);
+    free(c->bins);
+}
+
+struct progress {
+    struct timespec start;
+    int shown;
+};
+
+static double
+since(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) +
+           (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Progress on a terminal: rows, MB/s and time left, on one line. */
+static void
+show_progress(void *data, int64_t rows, int64_t bytes, int64_t total,
+              int done)
+{
+    struct progress *p = data;
+    double secs = since(&p->start), rate = secs > 0 ? bytes / secs : 0;
+
+    if (!done && secs < 0.5)
+        return;
+    if (done) {
+        if (p->shown)
+            fprintf(stderr, "\r\033[K");
+        return;
+    }
+    fprintf(stderr, "\r\033[Kingest: %lld rows, %.1f MB/s", (long long)rows,
+            rate / 1e6);
+    if (total > 0 && rate > 0)
+        fprintf(stderr, ", %.0f s left",
+                (double)(total - bytes > 0 ? total - bytes : 0) / rate);
+    p->shown = 1;
+}
+
+int
+fa_ingest_cli_load(fa_ctx *ctx, const char *db, struct fa_ingest_cli *c,
+                   struct fa_ingest_result *res)
+{
+    struct progress prog = {0};
+    fa_store *st = NULL;
+    fa_reject_count *rc = NULL;
+    size_t nrc = 0;
+    fa_err err;
+
+    clock_gettime(CLOCK_MONOTONIC, &prog.start);
+    if (!fa_msg_quiet() && isatty(STDERR_FILENO)) {
+        c->o.progress = show_progress;
+        c->o.progress_data = &prog;
+    }
+    err = fa_store_open(ctx, db, 1, &st);
+    if (!err)
+        err = fa_ingest(ctx, st, &c->o, res);
+    if (!err && res->rows_rejected)
+        err = fa_store_reject_summary(ctx, st, res->dataset_id, &rc, &nrc);
+    fa_store_close(st);
+    if (err) {
+        free(rc);
+        return fa_cmd_fail(ctx);
+    }
+    if (res->reused)
+        fa_notef("'%s' was loaded before with the same mapping: dataset %lld",
+                 c->o.path, (long long)res->dataset_id);
+    else
+        fa_notef("loaded '%s' into '%s' as dataset %lld: %lld rows read, "
+                 "%lld loaded, %lld rejected",
+                 c->o.path, db, (long long)res->dataset_id,
+                 (long long)res->rows_read, (long long)res->rows_loaded,
+                 (long long)res->rows_rejected);
+    for (size_t i = 0; i < nrc; i++) {
+        fa_warnf("%lld rows rejected: %s (first at line %lld)",
+                 (long long)rc[i].rows, rc[i].reason,
+                 (long long)rc[i].first_line);
+        free(rc[i].reason);
+    }
+    free(rc);
+    return FA_EXIT_OK;
+}

@@ -1,0 +1,115 @@
+/* cmd_run.c — fairaudit run: every group and intersection of a dataset. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <getopt.h>
+
+#include "cmd.h"
+#include "msg.h"
+#include "results_json.h"
+#include "run.h"
+#include "version.h"
+
+/* indices into opts, which is sorted by long name */
+enum { O_DATASET, O_DB, O_HELP, O_OUT, O_QUIET, O_REFERENCE };
+
+static const struct fa_opt opts[] = {
+    {"dataset", 0, "ID", "the dataset to audit (default: the newest)"},
+    {"db", 0, "FILE", "the store (default fairaudit.db)"},
+    {"help", 'h', NULL, "show this help"},
+    {"out", 'o', "DIR", "also write DIR/results.json"},
+    {"quiet", 'q', NULL, "no summary"},
+    {"reference", 'r', "REF",
+     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
+};
+
+static int
+parse_id(const char *arg, int64_t *id)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v <= 0)
+        return -1;
+    *id = v;
+    return 0;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+    struct fa_run_opts ro = {0};
+    const char *db = "fairaudit.db", *out = NULL, *arg;
+    fa_store *st = NULL;
+    fa_ctx *ctx;
+    int64_t run_id = 0;
+    fa_err err;
+    int k;
+
+    optind = 0;
+    ro.reference = "largest";
+    ro.tool_version = FA_VERSION;
+    while ((k = fa_cmd_getopt("run", argc, argv, opts, FA_ARRAY_LEN(opts),
+                              &arg)) != -1) {
+        if (k == -2)
+            return FA_EXIT_USAGE;
+        switch (k) {
+        case O_DATASET:
+            if (parse_id(arg, &ro.dataset_id) != 0)
+                return fa_cmd_usage("run", "bad --dataset '%s'", arg);
+            break;
+        case O_DB:
+            db = arg;
+            break;
+        case O_HELP:
+            fa_cmd_help("fairaudit run [options]",
+                        "Compute every metric for every attribute, every "
+                        "intersection of the\nattributes and every segment "
+                        "of a dataset in the store, and save the run.",
+                        opts, FA_ARRAY_LEN(opts));
+            return fa_cmd_finish(FA_EXIT_OK);
+        case O_OUT:
+            out = arg;
+            break;
+        case O_QUIET:
+            fa_msg_set_quiet(1);
+            break;
+        case O_REFERENCE:
+            ro.reference = arg;
+            break;
+        }
+    }
+    if (optind != argc)
+        return fa_cmd_usage("run", "unexpected argument '%s'", argv[optind]);
+    ctx = fa_ctx_new();
+    err = fa_run_check_reference(ctx, ro.reference);
+    if (!err && out && fa_cmd_mkdirs(out) != 0) {
+        fa_ctx_free(ctx);
+        return fa_cmd_finish(FA_EXIT_OUTPUT);
+    }
+    if (!err)
+        err = fa_store_open(ctx, db, 0, &st);
+    if (!err)
+        err = fa_run(ctx, st, &ro, &run_id);
+    if (!err && out) {
+        char *path = fa_xasprintf("%s/results.json", out);
+
+        err = fa_results_json_write(ctx, st, run_id, path);
+        if (!err)
+            fa_notef("wrote '%s'", path);
+        free(path);
+    }
+    fa_store_close(st);
+    if (err) {
+        int code = fa_cmd_fail(ctx);
+
+        fa_ctx_free(ctx);
+        return fa_cmd_finish(code);
+    }
+    fa_notef("run %lld saved in '%s'", (long long)run_id, db);
+    fa_ctx_free(ctx);
+    return fa_cmd_finish(FA_EXIT_OK);
+}

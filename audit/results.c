@@ -1,0 +1,73 @@
+/* results.c — names and release of run results. */
+#include <assert.h>
+#include <stdlib.h>
+
+#include "results.h"
+#include "util.h"
+
+static const char *const agg_names[] = {
+    [FA_AGG_DEMOGRAPHIC_PARITY_DIFFERENCE] = "demographic_parity_difference",
+    [FA_AGG_DEMOGRAPHIC_PARITY_RATIO] = "demographic_parity_ratio",
+    [FA_AGG_EQUALIZED_ODDS_DIFFERENCE] = "equalized_odds_difference",
+    [FA_AGG_EQUALIZED_ODDS_RATIO] = "equalized_odds_ratio",
+    [FA_AGG_EQUAL_OPPORTUNITY_DIFFERENCE] = "equal_opportunity_difference",
+    [FA_AGG_EQUAL_OPPORTUNITY_RATIO] = "equal_opportunity_ratio",
+};
+
+_Static_assert(FA_ARRAY_LEN(agg_names) == FA_AGG_COUNT,
+               "every aggregate needs a name");
+
+const char *
+fa_aggregate_name(fa_aggregate a)
+{
+    assert((unsigned)a < FA_AGG_COUNT);
+    return agg_names[a];
+}
+
+const char *
+fa_set_kind_name(enum fa_set_kind k)
+{
+    switch (k) {
+    case FA_SET_OVERALL:
+        return "overall";
+    case FA_SET_ATTRIBUTE:
+        return "attribute";
+    case FA_SET_INTERSECTION:
+        return "intersection";
+    case FA_SET_SEGMENT:
+        return "segment";
+    }
+    return "unknown";
+}
+
+int
+fa_metric_has_disparity(fa_metric m)
+{
+    /* Brier and mean score are not rates; their ratio means nothing for a
+     * logit or an exam mark. */
+    return m != FA_METRIC_BRIER && m != FA_METRIC_MEAN_SCORE;
+}
+
+void
+fa_results_release(fa_results *res)
+{
+    if (!res)
+        return;
+    for (size_t i = 0; i < res->ngroups; i++) {
+        fa_group *g = &res->groups[i];
+        size_t nd = res->sets[g->set].ndims;
+
+        for (size_t k = 0; k < nd; k++)
+            free(g->values[k]);
+        free(g->values);
+    }
+    free(res->groups);
+    for (size_t i = 0; i < res->nsets; i++)
+        free(res->sets[i].dims);
+    free(res->sets);
+    free(res->created);
+    free(res->reference);
+    free(res->tool_version);
+    fa_dataset_release(&res->ds);
+    *res = (fa_results){0};
+}

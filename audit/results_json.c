@@ -1,0 +1,263 @@
+/* results_json.c — results.json from a run in the store (jansson).
+ *
+ * Numbers are written with 17 significant digits, so every double reads
+ * back exactly; counts of an unweighted audit are integers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "results_json.h"
+
+static json_t *
+num_or_int(double v, int integral)
+{
+    if (integral)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+static json_t *
+metric_json(const fa_value *v, int integral)
+{
+    json_t *o = json_object();
+
+    if (v->reason) {
+        json_object_set_new(o, "value", json_null());
+        json_object_set_new(o, "reason", json_string(v->reason));
+    } else {
+        json_object_set_new(o, "value", json_real(v->value));
+    }
+    if (v->has_parts) {
+        json_object_set_new(o, "num", num_or_int(v->num, integral));
+        json_object_set_new(o, "den", num_or_int(v->den, integral));
+    }
+    return o;
+}
+
+static json_t *
+value_or_null(const fa_value *v)
+{
+    return v->reason ? json_null() : json_real(v->value);
+}
+
+static json_t *
+attrs_json(const fa_results *r, const fa_group *g)
+{
+    const fa_group_set *gs = &r->sets[g->set];
+    json_t *o = json_object();
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        const char *name = r->ds.dims[gs->dims[k]].name;
+
+        json_object_set_new(o, name, g->values[k] ? json_string(g->values[k])
+                                                  : json_null());
+    }
+    return o;
+}
+
+static json_t *
+counts_json(const fa_results *r, const fa_group *g, int integral)
+{
+    json_t *o = json_object();
+    const double w[4] = {g->w.tp, g->w.fp, g->w.tn, g->w.fn};
+    const char *names[4] = {"tp", "fp", "tn", "fn"};
+
+    for (int k = 0; k < 4; k++)
+        json_object_set_new(o, names[k],
+                            r->ds.labelled ? num_or_int(w[k], integral)
+                                           : json_null());
+    if (!integral) {
+        json_t *rows = json_object();
+
+        for (int k = 0; k < 4; k++)
+            json_object_set_new(rows, names[k],
+                                r->ds.labelled ? json_integer(g->rows[k])
+                                               : json_null());
+        json_object_set_new(o, "rows", rows);
+    }
+    return o;
+}
+
+static json_t *
+group_json(const fa_results *r, const fa_group *g)
+{
+    int integral = !r->ds.weighted;
+    json_t *o = json_object(), *m = json_object();
+
+    if (g->set != 0) {
+        json_object_set_new(o, "kind",
+                            json_string(fa_set_kind_name(
+                                r->sets[g->set].kind)));
+        json_object_set_new(o, "attributes", attrs_json(r, g));
+    }
+    json_object_set_new(o, "n", json_integer(g->n));
+    json_object_set_new(o, "weight", num_or_int(g->weight, integral));
+    json_object_set_new(o, "counts", counts_json(r, g, integral));
+    for (int k = 0; k < FA_METRIC_COUNT; k++)
+        json_object_set_new(m, fa_metric_name((fa_metric)k),
+                            metric_json(&g->m[k],
+                                        integral && k <= FA_METRIC_F1));
+    json_object_set_new(o, "metrics", m);
+    if (g->set == 0)
+        return o;
+    if (g->ref_gid < 0) {
+        json_object_set_new(o, "reference", json_null());
+    } else {
+        json_t *d = json_object();
+
+        json_object_set_new(o, "reference",
+                            r->sets[g->set].ref_gid == 0
+                                ? json_object()
+                                : attrs_json(r, &r->groups[g->ref_gid]));
+        for (int k = 0; k < FA_METRIC_COUNT; k++) {
+            json_t *x;
+
+            if (!fa_metric_has_disparity((fa_metric)k))
+                continue;
+            x = json_object();
+            json_object_set_new(x, "ratio", value_or_null(&g->ratio[k]));
+            if (g->ratio[k].reason)
+                json_object_set_new(x, "ratio_reason",
+                                    json_string(g->ratio[k].reason));
+            json_object_set_new(x, "difference", value_or_null(&g->diff[k]));
+            if (g->diff[k].reason)
+                json_object_set_new(x, "difference_reason",
+                                    json_string(g->diff[k].reason));
+            json_object_set_new(d, fa_metric_name((fa_metric)k), x);
+        }
+        json_object_set_new(o, "disparity", d);
+    }
+    return o;
+}
+
+static json_t *
+aggregate_json(const fa_results *r, const fa_group_set *gs)
+{
+    json_t *o = json_object(), *a = json_array();
+
+    for (size_t k = 0; k < gs->ndims; k++)
+        json_array_append_new(a, json_string(r->ds.dims[gs->dims[k]].name));
+    json_object_set_new(o, "attributes", a);
+    json_object_set_new(o, "kind", json_string(fa_set_kind_name(gs->kind)));
+    if (gs->empty_omitted)
+        json_object_set_new(o, "empty_groups_omitted",
+                            gs->empty_omitted < 0
+                                ? json_null()
+                                : json_integer(gs->empty_omitted));
+    for (int k = 0; k < FA_AGG_COUNT; k++) {
+        json_object_set_new(o, fa_aggregate_name((fa_aggregate)k),
+                            value_or_null(&gs->agg[k]));
+        if (gs->agg[k].reason) {
+            char key[80];
+
+            snprintf(key, sizeof(key), "%s_reason",
+                     fa_aggregate_name((fa_aggregate)k));
+            json_object_set_new(o, key, json_string(gs->agg[k].reason));
+        }
+    }
+    return o;
+}
+
+static json_t *
+results_json(const fa_results *r)
+{
+    json_t *root = json_object(), *tool = json_object(), *ds = json_object();
+    json_t *run = json_object(), *groups = json_array(), *aggs = json_array();
+    json_t *cols = json_object(), *attrs = json_array(), *segs = json_array();
+
+    json_object_set_new(root, "schema", json_string(FA_RESULTS_SCHEMA));
+    json_object_set_new(tool, "name", json_string("fairaudit"));
+    json_object_set_new(tool, "version", json_string(r->tool_version));
+    json_object_set_new(root, "tool", tool);
+    json_object_set_new(ds, "id", json_integer(r->ds.id));
+    json_object_set_new(ds, "source", json_string(r->ds.source));
+    json_object_set_new(ds, "sha256", json_string(r->ds.sha256));
+    json_object_set_new(ds, "bytes", json_integer(r->ds.bytes));
+    json_object_set_new(ds, "rows_read", json_integer(r->ds.rows_read));
+    json_object_set_new(ds, "rows_loaded", json_integer(r->ds.rows_loaded));
+    json_object_set_new(ds, "rows_rejected",
+                        json_integer(r->ds.rows_rejected));
+    json_object_set_new(ds, "loaded_at", json_string(r->ds.loaded_at));
+    json_object_set_new(ds, "labelled", json_boolean(r->ds.labelled));
+    json_object_set_new(ds, "weighted", json_boolean(r->ds.weighted));
+    json_object_set_new(ds, "scored", json_boolean(r->ds.scored));
+    for (size_t j = 0; j < r->ds.ndims; j++)
+        json_array_append_new(j < r->ds.nattrs ? attrs : segs,
+                              json_string(r->ds.dims[j].name));
+    json_object_set_new(cols, "attributes", attrs);
+    json_object_set_new(cols, "segments", segs);
+    json_object_set_new(ds, "columns", cols);
+    {
+        json_error_t e;
+        json_t *m = json_loads(r->ds.mapping, 0, &e);
+
+        json_object_set_new(ds, "mapping", m ? m : json_null());
+    }
+    json_object_set_new(root, "dataset", ds);
+    json_object_set_new(run, "id", json_integer(r->run_id));
+    json_object_set_new(run, "reference", json_string(r->reference));
+    json_object_set_new(run, "created", json_string(r->created));
+    json_object_set_new(root, "run", run);
+    json_object_set_new(root, "overall", group_json(r, &r->groups[0]));
+    for (size_t i = 1; i < r->ngroups; i++)
+        json_array_append_new(groups, group_json(r, &r->groups[i]));
+    json_object_set_new(root, "groups", groups);
+    for (size_t i = 1; i < r->nsets; i++)
+        json_array_append_new(aggs, aggregate_json(r, &r->sets[i]));
+    json_object_set_new(root, "aggregates", aggs);
+    return root;
+}
+
+fa_err
+fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                      const char *path)
+{
+    fa_results r;
+    json_t *root;
+    char *tmp;
+    FILE *f;
+    fa_err err = fa_store_run_load(ctx, st, run_id, &r);
+    int bad;
+
+    if (err)
+        return err;
+    if (r.ngroups == 0) {
+        fa_results_release(&r);
+        return fa_ctx_fail(ctx, FA_ERR_STORE, "run %lld has no groups",
+                           (long long)run_id);
+    }
+    root = results_json(&r);
+    fa_results_release(&r);
+    tmp = fa_xasprintf("%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (!f) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
+                          tmp, strerror(errno));
+        goto out;
+    }
+    bad = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+                                  JSON_REAL_PRECISION(17)) != 0;
+    bad |= fputc('\n', f) == EOF;
+    bad |= fflush(f) != 0;
+    bad |= ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
+                          tmp, errno ? strerror(errno) : "write error");
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
+                          path, strerror(errno));
+        unlink(tmp);
+    }
+out:
+    free(tmp);
+    json_decref(root);
+    return err;
+}

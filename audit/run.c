@@ -1,0 +1,1044 @@
+/* run.c — one pass over a dataset's rows into cells, every group and
+ * intersection rolled up from them, metrics, references, disparities and
+ * aggregates, saved as one run.
+ *
+ * Memory for the confusion metrics is proportional to the number of cells,
+ * not rows; a scored dataset also keeps (score, weight, label) per row for
+ * the AUC, which needs the ranks.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disparity.h"
+#include "run.h"
+#include "scores.h"
+
+/* Neumaier's compensated sum: weights add up to the last digit even over
+ * tens of millions of rows. */
+struct ksum {
+    double s, c;
+};
+
+static inline void
+kadd(struct ksum *k, double x)
+{
+    double t = k->s + x;
+
+    if (fabs(k->s) >= fabs(x))
+        k->c += (k->s - t) + x;
+    else
+        k->c += (x - t) + k->s;
+    k->s = t;
+}
+
+static inline void
+kmerge(struct ksum *a, const struct ksum *b)
+{
+    kadd(a, b->s);
+    kadd(a, b->c);
+}
+
+static inline double
+kval(const struct ksum *k)
+{
+    return k->s + k->c;
+}
+
+/* Confusion slots: y_true x y_pred. */
+enum { TP, FP, TN, FN };
+
+struct acc {
+    int64_t rows[4];
+    struct ksum w[4];
+    struct ksum w_all, ws, wsq;
+};
+
+struct cell {
+    uint64_t key;   /* the attributes' levels in mixed radix */
+    struct acc a;
+};
+
+/* The level order of one dim: levels sorted for output, the missing level
+ * last, and unlisted levels (an empty missing bin) left out. */
+struct order {
+    size_t nlevels;
+    size_t nlisted;
+    size_t *listed;   /* rank -> level */
+    int64_t *rank;    /* level -> rank, -1 when not listed */
+};
+
+/* One scored row, for the AUC. */
+struct srow {
+    double score, weight;
+    uint32_t cell;    /* attribute cell */
+    uint32_t label;
+    uint64_t row;     /* position in the scan, to find its segments */
+};
+
+struct scan {
+    fa_ctx *ctx;
+    const fa_dataset *ds;
+    size_t nattrs, nsegs;
+    size_t *levels;          /* per dim */
+    uint64_t *stride;        /* per attribute */
+    /* attribute cells: a dense index when the product is small */
+    struct cell *cells;
+    size_t ncells, cap;
+    int32_t *dense;
+    uint64_t ndense;
+    uint64_t *hkeys;
+    uint32_t *hidx;
+    size_t hmask;
+    /* segment cells, per segment: levels[nattrs + s] accumulators */
+    struct acc **seg;
+    /* scored rows */
+    struct srow *sr;
+    uint32_t *srseg;         /* row * nsegs + s -> level */
+    size_t nsr, srcap;
+    struct acc all;
+};
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the scan                                         */
+
+static inline void
+acc_add(struct acc *a, int slot, double w, double s, int y, int scored)
+{
+    a->rows[slot]++;
+    kadd(&a->w[slot], w);
+    kadd(&a->w_all, w);
+    if (scored) {
+        double e = s - (y > 0 ? 1.0 : 0.0);
+
+        kadd(&a->ws, w * s);
+        kadd(&a->wsq, w * e * e);
+    }
+}
+
+static void
+acc_merge(struct acc *a, const struct acc *b)
+{
+    for (int k = 0; k < 4; k++) {
+        a->rows[k] += b->rows[k];
+        kmerge(&a->w[k], &b->w[k]);
+    }
+    kmerge(&a->w_all, &b->w_all);
+    kmerge(&a->ws, &b->ws);
+    kmerge(&a->wsq, &b->wsq);
+}
+
+static uint64_t
+mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static uint32_t
+new_cell(struct scan *sc, uint64_t key)
+{
+    if (sc->ncells == sc->cap) {
+        sc->cap = sc->cap ? 2 * sc->cap : 256;
+        sc->cells = fa_xrealloc(sc->cells, sc->cap, sizeof(*sc->cells));
+    }
+    memset(&sc->cells[sc->ncells], 0, sizeof(*sc->cells));
+    sc->cells[sc->ncells].key = key;
+    return (uint32_t)sc->ncells++;
+}
+
+static void
+hgrow(struct scan *sc)
+{
+    size_t mask = sc->hmask ? sc->hmask * 2 + 1 : 1023;
+    uint64_t *keys = fa_xcalloc(mask + 1, sizeof(*keys));
+    uint32_t *idx = fa_xcalloc(mask + 1, sizeof(*idx));
+
+    for (size_t c = 0; c < sc->ncells; c++) {
+        size_t i = mix(sc->cells[c].key) & mask;
+
+        while (idx[i])
+            i = (i + 1) & mask;
+        keys[i] = sc->cells[c].key;
+        idx[i] = (uint32_t)c + 1;
+    }
+    free(sc->hkeys);
+    free(sc->hidx);
+    sc->hkeys = keys;
+    sc->hidx = idx;
+    sc->hmask = mask;
+}
+
+static uint32_t
+cell_of(struct scan *sc, uint64_t key)
+{
+    size_t i;
+
+    if (sc->dense) {
+        if (sc->dense[key] < 0)
+            sc->dense[key] = (int32_t)new_cell(sc, key);
+        return (uint32_t)sc->dense[key];
+    }
+    if ((sc->ncells + 1) * 2 > sc->hmask)
+        hgrow(sc);
+    i = mix(key) & sc->hmask;
+    while (sc->hidx[i]) {
+        if (sc->hkeys[i] == key)
+            return sc->hidx[i] - 1;
+        i = (i + 1) & sc->hmask;
+    }
+    sc->hkeys[i] = key;
+    sc->hidx[i] = new_cell(sc, key) + 1;
+    return sc->hidx[i] - 1;
+}
+
+static inline size_t
+level_of(const fa_dim *d, const fa_row_batch *b, size_t k)
+{
+    if (!d->bin_spec)
+        return (size_t)b->code[k];
+    return b->code[k] ? fa_dim_bin_of(d, b->x[k]) : d->nedges + 1;
+}
+
+static fa_err
+scan_batch(void *data, const fa_row_batch *b)
+{
+    struct scan *sc = data;
+    const fa_dataset *ds = sc->ds;
+    size_t nd = ds->ndims;
+
+    for (size_t i = 0; i < b->n; i++) {
+        int y = b->y_true[i] > 0, p = b->y_pred[i] > 0;
+        int slot = p ? (y ? TP : FP) : (y ? FN : TN);
+        double w = b->weight[i], s = b->score[i];
+        uint64_t key = 0;
+        uint32_t cell;
+
+        for (size_t j = 0; j < sc->nattrs; j++)
+            key += level_of(&ds->dims[j], b, i * nd + j) * sc->stride[j];
+        cell = cell_of(sc, key);
+        acc_add(&sc->cells[cell].a, slot, w, s, y, ds->scored);
+        acc_add(&sc->all, slot, w, s, y, ds->scored);
+        for (size_t j = 0; j < sc->nsegs; j++) {
+            size_t lv = level_of(&ds->dims[sc->nattrs + j], b,
+                                 i * nd + sc->nattrs + j);
+
+            acc_add(&sc->seg[j][lv], slot, w, s, y, ds->scored);
+            if (ds->scored && ds->labelled) {
+                if (sc->nsr == sc->srcap)
+                    sc->srseg = fa_xrealloc(sc->srseg,
+                                            (sc->srcap ? 2 * sc->srcap
+                                                       : 4096) *
+                                                (sc->nsegs ? sc->nsegs : 1),
+                                            sizeof(uint32_t));
+                sc->srseg[sc->nsr * sc->nsegs + j] = (uint32_t)lv;
+            }
+        }
+        if (ds->scored && ds->labelled) {
+            if (sc->nsr == sc->srcap) {
+                sc->srcap = sc->srcap ? 2 * sc->srcap : 4096;
+                sc->sr = fa_xrealloc(sc->sr, sc->srcap, sizeof(*sc->sr));
+            }
+            sc->sr[sc->nsr] = (struct srow){s, w, cell, (uint32_t)y,
+                                            (uint64_t)sc->nsr};
+            sc->nsr++;
+        }
+    }
+    return FA_OK;
+}
+
+static void
+scan_release(struct scan *sc)
+{
+    for (size_t j = 0; j < sc->nsegs; j++)
+        free(sc->seg[j]);
+    free(sc->seg);
+    free(sc->levels);
+    free(sc->stride);
+    free(sc->cells);
+    free(sc->dense);
+    free(sc->hkeys);
+    free(sc->hidx);
+    free(sc->sr);
+    free(sc->srseg);
+}
+
+static fa_err
+scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds)
+{
+    uint64_t product = 1;
+
+    sc->ctx = ctx;
+    sc->ds = ds;
+    sc->nattrs = ds->nattrs;
+    sc->nsegs = ds->ndims - ds->nattrs;
+    sc->levels = fa_xcalloc(ds->ndims + 1, sizeof(size_t));
+    sc->stride = fa_xcalloc(sc->nattrs + 1, sizeof(uint64_t));
+    for (size_t j = 0; j < ds->ndims; j++) {
+        sc->levels[j] = fa_dim_levels(&ds->dims[j]);
+        if (sc->levels[j] == 0)
+            sc->levels[j] = 1;
+    }
+    for (size_t j = 0; j < sc->nattrs; j++) {
+        sc->stride[j] = product;
+        if (product > UINT64_MAX / 4 / sc->levels[j])
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "too many attributes to intersect: the "
+                               "combinations of their values pass 2^62");
+        product *= sc->levels[j];
+    }
+    if (product <= (1u << 20)) {
+        sc->ndense = product;
+        sc->dense = fa_xmalloc(product * sizeof(int32_t));
+        memset(sc->dense, 0xff, product * sizeof(int32_t));
+    }
+    sc->seg = fa_xcalloc(sc->nsegs + 1, sizeof(struct acc *));
+    for (size_t j = 0; j < sc->nsegs; j++)
+        sc->seg[j] = fa_xcalloc(sc->levels[sc->nattrs + j],
+                                sizeof(struct acc));
+    return FA_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: level order and group sets                       */
+
+static const fa_dim *order_dim;
+
+static int
+by_value(const void *a, const void *b)
+{
+    const char *x = order_dim->values[*(const size_t *)a];
+    const char *y = order_dim->values[*(const size_t *)b];
+
+    if (!x || !y)
+        return (x == NULL) - (y == NULL); /* missing last */
+    return strcmp(x, y);
+}
+
+static void
+order_init(struct order *o, const fa_dim *d, size_t nlevels)
+{
+    o->nlevels = nlevels;
+    o->listed = fa_xcalloc(nlevels, sizeof(size_t));
+    o->rank = fa_xcalloc(nlevels, sizeof(int64_t));
+    o->nlisted = 0;
+    for (size_t l = 0; l < nlevels; l++) {
+        o->rank[l] = -1;
+        if (d->bin_spec && l == d->nedges + 1 && d->missing_rows == 0)
+            continue;
+        o->listed[o->nlisted++] = l;
+    }
+    if (!d->bin_spec) {
+        order_dim = d;
+        qsort(o->listed, o->nlisted, sizeof(size_t), by_value);
+    }
+    for (size_t r = 0; r < o->nlisted; r++)
+        o->rank[o->listed[r]] = (int64_t)r;
+}
+
+static void
+order_release(struct order *o)
+{
+    free(o->listed);
+    free(o->rank);
+}
+
+/* The display value of a level: NULL for missing. */
+static char *
+level_value(const fa_dim *d, size_t level)
+{
+    if (d->bin_spec)
+        return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
+    return d->values[level] ? fa_xstrdup(d->values[level]) : NULL;
+}
+
+struct builder {
+    fa_ctx *ctx;
+    const fa_dataset *ds;
+    struct scan *sc;
+    struct order *ord;       /* per dim */
+    fa_results *res;
+    struct acc *gacc;        /* per group */
+    size_t gcap;
+};
+
+static fa_group_set *
+add_set(struct builder *B, enum fa_set_kind kind, const int *dims,
+        size_t ndims)
+{
+    fa_results *r = B->res;
+    fa_group_set *gs;
+
+    r->sets = fa_xrealloc(r->sets, r->nsets + 1, sizeof(*gs));
+    gs = &r->sets[r->nsets];
+    *gs = (fa_group_set){0};
+    gs->id = (int)r->nsets++;
+    gs->kind = kind;
+    gs->ndims = ndims;
+    gs->dims = fa_xcalloc(ndims + 1, sizeof(int));
+    memcpy(gs->dims, dims, ndims * sizeof(int));
+    gs->ref_gid = -1;
+    return gs;
+}
+
+static fa_group *
+add_group(struct builder *B, int set)
+{
+    fa_results *r = B->res;
+    fa_group *g;
+
+    if (r->ngroups == B->gcap) {
+        B->gcap = B->gcap ? 2 * B->gcap : 256;
+        r->groups = fa_xrealloc(r->groups, B->gcap, sizeof(*g));
+        B->gacc = fa_xrealloc(B->gacc, B->gcap, sizeof(*B->gacc));
+    }
+    g = &r->groups[r->ngroups];
+    *g = (fa_group){0};
+    memset(&B->gacc[r->ngroups], 0, sizeof(*B->gacc));
+    g->gid = (int64_t)r->ngroups++;
+    g->set = set;
+    g->ref_gid = -1;
+    g->values = fa_xcalloc(r->sets[set].ndims + 1, sizeof(char *));
+    return g;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The groups of one set of attributes (mask): every combination of listed
+ * levels when there are few enough, else the ones that occur. Fills
+ * cellgroup[c] with the group id of attribute cell c; returns the first gid.
+ */
+static int64_t
+attr_set(struct builder *B, uint32_t mask, enum fa_set_kind kind,
+         int64_t *cellgroup)
+{
+    const fa_dataset *ds = B->ds;
+    struct scan *sc = B->sc;
+    int dims[64];
+    size_t nd = 0;
+    uint64_t product = 1, *rkeys, *keys;
+    size_t nkeys;
+    int saturated = 0, all;
+    fa_group_set *gs;
+    int64_t first = (int64_t)B->res->ngroups;
+
+    for (size_t j = 0; j < sc->nattrs; j++)
+        if (mask & (1u << j))
+            dims[nd++] = (int)j;
+    for (size_t k = 0; k < nd; k++) {
+        size_t n = B->ord[dims[k]].nlisted ? B->ord[dims[k]].nlisted : 1;
+
+        if (product > UINT64_MAX / 4 / n)
+            saturated = 1;
+        else
+            product *= n;
+    }
+    gs = add_set(B, kind, dims, nd);
+    /* the rank key of every cell: mixed radix over listed levels */
+    rkeys = fa_xcalloc(sc->ncells + 1, sizeof(uint64_t));
+    for (size_t c = 0; c < sc->ncells; c++) {
+        uint64_t rk = 0, mul = 1;
+
+        for (size_t k = 0; k < nd; k++) {
+            size_t j = (size_t)dims[k];
+            size_t lv = (sc->cells[c].key / sc->stride[j]) % sc->levels[j];
+
+            rk += (uint64_t)B->ord[j].rank[lv] * mul;
+            mul *= B->ord[j].nlisted;
+        }
+        rkeys[c] = rk;
+    }
+    all = !saturated && (nd == 1 || product <= FA_RUN_MAX_LISTED);
+    if (all) {
+        nkeys = (size_t)product;
+        keys = NULL;
+    } else {
+        keys = fa_xcalloc(sc->ncells + 1, sizeof(uint64_t));
+        memcpy(keys, rkeys, sc->ncells * sizeof(uint64_t));
+        qsort(keys, sc->ncells, sizeof(uint64_t), cmp_u64);
+        nkeys = 0;
+        for (size_t c = 0; c < sc->ncells; c++)
+            if (nkeys == 0 || keys[c] != keys[nkeys - 1])
+                keys[nkeys++] = keys[c];
+        gs->empty_omitted = saturated ? -1 : (int64_t)(product - nkeys);
+    }
+    for (size_t i = 0; i < nkeys; i++) {
+        fa_group *g = add_group(B, gs->id);
+        uint64_t rk = keys ? keys[i] : i;
+
+        /* ranks back to levels, first dim fastest */
+        for (size_t k = 0; k < nd; k++) {
+            const struct order *o = &B->ord[dims[k]];
+            size_t lv = o->listed[rk % o->nlisted];
+
+            rk /= o->nlisted;
+            g->values[k] = level_value(&ds->dims[dims[k]], lv);
+        }
+    }
+    for (size_t c = 0; c < sc->ncells; c++) {
+        size_t gi;
+
+        if (keys) {
+            uint64_t *hit = bsearch(&rkeys[c], keys, nkeys, sizeof(uint64_t),
+                                    cmp_u64);
+
+            gi = (size_t)(hit - keys);
+        } else {
+            gi = (size_t)rkeys[c];
+        }
+        cellgroup[c] = first + (int64_t)gi;
+        acc_merge(&B->gacc[first + (int64_t)gi], &sc->cells[c].a);
+    }
+    free(rkeys);
+    free(keys);
+    return first;
+}
+
+static int64_t
+segment_set(struct builder *B, size_t s)
+{
+    size_t j = B->sc->nattrs + s;
+    int dim = (int)j;
+    const struct order *o = &B->ord[j];
+    fa_group_set *gs = add_set(B, FA_SET_SEGMENT, &dim, 1);
+    int64_t first = (int64_t)B->res->ngroups;
+
+    for (size_t r = 0; r < o->nlisted; r++) {
+        fa_group *g = add_group(B, gs->id);
+
+        g->values[0] = level_value(&B->ds->dims[j], o->listed[r]);
+        B->gacc[g->gid] = B->sc->seg[s][o->listed[r]];
+    }
+    return first;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: metrics                                          */
+
+static void
+group_metrics(const fa_dataset *ds, fa_group *g, const struct acc *a)
+{
+    fa_score_sums ss;
+    int unit = ds->score_min >= 0 && ds->score_max <= 1;
+
+    g->n = a->rows[TP] + a->rows[FP] + a->rows[TN] + a->rows[FN];
+    g->weight = kval(&a->w_all);
+    g->w.tp = kval(&a->w[TP]);
+    g->w.fp = kval(&a->w[FP]);
+    g->w.tn = kval(&a->w[TN]);
+    g->w.fn = kval(&a->w[FN]);
+    for (int k = 0; k < 4; k++)
+        g->rows[k] = a->rows[k];
+    for (int m = 0; m <= FA_METRIC_F1; m++)
+        g->m[m] = fa_confusion_metric((fa_metric)m, &g->w, ds->labelled);
+    ss.w = g->weight;
+    ss.ws = kval(&a->ws);
+    ss.wsq_err = kval(&a->wsq);
+    if (!ds->scored) {
+        g->m[FA_METRIC_AUC] = fa_value_undefined("no score column");
+        g->m[FA_METRIC_BRIER] = fa_value_undefined("no score column");
+        g->m[FA_METRIC_MEAN_SCORE] = fa_value_undefined("no score column");
+        return;
+    }
+    g->m[FA_METRIC_MEAN_SCORE] = fa_mean_score(&ss);
+    if (!ds->labelled) {
+        g->m[FA_METRIC_AUC] = fa_value_undefined("no label column");
+        g->m[FA_METRIC_BRIER] = fa_value_undefined("no label column");
+        return;
+    }
+    g->m[FA_METRIC_BRIER] = fa_brier(&ss, unit);
+    /* the AUC comes from the scored rows, set by set */
+    g->m[FA_METRIC_AUC] = fa_value_undefined("no actual positives");
+}
+
+static int
+by_srow_score(const void *a, const void *b)
+{
+    double x = ((const struct srow *)a)->score;
+    double y = ((const struct srow *)b)->score;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * AUC of every group of one set. rowgroup(row) gives a scored row's group;
+ * a stable counting sort by group keeps the global score order, so each
+ * group's slice is already sorted.
+ */
+static void
+set_auc(struct builder *B, int64_t first, int64_t ngroups,
+        const int64_t *cellgroup, int seg)
+{
+    struct scan *sc = B->sc;
+    size_t *start = fa_xcalloc((size_t)ngroups + 1, sizeof(size_t));
+    fa_scored *buf = fa_xcalloc(sc->nsr + 1, sizeof(fa_scored));
+    size_t *pos;
+
+    for (size_t i = 0; i < sc->nsr; i++) {
+        const struct srow *r = &sc->sr[i];
+        int64_t g = seg >= 0 ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
+                                           .rank[sc->srseg[r->row * sc->nsegs +
+                                                           (size_t)seg]]
+                  : cellgroup ? cellgroup[r->cell]
+                              : first;
+
+        start[g - first + 1]++;
+    }
+    for (int64_t g = 0; g < ngroups; g++)
+        start[g + 1] += start[g];
+    pos = fa_xcalloc((size_t)ngroups + 1, sizeof(size_t));
+    memcpy(pos, start, (size_t)ngroups * sizeof(size_t));
+    for (size_t i = 0; i < sc->nsr; i++) {
+        const struct srow *r = &sc->sr[i];
+        int64_t g = seg >= 0 ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
+                                           .rank[sc->srseg[r->row * sc->nsegs +
+                                                           (size_t)seg]]
+                  : cellgroup ? cellgroup[r->cell]
+                              : first;
+        fa_scored *o = &buf[pos[g - first]++];
+
+        o->score = r->score;
+        o->weight = r->weight;
+        o->label = (int)r->label;
+    }
+    for (int64_t g = 0; g < ngroups; g++)
+        B->res->groups[first + g].m[FA_METRIC_AUC] =
+            fa_auc_sorted(buf + start[g], start[g + 1] - start[g]);
+    free(pos);
+    free(start);
+    free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: references                                       */
+
+/* A parsed --reference: policy, or a list of column = value. */
+struct refpolicy {
+    enum { REF_LARGEST, REF_BEST, REF_OVERALL, REF_NAMED } kind;
+    size_t n;
+    char **col, **val;
+};
+
+static void
+refpolicy_release(struct refpolicy *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->col[i]);
+        free(p->val[i]);
+    }
+    free(p->col);
+    free(p->val);
+}
+
+static fa_err
+refpolicy_parse(fa_ctx *ctx, const char *text, struct refpolicy *p)
+{
+    const char *s = text;
+
+    *p = (struct refpolicy){0};
+    if (!text || strcmp(text, "largest") == 0)
+        return FA_OK;
+    if (strcmp(text, "best") == 0) {
+        p->kind = REF_BEST;
+        return FA_OK;
+    }
+    if (strcmp(text, "overall") == 0) {
+        p->kind = REF_OVERALL;
+        return FA_OK;
+    }
+    p->kind = REF_NAMED;
+    /* COL=VALUE[,COL=VALUE]; a value may hold '=' but not ',' */
+    while (*s) {
+        const char *eq = strchr(s, '='), *comma;
+
+        if (!eq || eq == s)
+            break;
+        comma = strchr(eq, ',');
+        p->col = fa_xrealloc(p->col, p->n + 1, sizeof(char *));
+        p->val = fa_xrealloc(p->val, p->n + 1, sizeof(char *));
+        p->col[p->n] = fa_xstrndup(s, (size_t)(eq - s));
+        p->val[p->n] = comma ? fa_xstrndup(eq + 1, (size_t)(comma - eq - 1))
+                             : fa_xstrdup(eq + 1);
+        p->n++;
+        if (!comma)
+            return FA_OK;
+        s = comma + 1;
+    }
+    refpolicy_release(p);
+    return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                       "bad --reference '%s' (expected largest, best, "
+                       "overall or COLUMN=VALUE[,COLUMN=VALUE])",
+                       text);
+}
+
+/* Checks that every named column and value exist; the named value of each
+ * dim (NULL when the dim is not named) goes to named[dim]. */
+static fa_err
+refpolicy_resolve(fa_ctx *ctx, const struct refpolicy *p,
+                  const fa_dataset *ds, const char **named)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        size_t j;
+        int found = 0;
+
+        for (j = 0; j < ds->ndims; j++)
+            if (strcmp(ds->dims[j].name, p->col[i]) == 0)
+                break;
+        if (j == ds->ndims)
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "--reference names '%s', which is not an "
+                               "audited attribute or segment",
+                               p->col[i]);
+        for (size_t l = 0; l < fa_dim_levels(&ds->dims[j]) && !found; l++) {
+            char *v = level_value(&ds->dims[j], l);
+
+            found = v ? strcmp(v, p->val[i]) == 0
+                      : strcmp(p->val[i], "(missing)") == 0;
+            free(v);
+        }
+        if (!found)
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "--reference: column '%s' has no value '%s'",
+                               p->col[i], p->val[i]);
+        named[j] = p->val[i];
+    }
+    return FA_OK;
+}
+
+static int
+has_missing(const fa_group *g, const fa_group_set *gs)
+{
+    for (size_t k = 0; k < gs->ndims; k++)
+        if (!g->values[k])
+            return 1;
+    return 0;
+}
+
+static int
+matches(const fa_group *g, const fa_group_set *gs, const char **named)
+{
+    for (size_t k = 0; k < gs->ndims; k++) {
+        const char *want = named[gs->dims[k]];
+
+        if (!want)
+            continue;
+        if (g->values[k] ? strcmp(g->values[k], want) != 0
+                         : strcmp(want, "(missing)") != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Is group a a better reference than b (or b none)? */
+static int
+better(const struct refpolicy *p, const fa_group *a, const fa_group *b)
+{
+    if (!b)
+        return 1;
+    if (p->kind == REF_BEST) {
+        const fa_value *x = &a->m[FA_METRIC_SELECTION_RATE];
+        const fa_value *y = &b->m[FA_METRIC_SELECTION_RATE];
+
+        if (!x->reason && (y->reason || x->value > y->value))
+            return 1;
+        if (x->reason || (!y->reason && x->value < y->value))
+            return 0;
+    }
+    return a->weight > b->weight;
+}
+
+static void
+choose_reference(const struct refpolicy *p, const char **named,
+                 fa_results *r, fa_group_set *gs, int64_t first,
+                 int64_t ngroups)
+{
+    const fa_group *best = NULL;
+    int pass;
+
+    if (p->kind == REF_OVERALL) {
+        gs->ref_gid = 0;
+        return;
+    }
+    /* first pass: groups with no missing value and some rows; second
+     * pass, only if the first found none: any group */
+    for (pass = 0; pass < 2 && !best; pass++) {
+        for (int64_t i = first; i < first + ngroups; i++) {
+            const fa_group *g = &r->groups[i];
+
+            if (p->kind == REF_NAMED && !matches(g, gs, named))
+                continue;
+            if (pass == 0 && (has_missing(g, gs) || g->n == 0))
+                continue;
+            if (better(p, g, best))
+                best = g;
+        }
+    }
+    gs->ref_gid = best ? best->gid : -1;
+}
+
+static void
+disparities(fa_results *r, const fa_group_set *gs, int64_t first,
+            int64_t ngroups)
+{
+    for (int64_t i = first; i < first + ngroups; i++) {
+        fa_group *g = &r->groups[i];
+
+        g->ref_gid = gs->ref_gid;
+        for (int m = 0; m < FA_METRIC_COUNT; m++) {
+            if (gs->ref_gid < 0) {
+                g->ratio[m] = fa_value_undefined("no reference group");
+                g->diff[m] = fa_value_undefined("no reference group");
+                continue;
+            }
+            g->ratio[m] = fa_disparity_ratio(&g->m[m],
+                                             &r->groups[gs->ref_gid].m[m]);
+            g->diff[m] = fa_disparity_difference(
+                &g->m[m], &r->groups[gs->ref_gid].m[m]);
+        }
+    }
+}
+
+static void
+aggregates(fa_results *r, fa_group_set *gs, int64_t first, int64_t ngroups)
+{
+    size_t n = (size_t)ngroups;
+    fa_value *sel = fa_xcalloc(n + 1, sizeof(fa_value));
+    fa_value *tpr = fa_xcalloc(n + 1, sizeof(fa_value));
+    fa_value *fpr = fa_xcalloc(n + 1, sizeof(fa_value));
+
+    for (size_t i = 0; i < n; i++) {
+        const fa_group *g = &r->groups[first + (int64_t)i];
+
+        sel[i] = g->m[FA_METRIC_SELECTION_RATE];
+        tpr[i] = g->m[FA_METRIC_TPR];
+        fpr[i] = g->m[FA_METRIC_FPR];
+    }
+    gs->agg[FA_AGG_DEMOGRAPHIC_PARITY_DIFFERENCE] =
+        fa_aggregate_difference(sel, n);
+    gs->agg[FA_AGG_DEMOGRAPHIC_PARITY_RATIO] = fa_aggregate_ratio(sel, n);
+    gs->agg[FA_AGG_EQUALIZED_ODDS_DIFFERENCE] =
+        fa_equalized_odds_difference(tpr, fpr, n);
+    gs->agg[FA_AGG_EQUALIZED_ODDS_RATIO] =
+        fa_equalized_odds_ratio(tpr, fpr, n);
+    gs->agg[FA_AGG_EQUAL_OPPORTUNITY_DIFFERENCE] =
+        fa_aggregate_difference(tpr, n);
+    gs->agg[FA_AGG_EQUAL_OPPORTUNITY_RATIO] = fa_aggregate_ratio(tpr, n);
+    free(sel);
+    free(tpr);
+    free(fpr);
+}
+
+/* Every non-empty subset of the attributes with at least two members, by
+ * size, then in the order of --attr. */
+static size_t
+intersections(size_t nattrs, uint32_t *out)
+{
+    size_t n = 0;
+
+    for (size_t size = 2; size <= nattrs; size++)
+        for (uint32_t m = 0; m < (1u << nattrs); m++)
+            if ((size_t)__builtin_popcount(m) == size)
+                out[n++] = m;
+    return n;
+}
+
+/* Reorders masks of the same size so that lower attributes come first:
+ * {a,b} before {a,c} before {b,c}. */
+static int
+by_mask_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int px = __builtin_popcount(x), py = __builtin_popcount(y);
+
+    if (px != py)
+        return px - py;
+    while (x != y) {
+        uint32_t lx = x & -x, ly = y & -y;
+
+        if (lx != ly)
+            return lx < ly ? -1 : 1;
+        x &= x - 1;
+        y &= y - 1;
+    }
+    return 0;
+}
+
+static fa_err
+compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
+        fa_results *r)
+{
+    const fa_dataset *ds = &r->ds;
+    struct builder B = {0};
+    const char **named = fa_xcalloc(ds->ndims + 1, sizeof(char *));
+    int auc = ds->scored && ds->labelled;
+    int64_t **cellgroups = NULL, *scratch = NULL;
+    uint32_t *masks = NULL;
+    size_t nmasks = 0;
+    fa_err err = FA_OK;
+    struct set_span {
+        int64_t first, n;
+        int seg;          /* segment index, -1 for attributes */
+        uint32_t mask;    /* attribute mask, 0 for overall */
+    } *spans = NULL;
+    size_t nspans = 0;
+
+    B.ctx = ctx;
+    B.ds = ds;
+    B.sc = sc;
+    B.res = r;
+    B.ord = fa_xcalloc(ds->ndims + 1, sizeof(struct order));
+    for (size_t j = 0; j < ds->ndims; j++)
+        order_init(&B.ord[j], &ds->dims[j], sc->levels[j]);
+    if (pol->kind == REF_NAMED)
+        err = refpolicy_resolve(ctx, pol, ds, named);
+    if (err)
+        goto out;
+
+    if (sc->nattrs > 16) {
+        err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                          "%zu attributes: at most 16 can be intersected",
+                          sc->nattrs);
+        goto out;
+    }
+    masks = fa_xcalloc((size_t)1 << sc->nattrs, sizeof(uint32_t));
+    nmasks = intersections(sc->nattrs, masks);
+    qsort(masks, nmasks, sizeof(uint32_t), by_mask_order);
+    spans = fa_xcalloc(1 + sc->nattrs + nmasks + sc->nsegs,
+                       sizeof(*spans));
+    /* the AUC needs each set's cell -> group map after all sets exist */
+    cellgroups = fa_xcalloc(1 + sc->nattrs + nmasks, sizeof(int64_t *));
+    scratch = fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
+
+    /* the whole population */
+    add_set(&B, FA_SET_OVERALL, NULL, 0);
+    add_group(&B, 0);
+    B.gacc[0] = sc->all;
+    spans[nspans++] = (struct set_span){0, 1, -1, 0};
+    for (size_t i = 0; i < sc->nattrs + nmasks; i++) {
+        uint32_t mask = i < sc->nattrs ? 1u << i : masks[i - sc->nattrs];
+        int64_t *cg = scratch, f;
+
+        if (auc)
+            cg = cellgroups[nspans] =
+                fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
+        f = attr_set(&B, mask,
+                     i < sc->nattrs ? FA_SET_ATTRIBUTE : FA_SET_INTERSECTION,
+                     cg);
+        spans[nspans++] = (struct set_span){f, (int64_t)r->ngroups - f, -1,
+                                            mask};
+    }
+    for (size_t s = 0; s < sc->nsegs; s++) {
+        int64_t f = segment_set(&B, s);
+
+        spans[nspans++] = (struct set_span){f, (int64_t)r->ngroups - f,
+                                            (int)s, 0};
+    }
+    for (size_t g = 0; g < r->ngroups; g++)
+        group_metrics(ds, &r->groups[g], &B.gacc[g]);
+    if (auc) {
+        qsort(sc->sr, sc->nsr, sizeof(*sc->sr), by_srow_score);
+        for (size_t k = 0; k < nspans; k++)
+            set_auc(&B, spans[k].first, spans[k].n,
+                    spans[k].mask ? cellgroups[k] : NULL, spans[k].seg);
+    }
+    for (size_t k = 1; k < nspans; k++) {
+        fa_group_set *gs = &r->sets[k];
+
+        choose_reference(pol, named, r, gs, spans[k].first, spans[k].n);
+        disparities(r, gs, spans[k].first, spans[k].n);
+        aggregates(r, gs, spans[k].first, spans[k].n);
+    }
+out:
+    for (size_t j = 0; j < ds->ndims; j++)
+        order_release(&B.ord[j]);
+    free(B.ord);
+    free(B.gacc);
+    free(named);
+    if (cellgroups)
+        for (size_t k = 0; k < 1 + sc->nattrs + nmasks; k++)
+            free(cellgroups[k]);
+    free(cellgroups);
+    free(scratch);
+    free(masks);
+    free(spans);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public functions                                                    */
+
+fa_err
+fa_run_check_reference(fa_ctx *ctx, const char *reference)
+{
+    struct refpolicy p;
+    fa_err err = refpolicy_parse(ctx, reference, &p);
+
+    if (!err)
+        refpolicy_release(&p);
+    return err;
+}
+
+fa_err
+fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
+       int64_t *run_id)
+{
+    fa_results r = {0};
+    struct scan sc = {0};
+    struct refpolicy pol = {0};
+    int64_t id = opts->dataset_id;
+    char when[32];
+    fa_err err;
+
+    *run_id = 0;
+    err = refpolicy_parse(ctx, opts->reference, &pol);
+    if (err)
+        return err;
+    if (!id) {
+        err = fa_store_dataset_latest(ctx, st, &id);
+        if (!err && !id)
+            err = fa_ctx_fail(ctx, FA_ERR_NOT_FOUND,
+                              "the store has no dataset (run 'fairaudit "
+                              "ingest' first)");
+    }
+    if (!err)
+        err = fa_store_dataset_load(ctx, st, id, &r.ds);
+    if (!err)
+        err = scan_init(ctx, &sc, &r.ds);
+    if (!err)
+        err = fa_store_rows_scan(ctx, st, &r.ds, scan_batch, &sc);
+    if (!err)
+        err = compute(ctx, &sc, &pol, &r);
+    if (!err) {
+        fa_ctx_now_iso(ctx, when, sizeof(when));
+        r.created = fa_xstrdup(when);
+        r.reference = fa_xstrdup(opts->reference ? opts->reference
+                                                 : "largest");
+        r.tool_version = fa_xstrdup(opts->tool_version ? opts->tool_version
+                                                       : "unknown");
+        err = fa_store_begin(ctx, st);
+        if (!err) {
+            err = fa_store_run_save(ctx, st, &r);
+            if (err)
+                fa_store_rollback(st);
+            else
+                err = fa_store_commit(ctx, st);
+        }
+    }
+    if (!err)
+        *run_id = r.run_id;
+    refpolicy_release(&pol);
+    scan_release(&sc);
+    fa_results_release(&r);
+    return err;
+}

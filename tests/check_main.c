@@ -1,0 +1,21 @@
+/* check_main.c — runs every Check suite in one runner. */
+#include <stdlib.h>
+
+#include <check.h>
+
+#include "tests.h"
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(metrics_suite());
+    int failed;
+
+    srunner_add_suite(sr, util_suite());
+    srunner_add_suite(sr, ingest_suite());
+    srunner_add_suite(sr, run_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,12 @@
+/* tests.h — the Check suites, one per module. */
+#ifndef FA_TESTS_H
+#define FA_TESTS_H
+
+#include <check.h>
+
+Suite *metrics_suite(void);
+Suite *util_suite(void);
+Suite *ingest_suite(void);
+Suite *run_suite(void);
+
+#endif /* FA_TESTS_H */
