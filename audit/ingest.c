@@ -5,11 +5,16 @@
  * Feeding libcsv one physical line at a time is what lets every record and
  * every reject carry the line it starts on, quoted newlines included.
  *
+ * Parsing and writing overlap: this thread parses into one of two slots
+ * while a writer thread inserts the other into SQLite, the only thread
+ * that touches the store during the load.
+ *
  * Depends on libcsv, zlib, libsodium (SHA-256) and jansson (the mapping).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +47,27 @@ struct dict {
     size_t mask;
 };
 
+/* One batch for the writer: parsed rows and the rejects among them. */
+struct slot {
+    fa_row_batch rows;
+    fa_reject *rej;         /* owned copies of every string but reason */
+    size_t nrej, rejcap;
+};
+
+struct writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started;
+    int full[2];            /* slot i is waiting to be written */
+    int done;               /* no more slots will come */
+    fa_err err;             /* the writer's first failure */
+    fa_ctx *ctx;            /* the writer's own messages */
+    fa_store *st;
+    fa_dataset layout;      /* what bind_row reads; dims shared, not owned */
+    struct slot *slots;
+};
+
 struct loader {
     fa_ctx *ctx;
     fa_store *st;
@@ -70,7 +96,9 @@ struct loader {
     double **qvals;        /* per dim with quantiles: every value */
     size_t *nq, *qcap;
 
-    fa_row_batch batch;
+    struct slot slots[2];
+    int cur;               /* the slot being filled */
+    struct writer w;
     int64_t rows_read, rows_loaded, rows_rejected;
     int64_t bytes, total;
     int64_t next_progress;
@@ -163,16 +191,136 @@ dict_code(struct dict *d, fa_dim *dim, const char *s, size_t n)
     return (int64_t)code;
 }
 
-static fa_err
-flush_batch(struct loader *L)
+static void
+slot_clear(struct slot *sl)
 {
+    for (size_t i = 0; i < sl->nrej; i++) {
+        free((char *)sl->rej[i].column_name);
+        free((char *)sl->rej[i].value);
+        free((char *)sl->rej[i].raw);
+    }
+    sl->nrej = 0;
+    sl->rows.n = 0;
+}
+
+static fa_err
+slot_write(struct writer *w, const struct slot *sl)
+{
+    fa_err err = FA_OK;
+
+    if (sl->rows.n)
+        err = fa_store_rows_insert(w->ctx, w->st, &w->layout, &sl->rows);
+    for (size_t i = 0; i < sl->nrej && !err; i++)
+        err = fa_store_reject_add(w->ctx, w->st, w->layout.id, &sl->rej[i]);
+    return err;
+}
+
+static void *
+writer_main(void *arg)
+{
+    struct writer *w = arg;
+    int i = 0;
+
+    for (;;) {
+        fa_err err = FA_OK;
+
+        pthread_mutex_lock(&w->mu);
+        while (!w->full[i] && !w->done)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->full[i]) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        err = w->err;
+        pthread_mutex_unlock(&w->mu);
+        /* after a failure, slots are only handed back */
+        if (!err)
+            err = slot_write(w, &w->slots[i]);
+        pthread_mutex_lock(&w->mu);
+        w->err = err;
+        w->full[i] = 0;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        i ^= 1;
+    }
+    return NULL;
+}
+
+static fa_err
+writer_start(struct loader *L)
+{
+    struct writer *w = &L->w;
+
+    w->ctx = fa_ctx_new();
+    w->st = L->st;
+    w->slots = L->slots;
+    w->layout = L->ds; /* a shallow copy: id, flags, dims' bin_spec */
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        return fa_ctx_fail(L->ctx, FA_ERR_INTERNAL,
+                           "cannot start the writer thread");
+    }
+    w->started = 1;
+    return FA_OK;
+}
+
+/* The writer's failure, moved into the loader's context. */
+static fa_err
+writer_error(struct loader *L, fa_err err)
+{
+    return fa_ctx_fail(L->ctx, err, "%s", fa_ctx_msg(L->w.ctx));
+}
+
+/* Hands the current slot to the writer and takes the other one, waiting
+ * until the writer is done with it. */
+static fa_err
+submit(struct loader *L)
+{
+    struct writer *w = &L->w;
+    struct slot *sl = &L->slots[L->cur];
     fa_err err;
 
-    if (L->batch.n == 0)
+    if (sl->rows.n == 0 && sl->nrej == 0)
         return FA_OK;
-    err = fa_store_rows_insert(L->ctx, L->st, &L->ds, &L->batch);
-    L->batch.n = 0;
-    return err;
+    if (!w->started) {
+        err = slot_write(w, sl);
+        slot_clear(sl);
+        return err ? writer_error(L, err) : FA_OK;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->full[L->cur] = 1;
+    pthread_cond_broadcast(&w->cv);
+    L->cur ^= 1;
+    while (w->full[L->cur])
+        pthread_cond_wait(&w->cv, &w->mu);
+    err = w->err;
+    pthread_mutex_unlock(&w->mu);
+    slot_clear(&L->slots[L->cur]);
+    return err ? writer_error(L, err) : FA_OK;
+}
+
+/* Waits for the writer to write everything and stop. */
+static fa_err
+writer_finish(struct loader *L)
+{
+    struct writer *w = &L->w;
+    fa_err err;
+
+    if (!w->started)
+        return FA_OK;
+    pthread_mutex_lock(&w->mu);
+    w->done = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    w->started = 0;
+    err = w->err;
+    return err && !L->err ? writer_error(L, err) : FA_OK;
 }
 
 /* Appends field f of the record to buf as CSV (quoted when needed). */
@@ -205,6 +353,7 @@ static void
 reject_value(struct loader *L, int column, const char *reason,
              const char *value, size_t valuelen)
 {
+    struct slot *sl = &L->slots[L->cur];
     fa_reject rj = {0};
     char *raw = NULL;
     size_t len = 0, cap = 0;
@@ -224,24 +373,25 @@ reject_value(struct loader *L, int column, const char *reason,
     }
     rj.line = L->rec_line;
     rj.column = column + 1;
-    rj.column_name =
-        column >= 0 && (size_t)column < L->ncols ? L->header[column] : NULL;
+    rj.column_name = column >= 0 && (size_t)column < L->ncols
+                         ? fa_xstrdup(L->header[column])
+                         : NULL;
     rj.reason = reason;
-    rj.value = value;
-    rj.valuelen = valuelen;
     if (!value && column >= 0 && (size_t)column < L->nfields) {
-        rj.value = L->rec + L->foff[column];
-        rj.valuelen = L->flen[column];
+        value = L->rec + L->foff[column];
+        valuelen = L->flen[column];
     }
+    rj.value = value ? fa_xstrndup(value, valuelen) : NULL;
+    rj.valuelen = valuelen;
     rj.raw = raw;
     rj.rawlen = len;
+    if (sl->nrej == sl->rejcap) {
+        sl->rejcap = sl->rejcap ? 2 * sl->rejcap : 16;
+        sl->rej = fa_xrealloc(sl->rej, sl->rejcap, sizeof(*sl->rej));
+    }
+    sl->rej[sl->nrej++] = rj; /* the slot owns the copies now */
     L->rows_rejected++;
-    /* Rejects are rare; writing pending rows first keeps the store in
-     * line order for a reader who follows along. */
-    L->err = flush_batch(L);
-    if (!L->err)
-        L->err = fa_store_reject_add(L->ctx, L->st, L->ds.id, &rj);
-    if (!L->err && L->rows_rejected > L->o->max_rejects)
+    if (L->rows_rejected > L->o->max_rejects)
         L->err = fa_ctx_fail(
             L->ctx, FA_ERR_CSV_REJECTS,
             "%s: more than %lld rows rejected (the last at line %lld, "
@@ -249,7 +399,6 @@ reject_value(struct loader *L, int column, const char *reason,
             "raise --max-rejects",
             L->name, (long long)L->o->max_rejects, (long long)L->rec_line,
             column + 1, reason);
-    free(raw);
 }
 
 static void
@@ -327,7 +476,7 @@ static void
 data_row(struct loader *L)
 {
     const struct fa_ingest_opts *o = L->o;
-    fa_row_batch *b = &L->batch;
+    fa_row_batch *b = &L->slots[L->cur].rows;
     size_t i = b->n;
     double score = 0, weight = 1;
     int y = -1, p;
@@ -474,7 +623,7 @@ data_row(struct loader *L)
     b->n++;
     L->rows_loaded++;
     if (b->n == b->cap)
-        L->err = flush_batch(L);
+        L->err = submit(L);
 }
 
 static int
@@ -511,6 +660,7 @@ header_row(struct loader *L)
     const char *names[ROLE_COUNT] = {o->label, o->pred, o->score, o->weight};
     const char *what[ROLE_COUNT] = {"--label", "--pred", "--score",
                                     "--weight"};
+    fa_err err;
 
     L->ncols = L->nfields;
     L->header = fa_xcalloc(L->ncols, sizeof(char *));
@@ -539,7 +689,8 @@ header_row(struct loader *L)
                                   d->name);
     }
     L->have_header = 1;
-    return fa_store_dataset_create(L->ctx, L->st, &L->ds);
+    err = fa_store_dataset_create(L->ctx, L->st, &L->ds);
+    return err ? err : writer_start(L);
 }
 
 static void
@@ -871,7 +1022,8 @@ setup(struct loader *L)
         if (err)
             return err;
     }
-    fa_row_batch_init(&L->batch, BATCH_ROWS, nd);
+    for (int i = 0; i < 2; i++)
+        fa_row_batch_init(&L->slots[i].rows, BATCH_ROWS, nd);
     L->total = -1;
     return FA_OK;
 }
@@ -894,7 +1046,12 @@ loader_release(struct loader *L)
     free(L->rec);
     free(L->foff);
     free(L->flen);
-    fa_row_batch_release(&L->batch);
+    for (int i = 0; i < 2; i++) {
+        slot_clear(&L->slots[i]);
+        free(L->slots[i].rej);
+        fa_row_batch_release(&L->slots[i].rows);
+    }
+    fa_ctx_free(L->w.ctx);
     fa_dataset_release(&L->ds);
 }
 
@@ -992,11 +1149,20 @@ fa_ingest(fa_ctx *ctx, fa_store *st, const struct fa_ingest_opts *opts,
                           opts->path, strerror(EISDIR));
         goto out;
     }
-    err = fa_store_begin(ctx, st);
+    err = fa_store_tune_for_load(ctx, st);
+    if (!err)
+        err = fa_store_begin(ctx, st);
     if (err)
         goto out;
-    L.ds.mapping = NULL;
     read_input(&L, fd);
+    if (!L.err)
+        L.err = submit(&L);
+    {
+        fa_err werr = writer_finish(&L);
+
+        if (!L.err)
+            L.err = werr;
+    }
     err = L.err;
     if (!err && !L.have_header)
         err = fa_ctx_fail(ctx, FA_ERR_CSV_HEADER,
@@ -1008,8 +1174,6 @@ fa_ingest(fa_ctx *ctx, fa_store *st, const struct fa_ingest_opts *opts,
         err = fa_ctx_fail(ctx, FA_ERR_CSV_EMPTY,
                           "%s: no usable data rows (all %lld rejected)",
                           L.name, (long long)L.rows_rejected);
-    if (!err)
-        err = flush_batch(&L);
     if (!err) {
         for (size_t j = 0; j < L.ds.ndims; j++)
             if (L.quantiles[j])

@@ -334,7 +334,8 @@ fa_err
 fa_store_open(fa_ctx *ctx, const char *path, int create, fa_store **out)
 {
     fa_store *st;
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                (create ? SQLITE_OPEN_CREATE : 0);
     struct stat sb;
     fa_err err;
 
@@ -355,10 +356,7 @@ fa_store_open(fa_ctx *ctx, const char *path, int create, fa_store **out)
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, 5000);
-    /* A load is one big transaction; a larger page cache keeps the B-tree
-     * interior pages of the rows table in memory while it grows. */
-    err = exec(ctx, st, "PRAGMA cache_size = -65536;"
-                        "PRAGMA foreign_keys = ON;");
+    err = exec(ctx, st, "PRAGMA foreign_keys = ON;");
     if (!err)
         err = migrate(ctx, st);
     if (err) {
@@ -382,6 +380,14 @@ fa_store_close(fa_store *st)
     }
     free(st->path);
     free(st);
+}
+
+fa_err
+fa_store_tune_for_load(fa_ctx *ctx, fa_store *st)
+{
+    /* A load is one big transaction: a 64 MiB page cache keeps the pages
+     * it dirties in memory until the commit writes them once. */
+    return exec(ctx, st, "PRAGMA cache_size = -65536");
 }
 
 fa_err
@@ -958,6 +964,50 @@ fa_err
 fa_store_rows_scan(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                    fa_scan_fn fn, void *data)
 {
+    return fa_store_rows_scan_range(ctx, st, ds, INT64_MIN, INT64_MAX, fn,
+                                    data);
+}
+
+fa_err
+fa_store_rows_span(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                   int64_t *first, int64_t *last)
+{
+    sqlite3_stmt *s = NULL;
+    char *sql = fa_xasprintf("SELECT min(line), max(line) FROM rows_%" PRId64,
+                             ds->id);
+    fa_err err = prepare(ctx, st, sql, &s);
+
+    free(sql);
+    *first = 0;
+    *last = -1;
+    if (err)
+        return err;
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *first = sqlite3_column_int64(s, 0);
+        *last = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return FA_OK;
+}
+
+fa_err
+fa_store_open_reader(fa_ctx *ctx, const fa_store *st, fa_store **out)
+{
+    const char *file = sqlite3_db_filename(st->db, "main");
+
+    *out = NULL;
+    if (!file || !*file)
+        return fa_ctx_fail(ctx, FA_ERR_NOT_FOUND,
+                           "an in-memory store has no file to share");
+    return fa_store_open(ctx, file, 0, out);
+}
+
+fa_err
+fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                         int64_t first, int64_t last, fa_scan_fn fn,
+                         void *data)
+{
     sqlite3_stmt *s = NULL;
     fa_row_batch b;
     char *sql, *cols = fa_xstrdup("");
@@ -970,14 +1020,19 @@ fa_store_rows_scan(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
         free(cols);
         cols = c;
     }
-    sql = fa_xasprintf("SELECT line, y_true, y_pred, score, weight%s"
-                       " FROM rows_%" PRId64,
-                       cols, ds->id);
+    /* only the columns the dataset has: each one read costs time */
+    sql = fa_xasprintf("SELECT line, %s, y_pred, %s, %s%s FROM rows_%" PRId64
+                       " WHERE line BETWEEN ? AND ?",
+                       ds->labelled ? "y_true" : "NULL",
+                       ds->scored ? "score" : "NULL",
+                       ds->weighted ? "weight" : "NULL", cols, ds->id);
     free(cols);
     err = prepare(ctx, st, sql, &s);
     free(sql);
     if (err)
         return err;
+    sqlite3_bind_int64(s, 1, first);
+    sqlite3_bind_int64(s, 2, last);
     fa_row_batch_init(&b, 4096, ds->ndims);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         size_t i = b.n++;

@@ -29,6 +29,9 @@ fa_err fa_store_open(fa_ctx *ctx, const char *path, int create,
 /* Closes the store; NULL is a no-op. An open transaction is rolled back. */
 void fa_store_close(fa_store *st);
 
+/* Sizes the page cache for one large write transaction. */
+fa_err fa_store_tune_for_load(fa_ctx *ctx, fa_store *st);
+
 /* A transaction around a whole stage: one load, one run. */
 fa_err fa_store_begin(fa_ctx *ctx, fa_store *st);
 fa_err fa_store_commit(fa_ctx *ctx, fa_store *st);
@@ -90,6 +93,23 @@ fa_err fa_store_reject_summary(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
 typedef fa_err (*fa_scan_fn)(void *data, const fa_row_batch *batch);
 fa_err fa_store_rows_scan(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                           fa_scan_fn fn, void *data);
+
+/* The same for the rows whose line is in [first, last]. */
+fa_err fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st,
+                                const fa_dataset *ds, int64_t first,
+                                int64_t last, fa_scan_fn fn, void *data);
+
+/* The smallest and largest line of ds's rows (0 and -1 when none). */
+fa_err fa_store_rows_span(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                          int64_t *first /* OUT */, int64_t *last /* OUT */);
+
+/*
+ * Opens a second connection to st's file, for a reader in another thread
+ * (a connection is never shared between threads). FA_ERR_NOT_FOUND for an
+ * in-memory store, which has no file to share.
+ */
+fa_err fa_store_open_reader(fa_ctx *ctx, const fa_store *st,
+                            fa_store **out /* OUT */);
 
 /* ------------------------------------------------------------------ */
 /* Runs                                                                */
