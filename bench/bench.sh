@@ -1,0 +1,66 @@
+#!/bin/sh
+# bench.sh — throughput and peak memory of ingest and run, with the sqlite3
+# CLI's .import of the same file measured in the same run as the reference.
+#
+#   sh bench/bench.sh build/bin/fairaudit
+#   BENCH_ROWS="1000000" BENCH_REPS=5 sh bench/bench.sh build/bin/fairaudit
+#
+# Each figure is the median of BENCH_REPS runs (default 3).
+set -eu
+FA=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROWS=${BENCH_ROWS:-"1000000 10000000"}
+REPS=${BENCH_REPS:-3}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/fairaudit-bench.XXXXXX")
+trap 'rm -rf "$DIR"' EXIT INT TERM
+
+# median of the numbers on stdin
+median() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# runs a command, appends "seconds max_rss_kb" to file $1
+measure() {
+    out=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$DIR/time" "$@" >/dev/null 2>"$DIR/err" || {
+        cat "$DIR/err" >&2
+        exit 1
+    }
+    cat "$DIR/time" >>"$out"
+}
+
+col() { awk -v c="$1" '{ print $c }' "$2" | median; }
+
+echo "fairaudit bench: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo "medians of $REPS runs"
+for n in $ROWS; do
+    csv=$DIR/data.csv
+    "$FA" synth --rows "$n" --seed 42 --out "$csv"
+    mb=$(du -m "$csv" | cut -f1)
+    : >"$DIR/ing"; : >"$DIR/imp"; : >"$DIR/run"; : >"$DIR/runs"
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        rm -f "$DIR/a.db" "$DIR/b.db" "$DIR/s.db"
+        measure "$DIR/ing" "$FA" ingest -q --db "$DIR/a.db" --label label \
+            --pred decision --attr sex,race --segment region "$csv"
+        measure "$DIR/imp" sqlite3 "$DIR/b.db" ".import --csv $csv t"
+        measure "$DIR/run" "$FA" run -q --db "$DIR/a.db"
+        "$FA" ingest -q --db "$DIR/s.db" --label label --pred decision \
+            --score score --attr sex,race --segment region "$csv"
+        measure "$DIR/runs" "$FA" run -q --db "$DIR/s.db"
+        i=$((i + 1))
+    done
+    ing=$(col 1 "$DIR/ing"); imp=$(col 1 "$DIR/imp")
+    awk -v n="$n" -v mb="$mb" -v ing="$ing" -v imp="$imp" \
+        -v ingm="$(col 2 "$DIR/ing")" -v run="$(col 1 "$DIR/run")" \
+        -v runm="$(col 2 "$DIR/run")" -v runs="$(col 1 "$DIR/runs")" \
+        -v runsm="$(col 2 "$DIR/runs")" 'BEGIN {
+        printf "\n%d rows (%d MB CSV)\n", n, mb
+        printf "  ingest          %6.2f s  %9.0f rows/s  peak %6.0f MB\n", ing, n / ing, ingm / 1024
+        printf "  sqlite3 .import %6.2f s  %9.0f rows/s\n", imp, n / imp
+        printf "  ingest speed-up over .import: %.2fx\n", imp / ing
+        printf "  run (2 attrs, intersection, 1 segment)         %6.2f s  peak %6.0f MB\n", run, runm / 1024
+        printf "  run with --score (adds AUC, Brier, mean score) %6.2f s  peak %6.0f MB\n", runs, runsm / 1024
+    }'
+done
