@@ -25,7 +25,7 @@ static const struct fa_opt opts[] = {
     {"missing", 0, "P", "share of empty attribute values (default 0.01)"},
     {"out", 'o', "FILE", "write to FILE (default: standard output)"},
     {"plant", 0, "COL=VAL:RATE=M",
-     "multiply RATE (base, tpr or fpr) for one group (repeatable)"},
+     "multiply RATE (base, tpr, fpr or sel) for one group (repeatable)"},
     {"rows", 'n', "N", "number of rows (default 10000)"},
     {"seed", 0, "S", "random seed (default 1)"},
     {"segment", 'g', "NAME=V:SHARE,...", "a segment column (repeatable)"},

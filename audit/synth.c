@@ -170,16 +170,23 @@ fa_synth_plant(fa_ctx *ctx, struct fa_synth_spec *s, const char *text)
             which = strcmp(item, "base") == 0  ? 0
                     : strcmp(item, "tpr") == 0 ? 1
                     : strcmp(item, "fpr") == 0 ? 2
+                    : strcmp(item, "sel") == 0 ? 3
                                                : -1;
         }
         if (which < 0 || fa_parse_double(e + 1, &m) != 0 || m < 0) {
             free(item);
             return fa_ctx_fail(ctx, FA_ERR_USAGE,
-                               "bad --plant '%s' (RATE is base, tpr or fpr; "
-                               "MULT a number >= 0)",
+                               "bad --plant '%s' (RATE is base, tpr, fpr or "
+                               "sel; MULT a number >= 0)",
                                text);
         }
-        v->mult[which] = m;
+        if (which == 3) {
+            /* the selection rate: both error rates move together */
+            v->mult[1] *= m;
+            v->mult[2] *= m;
+        } else {
+            v->mult[which] = m;
+        }
         free(item);
         p += len + (comma ? 1 : 0);
     }

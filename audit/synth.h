@@ -53,7 +53,8 @@ fa_err fa_synth_add_column(fa_ctx *ctx, struct fa_synth_spec *spec,
                            const char *text, int segment);
 
 /*
- * Plants "COL=VALUE:RATE=MULT[,RATE=MULT]" with RATE base, tpr or fpr.
+ * Plants "COL=VALUE:RATE=MULT[,RATE=MULT]" with RATE base, tpr, fpr, or sel
+ * (the selection rate: tpr and fpr both multiplied).
  * FA_ERR_USAGE when the column or value is unknown.
  */
 fa_err fa_synth_plant(fa_ctx *ctx, struct fa_synth_spec *spec,

@@ -233,11 +233,75 @@ fa_fmt_double(double d, char *buf, size_t size)
     }
 }
 
+/*
+ * Clinger's fast path: a decimal with at most 15 significant digits is an
+ * exact double m, and 10^k for |k| <= 22 is exact too, so one correctly
+ * rounded multiplication or division gives the correctly rounded result,
+ * the same bits as strtod. Returns -1 when the text is not that simple.
+ */
+static int
+parse_simple(const char *s, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                   1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+                                   1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    uint64_t m = 0;
+    int neg = 0, digits = 0, any = 0, exp10 = 0;
+
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+        if (m == 0 && *p == '0')
+            continue;
+        if (++digits > 15)
+            return -1;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+            exp10--;
+            if (m == 0 && *p == '0')
+                continue;
+            if (++digits > 15)
+                return -1;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (!any)
+        return -1;
+    if (*p == 'e' || *p == 'E') {
+        int eneg = 0, e = 0, edigits = 0;
+
+        p++;
+        if (*p == '-' || *p == '+')
+            eneg = *p++ == '-';
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (++edigits > 4)
+                return -1;
+            e = e * 10 + (*p - '0');
+        }
+        if (!edigits)
+            return -1;
+        exp10 += eneg ? -e : e;
+    }
+    if (*p != '\0' || exp10 < -22 || exp10 > 22)
+        return -1;
+    *out = exp10 < 0 ? (double)m / pow10[-exp10] : (double)m * pow10[exp10];
+    if (neg)
+        *out = -*out;
+    return 0;
+}
+
 int
 fa_parse_double(const char *s, double *out)
 {
     char *end = NULL;
     double d;
+
+    if (parse_simple(s, out) == 0)
+        return 0;
 
     if (!*s)
         return -1;

@@ -1,5 +1,7 @@
 /* test_util.c — error texts, UTF-8, numbers, bins, the context. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,41 @@ START_TEST(parse_double_table)
     ck_assert_int_eq(rc, nums[_i].ok);
     if (rc == 0)
         ck_assert_double_eq(v, nums[_i].v);
+}
+END_TEST
+
+/* The fast decimal path must give strtod's bits for every input. */
+START_TEST(parse_double_matches_strtod)
+{
+    uint64_t x = 88172645463325252ULL;
+    char buf[64];
+
+    for (int i = 0; i < 200000; i++) {
+        double a = 0, b;
+        int len, digits, point, e;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        digits = 1 + (int)(x % 19);
+        point = (int)((x >> 8) % (uint64_t)(digits + 1));
+        len = 0;
+        if ((x >> 16) & 1)
+            buf[len++] = '-';
+        for (int k = 0; k < digits; k++) {
+            if (k == point && k > 0)
+                buf[len++] = '.';
+            buf[len++] = (char)('0' + (int)((x >> (20 + 2 * (k % 20))) % 10));
+        }
+        e = (int)((x >> 40) % 61) - 30;
+        if ((x >> 50) & 1)
+            len += snprintf(buf + len, sizeof(buf) - (size_t)len, "e%d", e);
+        buf[len] = '\0';
+        b = strtod(buf, NULL);
+        ck_assert_int_eq(fa_parse_double(buf, &a), 0);
+        ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "'%s': %.17g != %.17g",
+                      buf, a, b);
+    }
 }
 END_TEST
 
@@ -161,6 +198,7 @@ util_suite(void)
     tcase_add_loop_test(tc, parse_double_table, 0,
                         sizeof(nums) / sizeof(nums[0]));
     tcase_add_test(tc, fmt_double_round_trips);
+    tcase_add_test(tc, parse_double_matches_strtod);
     suite_add_tcase(s, tc);
     tc = tcase_create("bins");
     tcase_add_test(tc, bins_label_and_locate);

@@ -8,5 +8,6 @@ Suite *metrics_suite(void);
 Suite *util_suite(void);
 Suite *ingest_suite(void);
 Suite *run_suite(void);
+Suite *synth_suite(void);
 
 #endif /* FA_TESTS_H */
