@@ -669,6 +669,20 @@ group_metrics(const fa_dataset *ds, fa_group *g, const struct acc *a)
     g->m[FA_METRIC_AUC] = fa_value_undefined("no actual positives");
 }
 
+/* A group without rows: every metric the data could have given says so,
+ * rather than naming the denominator that happens to be zero. */
+static void
+empty_group(const fa_dataset *ds, fa_group *g)
+{
+    for (int m = 0; m < FA_METRIC_COUNT; m++) {
+        if (fa_metric_needs_label((fa_metric)m) && !ds->labelled)
+            continue;
+        if (fa_metric_needs_score((fa_metric)m) && !ds->scored)
+            continue;
+        g->m[m] = fa_value_undefined("empty group");
+    }
+}
+
 static int
 by_srow_score(const void *a, const void *b)
 {
@@ -1059,6 +1073,9 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
             set_auc(&B, spans[k].first, spans[k].n,
                     spans[k].mask ? cellgroups[k] : NULL, spans[k].seg);
     }
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].n == 0)
+            empty_group(ds, &r->groups[g]);
     for (size_t k = 1; k < nspans; k++) {
         fa_group_set *gs = &r->sets[k];
 
