@@ -71,13 +71,15 @@ struct order {
     int64_t *rank;    /* level -> rank, -1 when not listed */
 };
 
-/* One scored row, for the AUC. */
+/* One scored row, for the AUC (24 bytes: a scored run keeps one a row). */
 struct srow {
     double score, weight;
-    uint32_t cell;    /* attribute cell */
-    uint32_t label;
-    uint64_t row;     /* position in the scan, to find its segments */
+    uint32_t cell;          /* attribute cell */
+    unsigned int row : 31;  /* position in the scan, to find its segments */
+    unsigned int label : 1;
 };
+
+#define MAX_SCORED_ROWS ((size_t)1 << 31)
 
 struct scan {
     fa_ctx *ctx;
@@ -244,8 +246,12 @@ scan_batch(void *data, const fa_row_batch *b)
                 sc->srcap = sc->srcap ? 2 * sc->srcap : 4096;
                 sc->sr = fa_xrealloc(sc->sr, sc->srcap, sizeof(*sc->sr));
             }
-            sc->sr[sc->nsr] = (struct srow){s, w, cell, (uint32_t)y,
-                                            (uint64_t)sc->nsr};
+            if (sc->nsr >= MAX_SCORED_ROWS)
+                return fa_ctx_fail(sc->ctx, FA_ERR_USAGE,
+                                   "more than 2^31 scored rows: audit the "
+                                   "score in parts");
+            sc->sr[sc->nsr] = (struct srow){s, w, cell, (unsigned)sc->nsr,
+                                            (unsigned)y};
             sc->nsr++;
         }
     }
@@ -329,7 +335,7 @@ scan_merge(struct scan *a, const struct scan *b)
             struct srow r = b->sr[i];
 
             r.cell = remap[r.cell];
-            r.row += a->nsr;
+            r.row += (unsigned)a->nsr;
             a->sr[a->nsr + i] = r;
         }
         memcpy(a->srseg + a->nsr * a->nsegs, b->srseg,
@@ -683,13 +689,63 @@ empty_group(const fa_dataset *ds, fa_group *g)
     }
 }
 
-static int
-by_srow_score(const void *a, const void *b)
+/* A double's bits as an unsigned key in the same order. */
+static inline uint64_t
+score_key(double d)
 {
-    double x = ((const struct srow *)a)->score;
-    double y = ((const struct srow *)b)->score;
+    uint64_t u;
 
-    return (x > y) - (x < y);
+    memcpy(&u, &d, sizeof(u));
+    return u >> 63 ? ~u : u | (1ULL << 63);
+}
+
+/*
+ * Stable LSD radix sort by score, 16 bits a pass; a pass whose digit is
+ * the same for every row is skipped (scores in [0, 1] share their top
+ * bits). Ten million rows sort in a fraction of qsort's time.
+ */
+static void
+sort_by_score(struct srow *a, size_t n)
+{
+    struct srow *tmp, *src = a, *dst;
+    size_t *count = fa_xcalloc(4 * 65536, sizeof(size_t));
+
+    if (n < 2) {
+        free(count);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = score_key(a[i].score);
+
+        for (int d = 0; d < 4; d++)
+            count[d * 65536 + ((k >> (16 * d)) & 0xffff)]++;
+    }
+    tmp = fa_xcalloc(n, sizeof(*tmp));
+    dst = tmp;
+    for (int d = 0; d < 4; d++) {
+        size_t *c = count + d * 65536, sum = 0;
+        uint64_t first = (score_key(src[0].score) >> (16 * d)) & 0xffff;
+
+        if (c[first] == n)
+            continue;
+        for (size_t v = 0; v < 65536; v++) {
+            size_t t = c[v];
+
+            c[v] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = (score_key(src[i].score) >> (16 * d)) & 0xffff;
+
+            dst[c[k]++] = src[i];
+        }
+        dst = src;
+        src = src == a ? tmp : a;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof(*a));
+    free(tmp);
+    free(count);
 }
 
 /*
@@ -1068,7 +1124,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     for (size_t g = 0; g < r->ngroups; g++)
         group_metrics(ds, &r->groups[g], &B.gacc[g]);
     if (auc) {
-        qsort(sc->sr, sc->nsr, sizeof(*sc->sr), by_srow_score);
+        sort_by_score(sc->sr, sc->nsr);
         for (size_t k = 0; k < nspans; k++)
             set_auc(&B, spans[k].first, spans[k].n,
                     spans[k].mask ? cellgroups[k] : NULL, spans[k].seg);
