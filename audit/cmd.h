@@ -11,12 +11,12 @@
 
 /* Exit codes: listed in README and --help, never renumbered. */
 enum fa_exit {
-    FA_EXIT_OK = 0,       /* done; every verdict passed */
-    FA_EXIT_FAIL = 1,     /* done, but a verdict failed */
-    FA_EXIT_USAGE = 2,    /* bad option or argument */
-    FA_EXIT_INPUT = 3,    /* unreadable or invalid CSV, template or store */
-    FA_EXIT_OUTPUT = 4,   /* an output could not be written */
-    FA_EXIT_INTERNAL = 5  /* bug or unexpected library failure */
+    FA_EXIT_OK = 0,      /* done; every verdict passed */
+    FA_EXIT_FAIL = 1,    /* done, but a verdict failed */
+    FA_EXIT_USAGE = 2,   /* bad option or argument */
+    FA_EXIT_INPUT = 3,   /* unreadable or invalid CSV, template or store */
+    FA_EXIT_OUTPUT = 4,  /* an output could not be written */
+    FA_EXIT_INTERNAL = 5 /* bug or unexpected library failure */
 };
 
 int cmd_audit(int argc, char **argv);
@@ -45,9 +45,8 @@ int fa_cmd_getopt(const char *cmd, int argc, char **argv,
 
 /* Copies tables a and b into out (at most cap) sorted by long name;
  * returns the count. */
-size_t fa_cmd_merge_opts(struct fa_opt *out, size_t cap,
-                         const struct fa_opt *a, size_t na,
-                         const struct fa_opt *b, size_t nb);
+size_t fa_cmd_merge_opts(struct fa_opt *out, size_t cap, const struct fa_opt *a,
+                         size_t na, const struct fa_opt *b, size_t nb);
 
 /* Prints a command's --help: usage line, description, options, exit codes. */
 void fa_cmd_help(const char *usage, const char *about,

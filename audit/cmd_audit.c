@@ -72,8 +72,9 @@ cmd_audit(int argc, char **argv)
     }
     code = FA_EXIT_USAGE;
     if (optind != argc - 1)
-        fa_cmd_usage("audit", optind >= argc ? "no input file"
-                                             : "one input file, not %d",
+        fa_cmd_usage("audit",
+                     optind >= argc ? "no input file"
+                                    : "one input file, not %d",
                      argc - optind);
     else if (!out)
         fa_cmd_usage("audit", "--out DIR is required");

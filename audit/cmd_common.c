@@ -17,8 +17,8 @@
 #define MAX_OPTS 64
 
 int
-fa_cmd_getopt(const char *cmd, int argc, char **argv,
-              const struct fa_opt *opts, size_t n, const char **arg)
+fa_cmd_getopt(const char *cmd, int argc, char **argv, const struct fa_opt *opts,
+              size_t n, const char **arg)
 {
     struct option lo[MAX_OPTS + 1];
     char shorts[2 * MAX_OPTS + 2], *p = shorts;
@@ -214,8 +214,7 @@ const struct fa_opt fa_ingest_options[] = {
     {"max-rejects", 0, "N",
      "fail the load when more than N rows are rejected (default 1000)"},
     {"negative", 0, "VALUE", "the unfavourable label (default: any other)"},
-    {"positive", 0, "VALUE",
-     "the favourable label (default: 1, true or yes)"},
+    {"positive", 0, "VALUE", "the favourable label (default: 1, true or yes)"},
     {"pred", 'p', "COL", "predicted decision column"},
     {"pred-negative", 0, "VALUE", "the unfavourable decision value"},
     {"pred-positive", 0, "VALUE",
@@ -268,8 +267,8 @@ append_list(const char *cmd, char ***list, size_t *n, const char *arg,
     for (size_t i = 0; i < k; i++) {
         if (!*add[i]) {
             free_list(add);
-            return fa_cmd_usage(cmd, "--%s '%s' has an empty column name",
-                                opt, arg),
+            return fa_cmd_usage(cmd, "--%s '%s' has an empty column name", opt,
+                                arg),
                    -1;
         }
     }
@@ -282,8 +281,8 @@ append_list(const char *cmd, char ***list, size_t *n, const char *arg,
 }
 
 int
-fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c,
-                    const char *name, const char *arg)
+fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c, const char *name,
+                    const char *arg)
 {
     struct fa_ingest_opts *o = &c->o;
 
@@ -295,8 +294,7 @@ fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c,
         const char *eq = strchr(arg, '=');
 
         if (!eq || eq == arg || !eq[1])
-            return fa_cmd_usage(cmd, "bad --bin '%s' (expected COL=SPEC)",
-                                arg),
+            return fa_cmd_usage(cmd, "bad --bin '%s' (expected COL=SPEC)", arg),
                    -1;
         c->bins = fa_xrealloc(c->bins, o->nbins + 1, sizeof(*c->bins));
         c->bin_text = fa_xrealloc(c->bin_text, o->nbins + 1, sizeof(char *));
@@ -314,8 +312,9 @@ fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c,
                  arg[0] != '\r')
             o->delimiter = arg[0];
         else
-            return fa_cmd_usage(cmd, "bad --delimiter '%s' (one character, "
-                                     "or 'tab')",
+            return fa_cmd_usage(cmd,
+                                "bad --delimiter '%s' (one character, "
+                                "or 'tab')",
                                 arg),
                    -1;
         return 1;
@@ -349,8 +348,9 @@ fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c,
         errno = 0;
         v = strtoll(arg, &end, 10);
         if (errno || end == arg || *end || v < 0)
-            return fa_cmd_usage(cmd, "bad --max-rejects '%s' (a whole number "
-                                     ">= 0)",
+            return fa_cmd_usage(cmd,
+                                "bad --max-rejects '%s' (a whole number "
+                                ">= 0)",
                                 arg),
                    -1;
         o->max_rejects = v;
@@ -373,8 +373,7 @@ fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
                                  "--threshold"),
                -1;
     if (o->pred && o->has_threshold)
-        return fa_cmd_usage(cmd, "--threshold applies only without --pred"),
-               -1;
+        return fa_cmd_usage(cmd, "--threshold applies only without --pred"), -1;
     if (o->has_threshold && !o->score)
         return fa_cmd_usage(cmd, "--threshold needs --score"), -1;
     if (o->negative && !o->positive)
@@ -382,8 +381,7 @@ fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
     if (o->pred_negative && !o->pred_positive)
         return fa_cmd_usage(cmd, "--pred-negative needs --pred-positive"), -1;
     if (o->positive && o->negative && strcmp(o->positive, o->negative) == 0)
-        return fa_cmd_usage(cmd, "--positive and --negative are the same"),
-               -1;
+        return fa_cmd_usage(cmd, "--positive and --negative are the same"), -1;
     if ((o->positive || o->negative) && !o->label)
         return fa_cmd_usage(cmd, "--positive needs --label"), -1;
     if (o->nattrs + o->nsegments == 0)
@@ -393,16 +391,17 @@ fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
     if (o->nattrs > 16)
         return fa_cmd_usage(cmd, "at most 16 attributes (--attr)"), -1;
     for (size_t i = 0; i < o->nattrs + o->nsegments; i++) {
-        const char *a = i < o->nattrs ? o->attrs[i]
-                                      : o->segments[i - o->nattrs];
+        const char *a =
+            i < o->nattrs ? o->attrs[i] : o->segments[i - o->nattrs];
 
         for (size_t k = 0; k < i; k++) {
-            const char *b = k < o->nattrs ? o->attrs[k]
-                                          : o->segments[k - o->nattrs];
+            const char *b =
+                k < o->nattrs ? o->attrs[k] : o->segments[k - o->nattrs];
 
             if (strcmp(a, b) == 0)
-                return fa_cmd_usage(cmd, "column '%s' is named twice in "
-                                         "--attr/--segment",
+                return fa_cmd_usage(cmd,
+                                    "column '%s' is named twice in "
+                                    "--attr/--segment",
                                     a),
                        -1;
         }
@@ -429,8 +428,8 @@ fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
             fa_ctx_free(ctx);
             return -1;
         }
-        if (fa_ingest_parse_bin(ctx, o->bins[i].column, o->bins[i].spec,
-                                &edges, &ne, &q) != FA_OK) {
+        if (fa_ingest_parse_bin(ctx, o->bins[i].column, o->bins[i].spec, &edges,
+                                &ne, &q) != FA_OK) {
             fa_cmd_usage(cmd, "%s", fa_ctx_msg(ctx));
             fa_ctx_free(ctx);
             return -1;
@@ -469,8 +468,7 @@ since(const struct timespec *t0)
 
 /* Progress on a terminal: rows, MB/s and time left, on one line. */
 static void
-show_progress(void *data, int64_t rows, int64_t bytes, int64_t total,
-              int done)
+show_progress(void *data, int64_t rows, int64_t bytes, int64_t total, int done)
 {
     struct progress *p = data;
     double secs = since(&p->start), rate = secs > 0 ? bytes / secs : 0;

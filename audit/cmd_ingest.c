@@ -60,9 +60,9 @@ cmd_ingest(int argc, char **argv)
     }
     if (optind != argc - 1) {
         fa_ingest_cli_release(&c);
-        return fa_cmd_usage("ingest", optind >= argc
-                                          ? "no input file"
-                                          : "one input file, not %d",
+        return fa_cmd_usage("ingest",
+                            optind >= argc ? "no input file"
+                                           : "one input file, not %d",
                             argc - optind);
     }
     c.o.path = argv[optind];

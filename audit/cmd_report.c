@@ -63,8 +63,7 @@ cmd_report(int argc, char **argv)
         }
     }
     if (optind != argc)
-        return fa_cmd_usage("report", "unexpected argument '%s'",
-                            argv[optind]);
+        return fa_cmd_usage("report", "unexpected argument '%s'", argv[optind]);
     if (!out)
         return fa_cmd_usage("report", "--out DIR is required");
     ctx = fa_ctx_new();

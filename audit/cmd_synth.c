@@ -11,8 +11,18 @@
 #include "synth.h"
 
 enum {
-    O_ATTR, O_BASE_RATE, O_FPR, O_HELP, O_MISSING, O_OUT, O_PLANT, O_ROWS,
-    O_SEED, O_SEGMENT, O_TPR, O_WEIGHTS
+    O_ATTR,
+    O_BASE_RATE,
+    O_FPR,
+    O_HELP,
+    O_MISSING,
+    O_OUT,
+    O_PLANT,
+    O_ROWS,
+    O_SEED,
+    O_SEGMENT,
+    O_TPR,
+    O_WEIGHTS
 };
 
 static const struct fa_opt opts[] = {
@@ -125,8 +135,7 @@ cmd_synth(int argc, char **argv)
         }
     }
     if (optind != argc) {
-        code = fa_cmd_usage("synth", "unexpected argument '%s'",
-                            argv[optind]);
+        code = fa_cmd_usage("synth", "unexpected argument '%s'", argv[optind]);
         goto out;
     }
     for (size_t i = 0; i < nplants; i++) {

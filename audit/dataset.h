@@ -21,12 +21,12 @@ enum fa_dim_kind { FA_DIM_ATTRIBUTE = 0, FA_DIM_SEGMENT = 1 };
 typedef struct fa_dim {
     char *name;
     enum fa_dim_kind kind;
-    int column;        /* 0-based index in the input's header */
-    char *bin_spec;    /* NULL when categorical; "18,25,40" or "q4" */
-    double *edges;     /* nedges ascending bin edges */
+    int column;     /* 0-based index in the input's header */
+    char *bin_spec; /* NULL when categorical; "18,25,40" or "q4" */
+    double *edges;  /* nedges ascending bin edges */
     size_t nedges;
-    char **values;     /* categorical: dictionary, code -> value */
-    int64_t *counts;   /* rows per code */
+    char **values;   /* categorical: dictionary, code -> value */
+    int64_t *counts; /* rows per code */
     size_t nvalues;
     int64_t missing_code; /* code of the empty value, -1 when never seen */
     int64_t missing_rows; /* binned: rows with no value */
@@ -34,16 +34,16 @@ typedef struct fa_dim {
 
 typedef struct fa_dataset {
     int64_t id;
-    char *source;      /* the path as given, "-" for standard input */
-    char sha256[65];   /* of the exact bytes read (compressed, if gzip) */
+    char *source;    /* the path as given, "-" for standard input */
+    char sha256[65]; /* of the exact bytes read (compressed, if gzip) */
     int64_t bytes;
     int64_t rows_read, rows_loaded, rows_rejected;
-    char *mapping;     /* canonical JSON of the column mapping */
-    char *loaded_at;   /* ISO 8601 UTC */
+    char *mapping;   /* canonical JSON of the column mapping */
+    char *loaded_at; /* ISO 8601 UTC */
     int labelled, weighted, scored;
     double score_min, score_max; /* of loaded rows, when scored */
     char delimiter;
-    fa_dim *dims;      /* the attributes first, then the segments */
+    fa_dim *dims; /* the attributes first, then the segments */
     size_t ndims;
     size_t nattrs;
 } fa_dataset;
@@ -83,13 +83,13 @@ void fa_row_batch_release(fa_row_batch *b);
 
 /* One rejected row. */
 typedef struct fa_reject {
-    int64_t line;      /* physical line where the record starts, 1-based */
-    int column;        /* 1-based column, 0 for the whole row */
+    int64_t line; /* physical line where the record starts, 1-based */
+    int column;   /* 1-based column, 0 for the whole row */
     const char *column_name; /* NULL for the whole row */
     const char *reason;      /* what was wrong, without the value */
     const char *value;       /* the offending field, NULL for none */
     size_t valuelen;
-    const char *raw;   /* the record re-encoded as CSV, field bytes exact */
+    const char *raw; /* the record re-encoded as CSV, field bytes exact */
     size_t rawlen;
 } fa_reject;
 

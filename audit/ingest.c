@@ -43,14 +43,14 @@ enum role { ROLE_LABEL, ROLE_PRED, ROLE_SCORE, ROLE_WEIGHT, ROLE_COUNT };
  * the bytes; slots hold code + 1 (0 = empty). */
 struct dict {
     uint32_t *slots;
-    uint64_t *hashes;  /* by code */
+    uint64_t *hashes; /* by code */
     size_t mask;
 };
 
 /* One batch for the writer: parsed rows and the rejects among them. */
 struct slot {
     fa_row_batch rows;
-    fa_reject *rej;         /* owned copies of every string but reason */
+    fa_reject *rej; /* owned copies of every string but reason */
     size_t nrej, rejcap;
 };
 
@@ -59,12 +59,12 @@ struct writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int started;
-    int full[2];            /* slot i is waiting to be written */
-    int done;               /* no more slots will come */
-    fa_err err;             /* the writer's first failure */
-    fa_ctx *ctx;            /* the writer's own messages */
+    int full[2]; /* slot i is waiting to be written */
+    int done;    /* no more slots will come */
+    fa_err err;  /* the writer's first failure */
+    fa_ctx *ctx; /* the writer's own messages */
     fa_store *st;
-    fa_dataset layout;      /* what bind_row reads; dims shared, not owned */
+    fa_dataset layout; /* what bind_row reads; dims shared, not owned */
     struct slot *slots;
 };
 
@@ -73,37 +73,37 @@ struct loader {
     fa_store *st;
     const struct fa_ingest_opts *o;
     fa_dataset ds;
-    const char *name;      /* the input's name in messages */
+    const char *name; /* the input's name in messages */
 
     /* the record being parsed */
-    char *rec;             /* field bytes, each NUL-terminated */
+    char *rec; /* field bytes, each NUL-terminated */
     size_t reclen, reccap;
-    size_t *foff, *flen;   /* offset and length of each field */
+    size_t *foff, *flen; /* offset and length of each field */
     size_t nfields, fcap;
     int in_record;
-    int64_t rec_line;      /* line where the record starts */
-    int64_t piece_line;    /* line of the bytes being fed */
-    int unterminated;      /* the input ended inside a quoted field */
+    int64_t rec_line;   /* line where the record starts */
+    int64_t piece_line; /* line of the bytes being fed */
+    int unterminated;   /* the input ended inside a quoted field */
 
     /* the header */
     char **header;
     size_t ncols;
     int have_header;
-    int col[ROLE_COUNT];   /* -1 when not mapped */
+    int col[ROLE_COUNT]; /* -1 when not mapped */
 
-    struct dict *dicts;    /* per dim */
-    int *quantiles;        /* per dim: N of qN, 0 otherwise */
-    double **qvals;        /* per dim with quantiles: every value */
+    struct dict *dicts; /* per dim */
+    int *quantiles;     /* per dim: N of qN, 0 otherwise */
+    double **qvals;     /* per dim with quantiles: every value */
     size_t *nq, *qcap;
 
     struct slot slots[2];
-    int cur;               /* the slot being filled */
+    int cur; /* the slot being filled */
     struct writer w;
     int64_t rows_read, rows_loaded, rows_rejected;
     int64_t bytes, total;
     int64_t next_progress;
     double smin, smax;
-    fa_err err;            /* the first fatal error; stops the load */
+    fa_err err; /* the first fatal error; stops the load */
 };
 
 /* ------------------------------------------------------------------ */
@@ -173,8 +173,8 @@ dict_code(struct dict *d, fa_dim *dim, const char *s, size_t n)
             return (int64_t)code;
         i = (i + 1) & d->mask;
     }
-    if (n != 0 && dim->nvalues - (dim->missing_code >= 0) >=
-                      FA_INGEST_MAX_VALUES)
+    if (n != 0 &&
+        dim->nvalues - (dim->missing_code >= 0) >= FA_INGEST_MAX_VALUES)
         return -1;
     code = dim->nvalues++;
     dim->values = fa_xrealloc(dim->values, dim->nvalues, sizeof(char *));
@@ -325,8 +325,8 @@ writer_finish(struct loader *L)
 
 /* Appends field f of the record to buf as CSV (quoted when needed). */
 static void
-append_csv_field(char **buf, size_t *len, size_t *cap, const char *s,
-                 size_t n, char delim)
+append_csv_field(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
+                 char delim)
 {
     int quote = 0;
 
@@ -488,10 +488,9 @@ data_row(struct loader *L)
         int len = snprintf(msg, sizeof(msg), "%zu fields, expected %zu",
                            L->nfields, L->ncols);
 
-        reject_value(L, -1,
-                     L->nfields < L->ncols ? "too few fields"
-                                           : "too many fields",
-                     msg, (size_t)len);
+        reject_value(
+            L, -1, L->nfields < L->ncols ? "too few fields" : "too many fields",
+            msg, (size_t)len);
         return;
     }
     for (int r = 0; r < ROLE_COUNT; r++) {
@@ -589,8 +588,8 @@ data_row(struct loader *L)
             if (L->quantiles[j]) {
                 if (L->nq[j] == L->qcap[j]) {
                     L->qcap[j] = L->qcap[j] ? 2 * L->qcap[j] : 1024;
-                    L->qvals[j] = fa_xrealloc(L->qvals[j], L->qcap[j],
-                                              sizeof(double));
+                    L->qvals[j] =
+                        fa_xrealloc(L->qvals[j], L->qcap[j], sizeof(double));
                 }
                 L->qvals[j][L->nq[j]++] = b->x[k];
             }
@@ -658,8 +657,7 @@ header_row(struct loader *L)
 {
     const struct fa_ingest_opts *o = L->o;
     const char *names[ROLE_COUNT] = {o->label, o->pred, o->score, o->weight};
-    const char *what[ROLE_COUNT] = {"--label", "--pred", "--score",
-                                    "--weight"};
+    const char *what[ROLE_COUNT] = {"--label", "--pred", "--score", "--weight"};
     fa_err err;
 
     L->ncols = L->nfields;
@@ -683,10 +681,9 @@ header_row(struct loader *L)
 
         d->column = find_column(L, d->name);
         if (d->column < 0)
-            return missing_column(L,
-                                  d->kind == FA_DIM_ATTRIBUTE ? "--attr"
-                                                              : "--segment",
-                                  d->name);
+            return missing_column(
+                L, d->kind == FA_DIM_ATTRIBUTE ? "--attr" : "--segment",
+                d->name);
     }
     L->have_header = 1;
     err = fa_store_dataset_create(L->ctx, L->st, &L->ds);
@@ -754,9 +751,8 @@ feed(struct loader *L, struct csv_parser *p, const char *s, size_t n)
         if (!L->in_record)
             L->rec_line = L->piece_line;
         if (csv_parse(p, s, len, on_field, on_row, L) != len) {
-            L->err = fa_ctx_fail(L->ctx, FA_ERR_CSV_HEADER,
-                                 "%s:%lld: %s", L->name,
-                                 (long long)L->piece_line,
+            L->err = fa_ctx_fail(L->ctx, FA_ERR_CSV_HEADER, "%s:%lld: %s",
+                                 L->name, (long long)L->piece_line,
                                  csv_strerror(csv_error(p)));
             return;
         }
@@ -951,16 +947,15 @@ mapping_json(const struct fa_ingest_opts *o, char delimiter)
     SET_STR("pred_positive", o->pred_positive);
     SET_STR("pred_negative", o->pred_negative);
 #undef SET_STR
-    json_object_set_new(m, "threshold", o->has_threshold
-                                            ? json_real(o->threshold)
-                                            : json_null());
+    json_object_set_new(m, "threshold",
+                        o->has_threshold ? json_real(o->threshold)
+                                         : json_null());
     for (size_t i = 0; i < o->nattrs; i++)
         json_array_append_new(a, json_string(o->attrs[i]));
     for (size_t i = 0; i < o->nsegments; i++)
         json_array_append_new(s, json_string(o->segments[i]));
     for (size_t i = 0; i < o->nbins; i++)
-        json_object_set_new(b, o->bins[i].column,
-                            json_string(o->bins[i].spec));
+        json_object_set_new(b, o->bins[i].column, json_string(o->bins[i].spec));
     json_object_set_new(m, "attributes", a);
     json_object_set_new(m, "segments", s);
     json_object_set_new(m, "bins", b);
@@ -1017,8 +1012,8 @@ setup(struct loader *L)
         if (!spec)
             continue;
         d->bin_spec = fa_xstrdup(spec);
-        err = fa_ingest_parse_bin(L->ctx, d->name, spec, &d->edges,
-                                  &d->nedges, &L->quantiles[j]);
+        err = fa_ingest_parse_bin(L->ctx, d->name, spec, &d->edges, &d->nedges,
+                                  &L->quantiles[j]);
         if (err)
             return err;
     }
@@ -1172,8 +1167,8 @@ fa_ingest(fa_ctx *ctx, fa_store *st, const struct fa_ingest_opts *opts,
                           "%s: no data rows after the header", L.name);
     if (!err && L.rows_loaded == 0)
         err = fa_ctx_fail(ctx, FA_ERR_CSV_EMPTY,
-                          "%s: no usable data rows (all %lld rejected)",
-                          L.name, (long long)L.rows_rejected);
+                          "%s: no usable data rows (all %lld rejected)", L.name,
+                          (long long)L.rows_rejected);
     if (!err) {
         for (size_t j = 0; j < L.ds.ndims; j++)
             if (L.quantiles[j])
@@ -1186,8 +1181,7 @@ fa_ingest(fa_ctx *ctx, fa_store *st, const struct fa_ingest_opts *opts,
         L.ds.score_min = L.smin;
         L.ds.score_max = L.smax;
         L.ds.mapping = mapping_json(opts, L.ds.delimiter);
-        err = fa_store_dataset_find(ctx, st, L.ds.sha256, L.ds.mapping,
-                                    &reuse);
+        err = fa_store_dataset_find(ctx, st, L.ds.sha256, L.ds.mapping, &reuse);
     }
     if (!err && !reuse) {
         /* the mapping is known only now: the delimiter may be guessed */

@@ -30,13 +30,13 @@ typedef void (*fa_progress_fn)(void *data, int64_t rows, int64_t bytes,
                                int64_t total, int done);
 
 struct fa_ingest_opts {
-    const char *path;            /* a file, a .gz file, or "-" for stdin */
-    const char *label;           /* NULL: a label-free audit */
-    const char *pred;            /* NULL: score >= threshold */
-    const char *score;           /* NULL: no score metrics */
-    const char *weight;          /* NULL: every row weighs 1 */
-    const char *positive;        /* favourable label value, NULL: 1/true/yes */
-    const char *negative;        /* NULL: any value but positive */
+    const char *path;     /* a file, a .gz file, or "-" for stdin */
+    const char *label;    /* NULL: a label-free audit */
+    const char *pred;     /* NULL: score >= threshold */
+    const char *score;    /* NULL: no score metrics */
+    const char *weight;   /* NULL: every row weighs 1 */
+    const char *positive; /* favourable label value, NULL: 1/true/yes */
+    const char *negative; /* NULL: any value but positive */
     const char *pred_positive;
     const char *pred_negative;
     int has_threshold;
@@ -47,15 +47,15 @@ struct fa_ingest_opts {
     size_t nsegments;
     const struct fa_bin_opt *bins;
     size_t nbins;
-    char delimiter;              /* 0: tab for .tsv or a tab-only header */
-    int64_t max_rejects;         /* more rejects than this fail the load */
-    fa_progress_fn progress;     /* NULL: none */
+    char delimiter;          /* 0: tab for .tsv or a tab-only header */
+    int64_t max_rejects;     /* more rejects than this fail the load */
+    fa_progress_fn progress; /* NULL: none */
     void *progress_data;
 };
 
 struct fa_ingest_result {
     int64_t dataset_id;
-    int reused;                  /* identical bytes and mapping seen before */
+    int reused; /* identical bytes and mapping seen before */
     int64_t rows_read, rows_loaded, rows_rejected;
 };
 

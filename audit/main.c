@@ -73,8 +73,9 @@ main(int argc, char **argv)
     for (size_t i = 0; i < FA_ARRAY_LEN(commands); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "fairaudit: unknown command '%s'\n"
-                    "Try 'fairaudit --help'\n",
+    fprintf(stderr,
+            "fairaudit: unknown command '%s'\n"
+            "Try 'fairaudit --help'\n",
             argv[1]);
     return FA_EXIT_USAGE;
 }

@@ -40,22 +40,22 @@ typedef struct fa_group_set {
     int id;
     enum fa_set_kind kind;
     size_t ndims;
-    int *dims;               /* indices into fa_dataset.dims */
-    int64_t ref_gid;         /* reference group, -1 when none */
-    int64_t empty_omitted;   /* empty combinations not listed */
+    int *dims;             /* indices into fa_dataset.dims */
+    int64_t ref_gid;       /* reference group, -1 when none */
+    int64_t empty_omitted; /* empty combinations not listed */
     fa_value agg[FA_AGG_COUNT];
 } fa_group_set;
 
 /* One group: a level of every dim of its set. */
 typedef struct fa_group {
-    int64_t gid;             /* 0 is the whole population */
+    int64_t gid; /* 0 is the whole population */
     int set;
-    char **values;           /* one per dim of the set; NULL = missing */
-    int64_t n;               /* rows */
-    double weight;           /* sum of weights (n when unweighted) */
-    fa_counts w;             /* weighted confusion counts */
-    int64_t rows[4];         /* unweighted tp, fp, tn, fn */
-    int64_t ref_gid;         /* -1 when none (the population) */
+    char **values;   /* one per dim of the set; NULL = missing */
+    int64_t n;       /* rows */
+    double weight;   /* sum of weights (n when unweighted) */
+    fa_counts w;     /* weighted confusion counts */
+    int64_t rows[4]; /* unweighted tp, fp, tn, fn */
+    int64_t ref_gid; /* -1 when none (the population) */
     fa_value m[FA_METRIC_COUNT];
     fa_value ratio[FA_METRIC_COUNT];
     fa_value diff[FA_METRIC_COUNT];
@@ -63,8 +63,8 @@ typedef struct fa_group {
 
 typedef struct fa_results {
     int64_t run_id;
-    char *created;           /* ISO 8601 UTC */
-    char *reference;         /* the --reference policy as given */
+    char *created;   /* ISO 8601 UTC */
+    char *reference; /* the --reference policy as given */
     char *tool_version;
     fa_dataset ds;
     fa_group_set *sets;

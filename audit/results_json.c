@@ -54,8 +54,8 @@ attrs_json(const fa_results *r, const fa_group *g)
     for (size_t k = 0; k < gs->ndims; k++) {
         const char *name = r->ds.dims[gs->dims[k]].name;
 
-        json_object_set_new(o, name, g->values[k] ? json_string(g->values[k])
-                                                  : json_null());
+        json_object_set_new(
+            o, name, g->values[k] ? json_string(g->values[k]) : json_null());
     }
     return o;
 }
@@ -90,18 +90,17 @@ group_json(const fa_results *r, const fa_group *g)
     json_t *o = json_object(), *m = json_object();
 
     if (g->set != 0) {
-        json_object_set_new(o, "kind",
-                            json_string(fa_set_kind_name(
-                                r->sets[g->set].kind)));
+        json_object_set_new(
+            o, "kind", json_string(fa_set_kind_name(r->sets[g->set].kind)));
         json_object_set_new(o, "attributes", attrs_json(r, g));
     }
     json_object_set_new(o, "n", json_integer(g->n));
     json_object_set_new(o, "weight", num_or_int(g->weight, integral));
     json_object_set_new(o, "counts", counts_json(r, g, integral));
     for (int k = 0; k < FA_METRIC_COUNT; k++)
-        json_object_set_new(m, fa_metric_name((fa_metric)k),
-                            metric_json(&g->m[k],
-                                        integral && k <= FA_METRIC_F1));
+        json_object_set_new(
+            m, fa_metric_name((fa_metric)k),
+            metric_json(&g->m[k], integral && k <= FA_METRIC_F1));
     json_object_set_new(o, "metrics", m);
     if (g->set == 0)
         return o;
@@ -180,8 +179,7 @@ results_json(const fa_results *r)
     json_object_set_new(ds, "bytes", json_integer(r->ds.bytes));
     json_object_set_new(ds, "rows_read", json_integer(r->ds.rows_read));
     json_object_set_new(ds, "rows_loaded", json_integer(r->ds.rows_loaded));
-    json_object_set_new(ds, "rows_rejected",
-                        json_integer(r->ds.rows_rejected));
+    json_object_set_new(ds, "rows_rejected", json_integer(r->ds.rows_rejected));
     json_object_set_new(ds, "loaded_at", json_string(r->ds.loaded_at));
     json_object_set_new(ds, "labelled", json_boolean(r->ds.labelled));
     json_object_set_new(ds, "weighted", json_boolean(r->ds.weighted));
@@ -236,24 +234,25 @@ fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     tmp = fa_xasprintf("%s.tmp", path);
     f = fopen(tmp, "w");
     if (!f) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
-                          tmp, strerror(errno));
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
         goto out;
     }
-    bad = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-                                  JSON_REAL_PRECISION(17)) != 0;
+    bad = json_dumpf(root, f,
+                     JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+                         JSON_REAL_PRECISION(17)) != 0;
     bad |= fputc('\n', f) == EOF;
     bad |= fflush(f) != 0;
     bad |= ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
-                          tmp, errno ? strerror(errno) : "write error");
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          errno ? strerror(errno) : "write error");
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, path) != 0) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
-                          path, strerror(errno));
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
+                          strerror(errno));
         unlink(tmp);
     }
 out:

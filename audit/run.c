@@ -58,7 +58,7 @@ struct acc {
 };
 
 struct cell {
-    uint64_t key;   /* the attributes' levels in mixed radix */
+    uint64_t key; /* the attributes' levels in mixed radix */
     struct acc a;
 };
 
@@ -67,15 +67,15 @@ struct cell {
 struct order {
     size_t nlevels;
     size_t nlisted;
-    size_t *listed;   /* rank -> level */
-    int64_t *rank;    /* level -> rank, -1 when not listed */
+    size_t *listed; /* rank -> level */
+    int64_t *rank;  /* level -> rank, -1 when not listed */
 };
 
 /* One scored row, for the AUC (24 bytes: a scored run keeps one a row). */
 struct srow {
     double score, weight;
-    uint32_t cell;          /* attribute cell */
-    unsigned int row : 31;  /* position in the scan, to find its segments */
+    uint32_t cell;         /* attribute cell */
+    unsigned int row : 31; /* position in the scan, to find its segments */
     unsigned int label : 1;
 };
 
@@ -85,8 +85,8 @@ struct scan {
     fa_ctx *ctx;
     const fa_dataset *ds;
     size_t nattrs, nsegs;
-    size_t *levels;          /* per dim */
-    uint64_t *stride;        /* per attribute */
+    size_t *levels;   /* per dim */
+    uint64_t *stride; /* per attribute */
     /* attribute cells: a dense index when the product is small */
     struct cell *cells;
     size_t ncells, cap;
@@ -99,7 +99,7 @@ struct scan {
     struct acc **seg;
     /* scored rows */
     struct srow *sr;
-    uint32_t *srseg;         /* row * nsegs + s -> level */
+    uint32_t *srseg; /* row * nsegs + s -> level */
     size_t nsr, srcap;
     struct acc all;
 };
@@ -227,15 +227,14 @@ scan_batch(void *data, const fa_row_batch *b)
         acc_add(&sc->cells[cell].a, slot, w, s, y, ds->scored);
         acc_add(&sc->all, slot, w, s, y, ds->scored);
         for (size_t j = 0; j < sc->nsegs; j++) {
-            size_t lv = level_of(&ds->dims[sc->nattrs + j], b,
-                                 i * nd + sc->nattrs + j);
+            size_t lv =
+                level_of(&ds->dims[sc->nattrs + j], b, i * nd + sc->nattrs + j);
 
             acc_add(&sc->seg[j][lv], slot, w, s, y, ds->scored);
             if (ds->scored && ds->labelled) {
                 if (sc->nsr == sc->srcap)
                     sc->srseg = fa_xrealloc(sc->srseg,
-                                            (sc->srcap ? 2 * sc->srcap
-                                                       : 4096) *
+                                            (sc->srcap ? 2 * sc->srcap : 4096) *
                                                 (sc->nsegs ? sc->nsegs : 1),
                                             sizeof(uint32_t));
                 sc->srseg[sc->nsr * sc->nsegs + j] = (uint32_t)lv;
@@ -250,8 +249,8 @@ scan_batch(void *data, const fa_row_batch *b)
                 return fa_ctx_fail(sc->ctx, FA_ERR_USAGE,
                                    "more than 2^31 scored rows: audit the "
                                    "score in parts");
-            sc->sr[sc->nsr] = (struct srow){s, w, cell, (unsigned)sc->nsr,
-                                            (unsigned)y};
+            sc->sr[sc->nsr] =
+                (struct srow){s, w, cell, (unsigned)sc->nsr, (unsigned)y};
             sc->nsr++;
         }
     }
@@ -305,8 +304,7 @@ scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds)
     }
     sc->seg = fa_xcalloc(sc->nsegs + 1, sizeof(struct acc *));
     for (size_t j = 0; j < sc->nsegs; j++)
-        sc->seg[j] = fa_xcalloc(sc->levels[sc->nattrs + j],
-                                sizeof(struct acc));
+        sc->seg[j] = fa_xcalloc(sc->levels[sc->nattrs + j], sizeof(struct acc));
     return FA_OK;
 }
 
@@ -329,8 +327,8 @@ scan_merge(struct scan *a, const struct scan *b)
         size_t ns = a->nsegs ? a->nsegs : 1;
 
         a->sr = fa_xrealloc(a->sr, a->nsr + b->nsr, sizeof(*a->sr));
-        a->srseg = fa_xrealloc(a->srseg, (a->nsr + b->nsr) * ns,
-                               sizeof(uint32_t));
+        a->srseg =
+            fa_xrealloc(a->srseg, (a->nsr + b->nsr) * ns, sizeof(uint32_t));
         for (size_t i = 0; i < b->nsr; i++) {
             struct srow r = b->sr[i];
 
@@ -360,8 +358,8 @@ scan_thread(void *arg)
 {
     struct scan_job *j = arg;
 
-    j->err = fa_store_rows_scan_range(j->ctx, j->st, j->ds, j->first,
-                                      j->last, scan_batch, j->sc);
+    j->err = fa_store_rows_scan_range(j->ctx, j->st, j->ds, j->first, j->last,
+                                      scan_batch, j->sc);
     return NULL;
 }
 
@@ -402,8 +400,7 @@ scan_rows(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, struct scan *sc)
     if (pthread_create(&t, NULL, scan_thread, &job) != 0) {
         err = fa_store_rows_scan(ctx, st, ds, scan_batch, sc);
     } else {
-        err = fa_store_rows_scan_range(ctx, st, ds, first, mid, scan_batch,
-                                       sc);
+        err = fa_store_rows_scan_range(ctx, st, ds, first, mid, scan_batch, sc);
         pthread_join(t, NULL);
         if (!err && job.err)
             err = fa_ctx_fail(ctx, job.err, "%s", fa_ctx_msg(job.ctx));
@@ -473,15 +470,14 @@ struct builder {
     fa_ctx *ctx;
     const fa_dataset *ds;
     struct scan *sc;
-    struct order *ord;       /* per dim */
+    struct order *ord; /* per dim */
     fa_results *res;
-    struct acc *gacc;        /* per group */
+    struct acc *gacc; /* per group */
     size_t gcap;
 };
 
 static fa_group_set *
-add_set(struct builder *B, enum fa_set_kind kind, const int *dims,
-        size_t ndims)
+add_set(struct builder *B, enum fa_set_kind kind, const int *dims, size_t ndims)
 {
     fa_results *r = B->res;
     fa_group_set *gs;
@@ -603,8 +599,8 @@ attr_set(struct builder *B, uint32_t mask, enum fa_set_kind kind,
         size_t gi;
 
         if (keys) {
-            uint64_t *hit = bsearch(&rkeys[c], keys, nkeys, sizeof(uint64_t),
-                                    cmp_u64);
+            uint64_t *hit =
+                bsearch(&rkeys[c], keys, nkeys, sizeof(uint64_t), cmp_u64);
 
             gi = (size_t)(hit - keys);
         } else {
@@ -764,11 +760,12 @@ set_auc(struct builder *B, int64_t first, int64_t ngroups,
 
     for (size_t i = 0; i < sc->nsr; i++) {
         const struct srow *r = &sc->sr[i];
-        int64_t g = seg >= 0 ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
-                                           .rank[sc->srseg[r->row * sc->nsegs +
-                                                           (size_t)seg]]
-                  : cellgroup ? cellgroup[r->cell]
-                              : first;
+        int64_t g =
+            seg >= 0
+                ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
+                              .rank[sc->srseg[r->row * sc->nsegs + (size_t)seg]]
+            : cellgroup ? cellgroup[r->cell]
+                        : first;
 
         start[g - first + 1]++;
     }
@@ -778,11 +775,12 @@ set_auc(struct builder *B, int64_t first, int64_t ngroups,
     memcpy(pos, start, (size_t)ngroups * sizeof(size_t));
     for (size_t i = 0; i < sc->nsr; i++) {
         const struct srow *r = &sc->sr[i];
-        int64_t g = seg >= 0 ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
-                                           .rank[sc->srseg[r->row * sc->nsegs +
-                                                           (size_t)seg]]
-                  : cellgroup ? cellgroup[r->cell]
-                              : first;
+        int64_t g =
+            seg >= 0
+                ? first + (int64_t)B->ord[sc->nattrs + (size_t)seg]
+                              .rank[sc->srseg[r->row * sc->nsegs + (size_t)seg]]
+            : cellgroup ? cellgroup[r->cell]
+                        : first;
         fa_scored *o = &buf[pos[g - first]++];
 
         o->score = r->score;
@@ -862,8 +860,8 @@ refpolicy_parse(fa_ctx *ctx, const char *text, struct refpolicy *p)
 /* Checks that every named column and value exist; the named value of each
  * dim (NULL when the dim is not named) goes to named[dim]. */
 static fa_err
-refpolicy_resolve(fa_ctx *ctx, const struct refpolicy *p,
-                  const fa_dataset *ds, const char **named)
+refpolicy_resolve(fa_ctx *ctx, const struct refpolicy *p, const fa_dataset *ds,
+                  const char **named)
 {
     for (size_t i = 0; i < p->n; i++) {
         size_t j;
@@ -936,9 +934,8 @@ better(const struct refpolicy *p, const fa_group *a, const fa_group *b)
 }
 
 static void
-choose_reference(const struct refpolicy *p, const char **named,
-                 fa_results *r, fa_group_set *gs, int64_t first,
-                 int64_t ngroups)
+choose_reference(const struct refpolicy *p, const char **named, fa_results *r,
+                 fa_group_set *gs, int64_t first, int64_t ngroups)
 {
     const fa_group *best = NULL;
     int pass;
@@ -978,10 +975,10 @@ disparities(fa_results *r, const fa_group_set *gs, int64_t first,
                 g->diff[m] = fa_value_undefined("no reference group");
                 continue;
             }
-            g->ratio[m] = fa_disparity_ratio(&g->m[m],
-                                             &r->groups[gs->ref_gid].m[m]);
-            g->diff[m] = fa_disparity_difference(
-                &g->m[m], &r->groups[gs->ref_gid].m[m]);
+            g->ratio[m] =
+                fa_disparity_ratio(&g->m[m], &r->groups[gs->ref_gid].m[m]);
+            g->diff[m] =
+                fa_disparity_difference(&g->m[m], &r->groups[gs->ref_gid].m[m]);
         }
     }
 }
@@ -1006,8 +1003,7 @@ aggregates(fa_results *r, fa_group_set *gs, int64_t first, int64_t ngroups)
     gs->agg[FA_AGG_DEMOGRAPHIC_PARITY_RATIO] = fa_aggregate_ratio(sel, n);
     gs->agg[FA_AGG_EQUALIZED_ODDS_DIFFERENCE] =
         fa_equalized_odds_difference(tpr, fpr, n);
-    gs->agg[FA_AGG_EQUALIZED_ODDS_RATIO] =
-        fa_equalized_odds_ratio(tpr, fpr, n);
+    gs->agg[FA_AGG_EQUALIZED_ODDS_RATIO] = fa_equalized_odds_ratio(tpr, fpr, n);
     gs->agg[FA_AGG_EQUAL_OPPORTUNITY_DIFFERENCE] =
         fa_aggregate_difference(tpr, n);
     gs->agg[FA_AGG_EQUAL_OPPORTUNITY_RATIO] = fa_aggregate_ratio(tpr, n);
@@ -1065,8 +1061,8 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     fa_err err = FA_OK;
     struct set_span {
         int64_t first, n;
-        int seg;          /* segment index, -1 for attributes */
-        uint32_t mask;    /* attribute mask, 0 for overall */
+        int seg;       /* segment index, -1 for attributes */
+        uint32_t mask; /* attribute mask, 0 for overall */
     } *spans = NULL;
     size_t nspans = 0;
 
@@ -1091,8 +1087,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     masks = fa_xcalloc((size_t)1 << sc->nattrs, sizeof(uint32_t));
     nmasks = intersections(sc->nattrs, masks);
     qsort(masks, nmasks, sizeof(uint32_t), by_mask_order);
-    spans = fa_xcalloc(1 + sc->nattrs + nmasks + sc->nsegs,
-                       sizeof(*spans));
+    spans = fa_xcalloc(1 + sc->nattrs + nmasks + sc->nsegs, sizeof(*spans));
     /* the AUC needs each set's cell -> group map after all sets exist */
     cellgroups = fa_xcalloc(1 + sc->nattrs + nmasks, sizeof(int64_t *));
     scratch = fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
@@ -1112,14 +1107,14 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         f = attr_set(&B, mask,
                      i < sc->nattrs ? FA_SET_ATTRIBUTE : FA_SET_INTERSECTION,
                      cg);
-        spans[nspans++] = (struct set_span){f, (int64_t)r->ngroups - f, -1,
-                                            mask};
+        spans[nspans++] =
+            (struct set_span){f, (int64_t)r->ngroups - f, -1, mask};
     }
     for (size_t s = 0; s < sc->nsegs; s++) {
         int64_t f = segment_set(&B, s);
 
-        spans[nspans++] = (struct set_span){f, (int64_t)r->ngroups - f,
-                                            (int)s, 0};
+        spans[nspans++] =
+            (struct set_span){f, (int64_t)r->ngroups - f, (int)s, 0};
     }
     for (size_t g = 0; g < r->ngroups; g++)
         group_metrics(ds, &r->groups[g], &B.gacc[g]);
@@ -1202,10 +1197,9 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     if (!err) {
         fa_ctx_now_iso(ctx, when, sizeof(when));
         r.created = fa_xstrdup(when);
-        r.reference = fa_xstrdup(opts->reference ? opts->reference
-                                                 : "largest");
-        r.tool_version = fa_xstrdup(opts->tool_version ? opts->tool_version
-                                                       : "unknown");
+        r.reference = fa_xstrdup(opts->reference ? opts->reference : "largest");
+        r.tool_version =
+            fa_xstrdup(opts->tool_version ? opts->tool_version : "unknown");
         err = fa_store_begin(ctx, st);
         if (!err) {
             err = fa_store_run_save(ctx, st, &r);

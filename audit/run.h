@@ -19,8 +19,8 @@
 #define FA_RUN_MAX_LISTED 10000
 
 struct fa_run_opts {
-    int64_t dataset_id;        /* 0: the newest dataset */
-    const char *reference;     /* largest | best | overall | A=V[,B=W] */
+    int64_t dataset_id;    /* 0: the newest dataset */
+    const char *reference; /* largest | best | overall | A=V[,B=W] */
     const char *tool_version;
 };
 

@@ -22,7 +22,7 @@ struct fa_store {
     sqlite3_stmt *ins_many;
     sqlite3_stmt *ins_one;
     int64_t ins_dataset;
-    size_t ins_rows;   /* rows per ins_many statement */
+    size_t ins_rows; /* rows per ins_many statement */
 };
 
 static const char schema_v1[] =
@@ -163,8 +163,7 @@ exec(fa_ctx *ctx, fa_store *st, const char *sql)
 
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         fa_err err = fa_ctx_fail(ctx, code_of(st->db), "store '%s': %s",
-                                 st->path,
-                                 msg ? msg : sqlite3_errmsg(st->db));
+                                 st->path, msg ? msg : sqlite3_errmsg(st->db));
 
         sqlite3_free(msg);
         return err;
@@ -348,8 +347,8 @@ fa_store_open(fa_ctx *ctx, const char *path, int create, fa_store **out)
     st = fa_xcalloc(1, sizeof(*st));
     st->path = fa_xstrdup(path);
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        err = fa_ctx_fail(ctx, FA_ERR_STORE_WRITE,
-                          "cannot open store '%s': %s", path,
+        err = fa_ctx_fail(ctx, FA_ERR_STORE_WRITE, "cannot open store '%s': %s",
+                          path,
                           st->db ? sqlite3_errmsg(st->db) : "out of memory");
         fa_store_close(st);
         return err;
@@ -486,8 +485,7 @@ fa_store_dataset_create(fa_ctx *ctx, fa_store *st, fa_dataset *ds)
         sqlite3_bind_int64(s, 1, ds->id);
         sqlite3_bind_int64(s, 2, (int64_t)i);
         bind_text(s, 3, d->name);
-        bind_text(s, 4, d->kind == FA_DIM_ATTRIBUTE ? "attribute"
-                                                    : "segment");
+        bind_text(s, 4, d->kind == FA_DIM_ATTRIBUTE ? "attribute" : "segment");
         sqlite3_bind_int(s, 5, d->column);
         bind_text(s, 6, d->bin_spec);
         err = step_done(ctx, st, s);
@@ -657,8 +655,7 @@ load_dims(fa_ctx *ctx, fa_store *st, fa_dataset *ds)
     sqlite3_stmt *s = NULL;
     fa_err err;
 
-    err = prepare(ctx, st,
-                  "SELECT count(*) FROM dim WHERE dataset_id = ?", &s);
+    err = prepare(ctx, st, "SELECT count(*) FROM dim WHERE dataset_id = ?", &s);
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, ds->id);
@@ -683,10 +680,10 @@ load_dims(fa_ctx *ctx, fa_store *st, fa_dataset *ds)
             return sql_fail(ctx, st, "read dims");
         }
         d->name = col_text(s, 1);
-        d->kind = strcmp((const char *)sqlite3_column_text(s, 2),
-                         "attribute") == 0
-                      ? FA_DIM_ATTRIBUTE
-                      : FA_DIM_SEGMENT;
+        d->kind =
+            strcmp((const char *)sqlite3_column_text(s, 2), "attribute") == 0
+                ? FA_DIM_ATTRIBUTE
+                : FA_DIM_SEGMENT;
         if (d->kind == FA_DIM_ATTRIBUTE)
             ds->nattrs++;
         d->column = sqlite3_column_int(s, 3);
@@ -770,8 +767,8 @@ fa_store_dataset_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_dataset *ds)
         sqlite3_finalize(s);
         if (rc == SQLITE_DONE)
             return fa_ctx_fail(ctx, FA_ERR_NOT_FOUND,
-                               "store '%s' has no dataset %" PRId64,
-                               st->path, id);
+                               "store '%s' has no dataset %" PRId64, st->path,
+                               id);
         return sql_fail(ctx, st, "read dataset");
     }
     ds->id = id;
@@ -808,8 +805,8 @@ prepare_inserts(fa_ctx *ctx, fa_store *st, const fa_dataset *ds)
     fa_err err;
 
     finalize_inserts(st);
-    p = sql + snprintf(sql, len, "INSERT INTO rows_%" PRId64 " VALUES ",
-                       ds->id);
+    p = sql +
+        snprintf(sql, len, "INSERT INTO rows_%" PRId64 " VALUES ", ds->id);
     for (size_t r = 0; r < rows; r++) {
         *p++ = r ? ',' : ' ';
         *p++ = '(';
@@ -838,8 +835,8 @@ prepare_inserts(fa_ctx *ctx, fa_store *st, const fa_dataset *ds)
 }
 
 static void
-bind_row(sqlite3_stmt *s, int col, const fa_dataset *ds,
-         const fa_row_batch *b, size_t i)
+bind_row(sqlite3_stmt *s, int col, const fa_dataset *ds, const fa_row_batch *b,
+         size_t i)
 {
     sqlite3_bind_int64(s, col++, b->line[i]);
     if (ds->labelled)
@@ -973,8 +970,8 @@ fa_store_rows_span(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                    int64_t *first, int64_t *last)
 {
     sqlite3_stmt *s = NULL;
-    char *sql = fa_xasprintf("SELECT min(line), max(line) FROM rows_%" PRId64,
-                             ds->id);
+    char *sql =
+        fa_xasprintf("SELECT min(line), max(line) FROM rows_%" PRId64, ds->id);
     fa_err err = prepare(ctx, st, sql, &s);
 
     free(sql);
@@ -1005,8 +1002,7 @@ fa_store_open_reader(fa_ctx *ctx, const fa_store *st, fa_store **out)
 
 fa_err
 fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
-                         int64_t first, int64_t last, fa_scan_fn fn,
-                         void *data)
+                         int64_t first, int64_t last, fa_scan_fn fn, void *data)
 {
     sqlite3_stmt *s = NULL;
     fa_row_batch b;
@@ -1038,8 +1034,7 @@ fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
         size_t i = b.n++;
 
         b.line[i] = sqlite3_column_int64(s, 0);
-        b.y_true[i] = ds->labelled ? (signed char)sqlite3_column_int(s, 1)
-                                   : -1;
+        b.y_true[i] = ds->labelled ? (signed char)sqlite3_column_int(s, 1) : -1;
         b.y_pred[i] = (signed char)sqlite3_column_int(s, 2);
         b.score[i] = ds->scored ? sqlite3_column_double(s, 3) : 0;
         b.weight[i] = ds->weighted ? sqlite3_column_double(s, 4) : 1;
@@ -1094,8 +1089,7 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
         char *dims = fa_xstrdup("");
 
         for (size_t k = 0; k < gs->ndims; k++) {
-            char *d = fa_xasprintf("%s%s%d", dims, k ? "," : "",
-                                   gs->dims[k]);
+            char *d = fa_xasprintf("%s%s%d", dims, k ? "," : "", gs->dims[k]);
 
             free(dims);
             dims = d;
@@ -1341,8 +1335,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     while (sqlite3_step(s) == SQLITE_ROW) {
         fa_group *g;
 
-        res->groups = fa_xrealloc(res->groups, res->ngroups + 1,
-                                  sizeof(*g));
+        res->groups = fa_xrealloc(res->groups, res->ngroups + 1, sizeof(*g));
         g = &res->groups[res->ngroups++];
         *g = (fa_group){0};
         g->gid = sqlite3_column_int64(s, 0);
@@ -1358,7 +1351,8 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         g->ref_gid = sqlite3_column_type(s, 12) == SQLITE_NULL
                          ? -1
                          : sqlite3_column_int64(s, 12);
-        if ((size_t)g->set >= res->nsets || g->gid != (int64_t)res->ngroups - 1) {
+        if ((size_t)g->set >= res->nsets ||
+            g->gid != (int64_t)res->ngroups - 1) {
             sqlite3_finalize(s);
             return fa_ctx_fail(ctx, FA_ERR_STORE,
                                "store '%s': run %" PRId64 " is inconsistent",
@@ -1373,8 +1367,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_finalize(s);
 
     err = prepare(ctx, st,
-                  "SELECT gid, pos, value FROM grp_value WHERE run_id = ?",
-                  &s);
+                  "SELECT gid, pos, value FROM grp_value WHERE run_id = ?", &s);
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
@@ -1448,8 +1441,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
         sqlite3_finalize(s);
         if (rc == SQLITE_DONE)
             return fa_ctx_fail(ctx, FA_ERR_NOT_FOUND,
-                               "store '%s' has no run %" PRId64, st->path,
-                               id);
+                               "store '%s' has no run %" PRId64, st->path, id);
         return sql_fail(ctx, st, "read run");
     }
     res->run_id = id;

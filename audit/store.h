@@ -56,8 +56,7 @@ fa_err fa_store_dataset_create(fa_ctx *ctx, fa_store *st, fa_dataset *ds);
 
 /* Writes the final counts, hash, size, score range, bin edges and
  * dictionaries of ds. */
-fa_err fa_store_dataset_finish(fa_ctx *ctx, fa_store *st,
-                               const fa_dataset *ds);
+fa_err fa_store_dataset_finish(fa_ctx *ctx, fa_store *st, const fa_dataset *ds);
 
 /* The id of a dataset with this hash and mapping, 0 when none. */
 fa_err fa_store_dataset_find(fa_ctx *ctx, fa_store *st, const char *sha256,
@@ -95,9 +94,9 @@ fa_err fa_store_rows_scan(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                           fa_scan_fn fn, void *data);
 
 /* The same for the rows whose line is in [first, last]. */
-fa_err fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st,
-                                const fa_dataset *ds, int64_t first,
-                                int64_t last, fa_scan_fn fn, void *data);
+fa_err fa_store_rows_scan_range(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                                int64_t first, int64_t last, fa_scan_fn fn,
+                                void *data);
 
 /* The smallest and largest line of ds's rows (0 and -1 when none). */
 fa_err fa_store_rows_span(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,

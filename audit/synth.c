@@ -150,8 +150,8 @@ fa_synth_plant(fa_ctx *ctx, struct fa_synth_spec *s, const char *text)
             continue;
         for (size_t k = 0; k < c->nvalues && !v; k++)
             if (strlen(c->values[k].name) == (size_t)(colon - eq - 1) &&
-                strncmp(c->values[k].name, eq + 1,
-                        (size_t)(colon - eq - 1)) == 0)
+                strncmp(c->values[k].name, eq + 1, (size_t)(colon - eq - 1)) ==
+                    0)
                 v = &c->values[k];
     }
     if (!v)

@@ -35,8 +35,8 @@ struct fa_synth_spec {
     int64_t rows;
     uint64_t seed;
     double base_rate, tpr, fpr;
-    double missing;              /* share of empty attribute values */
-    int weights;                 /* add a weight column */
+    double missing; /* share of empty attribute values */
+    int weights;    /* add a weight column */
     struct fa_synth_column *cols;
     size_t ncols;
 };
@@ -63,7 +63,6 @@ fa_err fa_synth_plant(fa_ctx *ctx, struct fa_synth_spec *spec,
 void fa_synth_release(struct fa_synth_spec *spec);
 
 /* Writes the CSV to f. FA_ERR_IO_WRITE when writing fails. */
-fa_err fa_synth_write(fa_ctx *ctx, const struct fa_synth_spec *spec,
-                      FILE *f);
+fa_err fa_synth_write(fa_ctx *ctx, const struct fa_synth_spec *spec, FILE *f);
 
 #endif /* FA_SYNTH_H */

@@ -29,8 +29,7 @@ void *fa_xrealloc(void *p, size_t n, size_t size);
 char *fa_xstrdup(const char *s);
 char *fa_xstrndup(const char *s, size_t n);
 /* printf into a new string, the caller's to free() */
-char *fa_xasprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+char *fa_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 typedef struct fa_ctx fa_ctx;
 

@@ -115,31 +115,43 @@ fa_confusion_metric(fa_metric m, const fa_counts *c, int labelled)
     if (!labelled && info[m].needs_label)
         return fa_value_undefined("no label column");
     switch (m) {
-    case FA_METRIC_BASE_RATE: /* METRIC base_rate — docs/metrics.md#base_rate */
+    /* METRIC base_rate — docs/metrics.md#base_rate */
+    case FA_METRIC_BASE_RATE:
         return fa_value_ratio(c->tp + c->fn, n, "empty group");
-    case FA_METRIC_SELECTION_RATE: /* METRIC selection_rate */
+    /* METRIC selection_rate — docs/metrics.md#selection_rate */
+    case FA_METRIC_SELECTION_RATE:
         return fa_value_ratio(c->tp + c->fp, n, "empty group");
-    case FA_METRIC_ACCURACY: /* METRIC accuracy */
+    /* METRIC accuracy — docs/metrics.md#accuracy */
+    case FA_METRIC_ACCURACY:
         return fa_value_ratio(c->tp + c->tn, n, "empty group");
     case FA_METRIC_BALANCED_ACCURACY:
         return balanced_accuracy(c);
-    case FA_METRIC_TPR: /* METRIC tpr */
+    /* METRIC tpr — docs/metrics.md#tpr */
+    case FA_METRIC_TPR:
         return fa_value_ratio(c->tp, c->tp + c->fn, "no actual positives");
-    case FA_METRIC_FNR: /* METRIC fnr */
+    /* METRIC fnr — docs/metrics.md#fnr */
+    case FA_METRIC_FNR:
         return fa_value_ratio(c->fn, c->tp + c->fn, "no actual positives");
-    case FA_METRIC_TNR: /* METRIC tnr */
+    /* METRIC tnr — docs/metrics.md#tnr */
+    case FA_METRIC_TNR:
         return fa_value_ratio(c->tn, c->tn + c->fp, "no actual negatives");
-    case FA_METRIC_FPR: /* METRIC fpr */
+    /* METRIC fpr — docs/metrics.md#fpr */
+    case FA_METRIC_FPR:
         return fa_value_ratio(c->fp, c->tn + c->fp, "no actual negatives");
-    case FA_METRIC_PPV: /* METRIC ppv */
+    /* METRIC ppv — docs/metrics.md#ppv */
+    case FA_METRIC_PPV:
         return fa_value_ratio(c->tp, c->tp + c->fp, "no predicted positives");
-    case FA_METRIC_FDR: /* METRIC fdr */
+    /* METRIC fdr — docs/metrics.md#fdr */
+    case FA_METRIC_FDR:
         return fa_value_ratio(c->fp, c->tp + c->fp, "no predicted positives");
-    case FA_METRIC_NPV: /* METRIC npv */
+    /* METRIC npv — docs/metrics.md#npv */
+    case FA_METRIC_NPV:
         return fa_value_ratio(c->tn, c->tn + c->fn, "no predicted negatives");
-    case FA_METRIC_FOR: /* METRIC for */
+    /* METRIC for — docs/metrics.md#for */
+    case FA_METRIC_FOR:
         return fa_value_ratio(c->fn, c->tn + c->fn, "no predicted negatives");
-    case FA_METRIC_F1: /* METRIC f1 */
+    /* METRIC f1 — docs/metrics.md#f1 */
+    case FA_METRIC_F1:
         return fa_value_ratio(2 * c->tp, 2 * c->tp + c->fp + c->fn,
                               "no actual or predicted positives");
     default:

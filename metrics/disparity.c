@@ -84,8 +84,7 @@ fa_aggregate_ratio(const fa_value *vals, size_t n)
 
 /* METRIC equalized_odds_difference — docs/metrics.md#aggregates */
 fa_value
-fa_equalized_odds_difference(const fa_value *tpr, const fa_value *fpr,
-                             size_t n)
+fa_equalized_odds_difference(const fa_value *tpr, const fa_value *fpr, size_t n)
 {
     fa_value a = fa_aggregate_difference(tpr, n);
     fa_value b = fa_aggregate_difference(fpr, n);

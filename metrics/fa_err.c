@@ -22,8 +22,7 @@ static const char *const msgs[] = {
     [FA_ERR_STORE_WRITE] = "cannot write the store",
 };
 
-_Static_assert(ARRAY_LEN(msgs) == FA_ERR_COUNT,
-               "every fa_err needs a message");
+_Static_assert(ARRAY_LEN(msgs) == FA_ERR_COUNT, "every fa_err needs a message");
 
 const char *
 fa_strerror(fa_err err)

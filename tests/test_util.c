@@ -29,16 +29,16 @@ static const struct {
     int valid;
 } utf8[] = {
     {"plain ascii", 11, 1},
-    {"caf\xc3\xa9", 5, 1},                /* é */
-    {"\xe2\x82\xac", 3, 1},               /* € */
-    {"\xf0\x9f\x98\x80", 4, 1},           /* U+1F600 */
-    {"\xc3", 1, 0},                       /* truncated */
-    {"\xc0\xaf", 2, 0},                   /* overlong '/' */
-    {"\xe0\x80\xaf", 3, 0},               /* overlong */
-    {"\xed\xa0\x80", 3, 0},               /* surrogate D800 */
-    {"\xf4\x90\x80\x80", 4, 0},           /* above U+10FFFF */
+    {"caf\xc3\xa9", 5, 1},      /* é */
+    {"\xe2\x82\xac", 3, 1},     /* € */
+    {"\xf0\x9f\x98\x80", 4, 1}, /* U+1F600 */
+    {"\xc3", 1, 0},             /* truncated */
+    {"\xc0\xaf", 2, 0},         /* overlong '/' */
+    {"\xe0\x80\xaf", 3, 0},     /* overlong */
+    {"\xed\xa0\x80", 3, 0},     /* surrogate D800 */
+    {"\xf4\x90\x80\x80", 4, 0}, /* above U+10FFFF */
     {"\xff", 1, 0},
-    {"ab\x80", 3, 0},                     /* stray continuation */
+    {"ab\x80", 3, 0}, /* stray continuation */
     {"", 0, 1},
 };
 
@@ -53,10 +53,9 @@ static const struct {
     int ok;
     double v;
 } nums[] = {
-    {"0.5", 0, 0.5},   {"-0.1", 0, -0.1}, {"1e3", 0, 1000},
-    {"1.5", 0, 1.5},   {"NaN", -1, 0},    {"nan", -1, 0},
-    {"inf", -1, 0},    {"1e400", -1, 0},  {"-1e400", -1, 0},
-    {"", -1, 0},       {"1x", -1, 0},     {"0.5 ", -1, 0},
+    {"0.5", 0, 0.5},   {"-0.1", 0, -0.1}, {"1e3", 0, 1000}, {"1.5", 0, 1.5},
+    {"NaN", -1, 0},    {"nan", -1, 0},    {"inf", -1, 0},   {"1e400", -1, 0},
+    {"-1e400", -1, 0}, {"", -1, 0},       {"1x", -1, 0},    {"0.5 ", -1, 0},
     {"abc", -1, 0},    {"1e-400", 0, 0},
 };
 
@@ -131,10 +130,10 @@ START_TEST(bins_label_and_locate)
     d.nedges = 4;
     ck_assert_uint_eq(fa_dim_levels(&d), 6); /* 5 bins + missing */
     ck_assert_uint_eq(fa_dim_bin_of(&d, 17.999), 0);
-    ck_assert_uint_eq(fa_dim_bin_of(&d, 18), 1);     /* [18,25) */
+    ck_assert_uint_eq(fa_dim_bin_of(&d, 18), 1); /* [18,25) */
     ck_assert_uint_eq(fa_dim_bin_of(&d, 24.999), 1);
     ck_assert_uint_eq(fa_dim_bin_of(&d, 25), 2);
-    ck_assert_uint_eq(fa_dim_bin_of(&d, 65), 4);     /* [65,inf) */
+    ck_assert_uint_eq(fa_dim_bin_of(&d, 65), 4); /* [65,inf) */
     ck_assert_uint_eq(fa_dim_bin_of(&d, 1e9), 4);
     s = fa_dim_bin_label(&d, 0);
     ck_assert_str_eq(s, "(-inf,18)");
