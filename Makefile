@@ -10,9 +10,9 @@ PKGS := sqlite3 jansson gsl libsodium zlib
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla -Werror
 ALL_CFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iaudit -Imetrics \
-  -DFA_DATADIR='"$(DATADIR)"' $(CPPFLAGS) -std=c11 $(WARN) \
+  -DFA_DATADIR='"$(DATADIR)"' $(CPPFLAGS) -std=c11 -pthread $(WARN) \
   $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm -pthread
 CORE := $(wildcard metrics/*.c) $(filter-out audit/main.c,$(wildcard audit/*.c))
 TOBJ := $(patsubst %.c,$(BUILD)/tobj/%.o,$(CORE) $(wildcard tests/*.c))
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all

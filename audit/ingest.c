@@ -34,6 +34,7 @@
 #define REJECT_LIMIT_NONE INT64_MAX
 
 /* libcsv's parser states (libcsv.c); only "inside a field" is read here */
+#define CSV_STATE_ROW_NOT_BEGUN 0
 #define CSV_STATE_FIELD_BEGUN 2
 
 /* A mapped column's role. */
@@ -80,7 +81,6 @@ struct loader {
     size_t reclen, reccap;
     size_t *foff, *flen; /* offset and length of each field */
     size_t nfields, fcap;
-    int in_record;
     int64_t rec_line;   /* line where the record starts */
     int64_t piece_line; /* line of the bytes being fed */
     int unterminated;   /* the input ended inside a quoted field */
@@ -711,7 +711,6 @@ on_field(void *s, size_t len, void *data)
     L->flen[L->nfields] = len;
     L->nfields++;
     L->reclen += len + 1;
-    L->in_record = 1;
 }
 
 static void
@@ -723,14 +722,15 @@ on_row(int c, void *data)
     if (!L->err) {
         if (!L->have_header)
             L->err = header_row(L);
-        else if (L->unterminated)
+        else if (L->unterminated) {
+            L->rows_read++;
             reject(L, (int)L->nfields - 1, "unterminated quoted field");
+        }
         else
             data_row(L);
     }
     L->nfields = 0;
     L->reclen = 0;
-    L->in_record = 0;
 }
 
 static int
@@ -748,7 +748,8 @@ feed(struct loader *L, struct csv_parser *p, const char *s, size_t n)
         const char *nl = memchr(s, '\n', n);
         size_t len = nl ? (size_t)(nl - s) + 1 : n;
 
-        if (!L->in_record)
+        /* between records: this piece starts the next one */
+        if (p->pstate == CSV_STATE_ROW_NOT_BEGUN)
             L->rec_line = L->piece_line;
         if (csv_parse(p, s, len, on_field, on_row, L) != len) {
             L->err = fa_ctx_fail(L->ctx, FA_ERR_CSV_HEADER, "%s:%lld: %s",
@@ -867,20 +868,25 @@ read_input(struct loader *L, int fd)
             break;
     }
     if (!L->err && gzip > 0 && zinit) {
-        /* a truncated gzip stream must not pass for a short file */
+        /* Drain what zlib still holds; a stream that never reaches its
+         * end is a truncated file, not a short one. */
         int rc;
 
-        z.next_in = NULL;
-        z.avail_in = 0;
-        z.next_out = out;
-        z.avail_out = CHUNK;
-        rc = inflate(&z, Z_FINISH);
-        if (rc != Z_STREAM_END && CHUNK - z.avail_out == 0)
+        do {
+            z.next_in = NULL;
+            z.avail_in = 0;
+            z.next_out = out;
+            z.avail_out = CHUNK;
+            rc = inflate(&z, Z_FINISH);
+            if (CHUNK - z.avail_out > 0)
+                feed(L, &p, (const char *)out, CHUNK - z.avail_out);
+        } while (!L->err && (rc == Z_OK || rc == Z_BUF_ERROR) &&
+                 z.avail_out == 0);
+        if (!L->err && rc != Z_STREAM_END)
             L->err = fa_ctx_fail(L->ctx, FA_ERR_GZIP,
-                                 "%s: gzip data ends early (truncated file?)",
+                                 "%s: gzip data ends early (truncated "
+                                 "file?)",
                                  L->name);
-        else if (CHUNK - z.avail_out > 0)
-            feed(L, &p, (const char *)out, CHUNK - z.avail_out);
     }
     if (!L->err) {
         L->unterminated = p.pstate == CSV_STATE_FIELD_BEGUN && p.quoted;
@@ -1127,6 +1133,7 @@ fa_ingest(fa_ctx *ctx, fa_store *st, const struct fa_ingest_opts *opts,
     L.st = st;
     L.o = opts;
     L.name = strcmp(opts->path, "-") == 0 ? "<stdin>" : opts->path;
+    L.piece_line = 1;
     err = setup(&L);
     if (err)
         goto out;

@@ -1,0 +1,628 @@
+#!/bin/sh
+# e2e.sh — end-to-end checks of the fairaudit command line: ingest (good
+# and bad inputs, rejects, exit codes, messages), run, audit, synth, help.
+#
+# Usage: sh tests/e2e.sh build/bin/fairaudit
+# Needs only sh, coreutils, gzip, grep and the sqlite3 command. Every input
+# is written here with printf, byte by byte, into a mktemp -d folder that
+# is removed at exit. Ends with one line "N passed, M failed"; exits 1 when
+# M > 0.
+
+set -u
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh tests/e2e.sh path/to/fairaudit" >&2
+    exit 2
+fi
+FA=$1
+case $FA in
+/*) ;;
+*) FA=$(pwd)/$FA ;;
+esac
+if [ ! -x "$FA" ]; then
+    echo "e2e: '$FA' is not an executable" >&2
+    exit 2
+fi
+for tool in sqlite3 gzip grep; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "e2e: '$tool' is needed" >&2
+        exit 2
+    fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/fa_e2e.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' HUP INT TERM
+# no progress line, reproducible time stamps
+export SOURCE_DATE_EPOCH=1700000000
+
+passed=0
+failed=0
+rc=0
+
+pass() {
+    passed=$((passed + 1))
+}
+
+# fail DESCRIPTION: counts a failure and shows the last command's stderr.
+fail() {
+    failed=$((failed + 1))
+    printf 'FAIL: %s\n' "$1" >&2
+    if [ -s "$T/err" ]; then
+        head -n 3 "$T/err" | while IFS= read -r l; do
+            printf '    stderr: %s\n' "$l" >&2
+        done
+    fi
+}
+
+# check DESCRIPTION COMMAND...: one check, passed when COMMAND succeeds.
+check() {
+    desc=$1
+    shift
+    if "$@"; then pass; else fail "$desc"; fi
+}
+
+# eq DESCRIPTION GOT WANT
+eq() {
+    if [ "$2" = "$3" ]; then
+        pass
+    else
+        fail "$1: got '$2', want '$3'"
+    fi
+}
+
+# fa ARGS...: runs fairaudit; stdout in $T/out, stderr in $T/err, status
+# in $rc.
+fa() {
+    "$FA" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+}
+
+# status DESCRIPTION WANT: the last fa's exit status.
+status() {
+    eq "$1: exit status" "$rc" "$2"
+}
+
+# err_has DESCRIPTION TEXT: the last fa's stderr holds TEXT.
+err_has() {
+    if grep -F -q -e "$2" "$T/err"; then
+        pass
+    else
+        fail "$1: stderr lacks '$2'"
+    fi
+}
+
+# error_named DESCRIPTION FILE [LINE]: the last fa failed with
+# "fairaudit: error: " naming FILE (as FILE:LINE: when LINE is given).
+error_named() {
+    err_has "$1" "fairaudit: error: "
+    if [ $# -ge 3 ]; then
+        err_has "$1" "$2:$3:"
+    else
+        err_has "$1" "$2"
+    fi
+}
+
+# mk NAME PRINTF-FORMAT...: writes input file $T/NAME; the formats (one
+# per record, say) are joined into one.
+mk() {
+    mk_name=$1
+    shift
+    mk_fmt=
+    for mk_part in "$@"; do
+        mk_fmt=$mk_fmt$mk_part
+    done
+    printf "$mk_fmt" >"$T/$mk_name"
+}
+
+# same FILE1 FILE2: the two files hold the same bytes (cmp is not in
+# coreutils; sha256sum is).
+same() {
+    [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]
+}
+
+sq() {
+    sqlite3 "$1" "$2"
+}
+
+# What a failed load must leave as it was.
+snap() {
+    sq "$1" "SELECT (SELECT count(*) FROM dataset) || ',' ||
+        (SELECT count(*) FROM sqlite_master) || ',' ||
+        (SELECT count(*) FROM reject) || ',' ||
+        (SELECT count(*) FROM dim) || ',' ||
+        (SELECT count(*) FROM dim_value) || ',' ||
+        (SELECT ifnull(max(id), 0) FROM dataset)"
+}
+
+# untouched DESCRIPTION DB BEFORE: integrity ok, counts as before.
+untouched() {
+    eq "$1: integrity_check" "$(sq "$2" 'PRAGMA integrity_check')" ok
+    eq "$1: store unchanged" "$(snap "$2")" "$3"
+}
+
+# rejects DB [ID]: "line:column_index:column_name:reason" by line.
+rejects() {
+    sq "$1" "SELECT group_concat(r, ';') FROM (SELECT line || ':' ||
+        column_index || ':' || ifnull(column_name, '') || ':' || reason AS r
+        FROM reject WHERE dataset_id = ${2:-1} ORDER BY line)"
+}
+
+# lines DB [ID]: the lines of the loaded rows.
+lines() {
+    sq "$1" "SELECT group_concat(line, ';') FROM (SELECT line
+        FROM rows_${2:-1} ORDER BY line)"
+}
+
+# groups DB [ID]: the dictionary of the first dim, "value=rows", the
+# missing group as "(missing)=rows".
+groups() {
+    sq "$1" "SELECT group_concat(v, ';') FROM (SELECT CASE missing WHEN 1
+        THEN '(missing)' ELSE value END || '=' || rows AS v FROM dim_value
+        WHERE dataset_id = ${2:-1} AND dim = 0 ORDER BY code)"
+}
+
+counts() {
+    sq "$1" "SELECT rows_read || ',' || rows_loaded || ',' || rows_rejected
+        FROM dataset WHERE id = ${2:-1}"
+}
+
+# load NAME [OPTIONS...]: ingest $T/NAME into a new store $T/NAME.db with
+# --label y --pred p --attr g and OPTIONS; $DB is the store.
+load() {
+    name=$1
+    shift
+    DB=$T/$name.db
+    rm -f "$DB"
+    fa ingest --db "$DB" --label y --pred p --attr g "$@" "$T/$name"
+    status "ingest $name" 0
+}
+
+# ------------------------------------------------------------------
+# help, version, usage errors
+
+fa --help
+status "--help" 0
+check "--help: usage on stdout" grep -q '^Usage: fairaudit' "$T/out"
+check "--help: nothing on stderr" test ! -s "$T/err"
+for cmd in ingest run audit synth; do
+    fa "$cmd" --help
+    status "$cmd --help" 0
+    check "$cmd --help: usage on stdout" grep -q "^Usage: fairaudit $cmd" \
+        "$T/out"
+    check "$cmd --help: exit codes listed" grep -q 'Exit status' "$T/out"
+done
+fa --version
+status "--version" 0
+check "--version: name and version" \
+    grep -q '^fairaudit [0-9][0-9]*\.[0-9][0-9]*\.[0-9]' "$T/out"
+"$FA" --help >/dev/full 2>"$T/err"
+rc=$?
+status "--help into a full device" 4
+
+fa
+status "no command" 2
+fa frobnicate
+status "unknown command" 2
+err_has "unknown command" "fairaudit: "
+
+mk good.csv 'g,y,p\na,1,1\nb,0,0\na,0,1\n'
+fa ingest --db "$T/u.db" --label y --pred p --attr g
+status "ingest without a file" 2
+err_has "ingest without a file" "fairaudit: "
+err_has "ingest without a file" "Try 'fairaudit ingest --help'"
+fa ingest --db "$T/u.db" --label y --pred p --attr g --frobnicate \
+    "$T/good.csv"
+status "ingest --frobnicate" 2
+err_has "ingest --frobnicate" "Try 'fairaudit ingest --help'"
+fa ingest --db "$T/u.db" --label y --attr g "$T/good.csv"
+status "ingest without --pred" 2
+err_has "ingest without --pred" "Try 'fairaudit ingest --help'"
+fa ingest --db "$T/u.db" --label y --pred p "$T/good.csv"
+status "ingest without --attr" 2
+fa ingest --db "$T/u.db" --label y --pred p --attr g --max-rejects -1 \
+    "$T/good.csv"
+status "ingest --max-rejects -1" 2
+fa ingest --db "$T/u.db" --label y --pred p --attr g --negative no \
+    "$T/good.csv"
+status "ingest --negative without --positive" 2
+fa run --db "$T/u.db" --frobnicate
+status "run --frobnicate" 2
+err_has "run --frobnicate" "Try 'fairaudit run --help'"
+fa audit --db "$T/u.db" --label y --pred p --attr g "$T/good.csv"
+status "audit without --out" 2
+err_has "audit without --out" "Try 'fairaudit audit --help'"
+fa synth --rows many
+status "synth --rows many" 2
+err_has "synth --rows many" "Try 'fairaudit synth --help'"
+check "usage errors create no store" test ! -e "$T/u.db"
+
+# ------------------------------------------------------------------
+# fatal inputs: exit 3, a message naming the file, the store unchanged
+
+BASE=$T/base.db
+mk base.csv 'g,y,p\na,1,1\nb,0,0\nc,2,1\n'
+fa ingest --db "$BASE" --label y --pred p --attr g "$T/base.csv"
+status "ingest the base dataset" 0
+cp "$BASE" "$T/pristine.db"
+BEFORE=$(snap "$BASE")
+eq "base dataset: one dataset, one reject" \
+    "$(sq "$BASE" "SELECT (SELECT count(*) FROM dataset) || ',' ||
+        (SELECT count(*) FROM reject)")" "1,1"
+
+# fatal NAME [OPTIONS...]: ingest $T/NAME into the base store (as it was
+# first made, whatever an earlier check did to it), expect 3.
+fatal() {
+    name=$1
+    shift
+    cp "$T/pristine.db" "$BASE"
+    fa ingest --db "$BASE" --label y --pred p --attr g "$@" "$T/$name"
+    status "$name" 3
+    untouched "$name" "$BASE" "$BEFORE"
+}
+
+fatal missing.csv
+error_named "missing file" "$T/missing.csv"
+
+mk empty.csv ''
+fatal empty.csv
+error_named "empty file" "$T/empty.csv"
+
+mk header.csv 'g,y,p\n'
+fatal header.csv
+error_named "header only" "$T/header.csv"
+
+mk dup.csv 'g,y,p,g\na,1,1,b\n'
+fatal dup.csv
+error_named "duplicate column names" "$T/dup.csv" 1
+
+mk nocol.csv 'g,y,p\na,1,1\n'
+fatal nocol.csv --score s
+error_named "mapped column absent" "$T/nocol.csv" 1
+err_has "mapped column absent" "'s'"
+
+mk allbad.csv 'g,y,p\na,2,1\nb,x,0\n'
+fatal allbad.csv
+error_named "every row rejected" "$T/allbad.csv"
+
+# 100,000 distinct values: the 10,001st is on line 10,002
+{
+    printf 'g,y,p\n'
+    seq -f 'id%.0f,1,0' 1 100000
+} >"$T/ids.csv"
+fatal ids.csv
+error_named "100,000 distinct values" "$T/ids.csv" 10002
+
+# three rejects with --max-rejects 2: the third, on line 6, is too many
+mk rej.csv 'g,y,p\na,1,1\nb,2,1\nc,x,0\nd,0,0\ne,,1\nf,1,0\n'
+fatal rej.csv --max-rejects 2
+error_named "more rejects than --max-rejects" "$T/rej.csv"
+err_has "more rejects than --max-rejects" "line 6"
+fa ingest --db "$T/rej.db" --label y --pred p --attr g --max-rejects 3 \
+    "$T/rej.csv"
+status "as many rejects as --max-rejects" 0
+
+# gzip cut short: at half its size, and where the text passes 1 MiB
+{
+    printf 'g,y,p\n'
+    seq -f 'g%.0f,1,0' 1 20000
+} >"$T/half.csv"
+gzip -n -c "$T/half.csv" >"$T/whole.gz"
+size=$(wc -c <"$T/whole.gz")
+head -c $((size / 2)) "$T/whole.gz" >"$T/half.csv.gz"
+fatal half.csv.gz
+error_named "truncated gzip" "$T/half.csv.gz"
+head -c $((size - 8)) "$T/whole.gz" >"$T/trailer.csv.gz"
+fatal trailer.csv.gz
+error_named "gzip without its trailer" "$T/trailer.csv.gz"
+
+{
+    printf 'g,y,p\n'
+    yes 'a,1,1' | head -n 500000
+} >"$T/mib.csv"
+gzip -n -9 -c "$T/mib.csv" >"$T/mib.gz"
+size=$(wc -c <"$T/mib.gz")
+lo=10
+hi=$size
+while [ "$lo" -lt "$hi" ]; do
+    mid=$(((lo + hi) / 2))
+    got=$(head -c "$mid" "$T/mib.gz" | gzip -dc 2>/dev/null | wc -c)
+    if [ "$got" -gt 1048576 ]; then hi=$mid; else lo=$((mid + 1)); fi
+done
+for cut in $((lo - 1)) $lo $((lo + 1)); do
+    head -c "$cut" "$T/mib.gz" >"$T/mib$cut.csv.gz"
+    fatal "mib$cut.csv.gz"
+    error_named "gzip cut at byte $cut of $size" "$T/mib$cut.csv.gz"
+done
+
+# standard input: an empty one, a cut gzip one
+cp "$T/pristine.db" "$BASE"
+fa ingest --db "$BASE" --label y --pred p --attr g - </dev/null
+status "empty standard input" 3
+untouched "empty standard input" "$BASE" "$BEFORE"
+fa ingest --db "$BASE" --label y --pred p --attr g - <"$T/half.csv.gz"
+status "truncated gzip on standard input" 3
+untouched "truncated gzip on standard input" "$BASE" "$BEFORE"
+
+# a store that is not a store
+mk notastore.txt 'hello\n'
+fa ingest --db "$T/notastore.txt" --label y --pred p --attr g \
+    "$T/good.csv"
+status "--db names a text file" 3
+error_named "--db names a text file" "$T/notastore.txt"
+eq "--db text file left alone" "$(cat "$T/notastore.txt")" hello
+
+# ------------------------------------------------------------------
+# rejected rows: kept with line, column and reason; the load goes on
+
+mk ragged.csv 'g,y,p\na,1,1\nb,1\nc,1,1,x\nd,0,0\n'
+load ragged.csv
+eq "ragged: rejects" "$(rejects "$DB")" \
+    "3:0::too few fields;4:0::too many fields"
+eq "ragged: counts" "$(counts "$DB")" "4,2,2"
+eq "ragged: loaded lines" "$(lines "$DB")" "2;5"
+err_has "ragged: summary" "2 rejected"
+
+mk unterm.csv 'g,y,p\na,1,1\nb,0,0\n"c,1,1\n'
+load unterm.csv
+eq "unterminated quote: rejects" "$(rejects "$DB")" \
+    "4:1:g:unterminated quoted field"
+eq "unterminated quote: loaded lines" "$(lines "$DB")" "2;3"
+eq "unterminated quote: counts" "$(counts "$DB")" "3,2,1"
+
+mk unterm2.csv 'g,y,p\na,1,1\nb,0,0\nc,1,"1\nd,0,0\ne,1,1\n'
+load unterm2.csv
+eq "unterminated quote over 3 lines: rejects" "$(rejects "$DB")" \
+    "4:3:p:unterminated quoted field"
+err_has "unterminated quote: summary names the line" "first at line 4"
+
+mk nl.csv 'g,y,p,note\na,1,1,n\nb,0,0,"two\nlines"\nc,2,1,n\nd,1,0,n\n'
+load nl.csv
+eq "quoted newline: reject after it" "$(rejects "$DB")" \
+    "5:2:y:label not binary"
+eq "quoted newline: loaded lines" "$(lines "$DB")" "2;3;6"
+err_has "quoted newline: summary" "first at line 5"
+
+mk nl1.csv 'note,g,y,p\n' \
+    '"two\n' \
+    'lines",a,2,1\n' \
+    'n,b,1,1\n' \
+    '"x\n' \
+    'y\n' \
+    'z",c,x,0\n' \
+    'n,d,0,0\n'
+load nl1.csv
+eq "quoted newline in the first field: rejects" "$(rejects "$DB")" \
+    "2:3:y:label not binary;5:3:y:label not binary"
+eq "quoted newline in the first field: loaded lines" "$(lines "$DB")" "4;8"
+
+mk lab.csv 'g,y,p\na,1,1\nb,2,0\nc,0,1\n'
+load lab.csv
+eq "label 2: rejects" "$(rejects "$DB")" "3:2:y:label not binary"
+eq "label 2: value kept" \
+    "$(sq "$DB" "SELECT CAST(value AS TEXT) || '|' || CAST(raw AS TEXT)
+        FROM reject")" "2|b,2,0"
+err_has "label 2: summary" "label not binary"
+
+mk yesno.csv 'g,y,p\na,yes,1\nb,no,0\nc,yes,0\n'
+load yesno.csv
+eq "yes/no: counts" "$(counts "$DB")" "3,3,0"
+eq "yes/no: positives" "$(sq "$DB" 'SELECT sum(y_true) FROM rows_1')" 2
+load yesno.csv --positive yes
+eq "yes/no --positive yes: counts" "$(counts "$DB")" "3,3,0"
+eq "yes/no --positive yes: positives" \
+    "$(sq "$DB" 'SELECT sum(y_true) FROM rows_1')" 2
+
+mk appr.csv 'g,y,p\na,approved,1\nb,denied,0\nc,approved,0\n'
+load appr.csv --positive approved
+eq "--positive approved: counts" "$(counts "$DB")" "3,3,0"
+eq "--positive approved: positives" \
+    "$(sq "$DB" 'SELECT sum(y_true) FROM rows_1')" 2
+mk appr3.csv 'g,y,p\n' \
+    'a,approved,1\n' \
+    'b,denied,0\n' \
+    'c,pending,0\n' \
+    'd,denied,1\n'
+load appr3.csv --positive approved --negative denied
+eq "--negative denied, a third value: counts" "$(counts "$DB")" "4,3,1"
+eq "--negative denied, a third value: rejects" "$(rejects "$DB")" \
+    "4:2:y:label not binary"
+
+mk scores.csv 'g,y,p,s\n' \
+    'a,1,1,0.5\n' \
+    'b,0,0,NaN\n' \
+    'c,1,0,1e400\n' \
+    'a,0,1,1.5\n' \
+    'b,1,1,-0.1\n'
+load scores.csv --score s
+eq "scores: counts" "$(counts "$DB")" "5,3,2"
+eq "scores: rejects" \
+    "$(sq "$DB" "SELECT group_concat(line || ':' || CAST(value AS TEXT), ';')
+        FROM (SELECT * FROM reject ORDER BY line)")" "3:NaN;4:1e400"
+check "scores: reason says not finite" \
+    test "$(sq "$DB" "SELECT count(*) FROM reject
+        WHERE reason LIKE '%not a finite number%'")" = 2
+eq "scores: range kept" \
+    "$(sq "$DB" "SELECT score_min || ',' || score_max FROM dataset")" \
+    "-0.1,1.5"
+fa run --db "$DB" --out "$T/scores.out"
+status "run on scores outside [0,1]" 0
+check "scores outside [0,1]: Brier score undefined" \
+    grep -A 2 -F '"brier"' "$T/scores.out/results.json" >/dev/null
+if grep -A 2 -F '"brier"' "$T/scores.out/results.json" |
+    grep -q '"value": null'; then pass; else
+    fail "scores outside [0,1]: Brier score has a value"
+fi
+
+mk w.csv 'g,y,p,w\na,1,1,-1\nb,0,0,2.5\nc,1,0,0\n'
+load w.csv --weight w
+eq "weight -1: counts" "$(counts "$DB")" "3,2,1"
+check "weight -1: rejected at line 2, column w" \
+    test "$(sq "$DB" 'SELECT line || column_name FROM reject')" = 2w
+
+# a 1 MiB attribute value with commas, spaces and newlines, kept exactly
+yes 'ab, c' | head -c 1048576 >"$T/big.value"
+{
+    printf 'g,y,p\nsmall,0,0\n"'
+    cat "$T/big.value"
+    printf '",1,1\nsmall,1,0\n'
+} >"$T/big.csv"
+load big.csv
+eq "1 MiB field: counts" "$(counts "$DB")" "3,3,0"
+sq "$DB" "SELECT value FROM dim_value WHERE rows = 1" >"$T/big.got"
+{
+    cat "$T/big.value"
+    echo
+} >"$T/big.want"
+check "1 MiB field: value kept exactly" same "$T/big.got" "$T/big.want"
+
+mk utf8.csv 'g,y,p,note\n' \
+    'a,1,1,n\n' \
+    'b\377,0,0,n\n' \
+    'c,1\303,1,n\n' \
+    'd,0,\300\257,n\n' \
+    'caf\303\251,0,1,\377\n'
+load utf8.csv
+eq "invalid UTF-8: rejects" "$(rejects "$DB")" \
+    "3:1:g:invalid UTF-8;4:2:y:invalid UTF-8;5:3:p:invalid UTF-8"
+eq "invalid UTF-8: groups" "$(groups "$DB")" "a=1;café=1"
+
+mk nul.csv 'g,y,p,note\n' \
+    'a,1,1,n\n' \
+    'b\000c,0,0,n\n' \
+    'c,1,1\000,n\n' \
+    'd,0,0,n\000n\n'
+load nul.csv
+eq "NUL byte: counts" "$(counts "$DB")" "4,2,2"
+eq "NUL byte: rejects" \
+    "$(sq "$DB" "SELECT group_concat(line || ':' || column_index || ':' ||
+        hex(value), ';') FROM (SELECT * FROM reject ORDER BY line)")" \
+    "3:1:620063;4:3:3100"
+check "NUL byte: reason names it" \
+    test "$(sq "$DB" "SELECT count(*) FROM reject
+        WHERE reason LIKE '%NUL%'")" = 2
+
+mk crlf.csv 'g,y,p\r\na,1,1\r\nb,2,0\r\nc,0,0\r\n'
+load crlf.csv
+eq "CRLF: counts" "$(counts "$DB")" "3,2,1"
+eq "CRLF: groups without CR" "$(groups "$DB")" "a=1;c=1"
+eq "CRLF: rejects" "$(rejects "$DB")" "3:2:y:label not binary"
+
+mk bom.csv '\357\273\277g,y,p\na,1,1\nb,0,0\n'
+load bom.csv
+eq "BOM: counts" "$(counts "$DB")" "2,2,0"
+eq "BOM: first column found" \
+    "$(sq "$DB" 'SELECT name || column_index FROM dim')" g0
+
+mk exact.csv 'g,y,p\n' \
+    ' a,1,1\n' \
+    'a,0,0\n' \
+    'A,1,0\n' \
+    'a ,0,1\n' \
+    ',1,1\n' \
+    '"",0,0\n' \
+    'a,1,1\n'
+load exact.csv
+eq "exact values: groups" "$(groups "$DB")" " a=1;a=2;A=1;a =1;(missing)=2"
+
+mk data.tsv 'g\ty\tp\nnorth, east\t1\t1\nsouth\t0\t0\n'
+load data.tsv
+eq "TSV by name: groups" "$(groups "$DB")" "north, east=1;south=1"
+mk tabs.txt 'g\ty\tp\na,b\t1\t1\nc\t2\t0\nd\t0\t0\n'
+load tabs.txt
+eq "TSV by header: groups" "$(groups "$DB")" "a,b=1;d=1"
+eq "TSV by header: rejects" "$(rejects "$DB")" "3:2:y:label not binary"
+
+# ------------------------------------------------------------------
+# gzip and standard input: the same rows and groups as the plain file
+
+mk s.csv 'g,y,p\na,1,1\nb,0,0\na,2,1\nc,1,0\nb,1,1\n'
+gzip -n -c "$T/s.csv" >"$T/s.csv.gz"
+load s.csv
+PLAIN="$(counts "$DB")|$(groups "$DB")|$(rejects "$DB")"
+eq "plain file" "$PLAIN" "5,4,1|a=1;b=2;c=1|4:2:y:label not binary"
+load s.csv.gz
+eq ".gz file" "$(counts "$DB")|$(groups "$DB")|$(rejects "$DB")" "$PLAIN"
+DB=$T/stdin.db
+gzip -n -c "$T/s.csv" |
+    "$FA" ingest --db "$DB" --label y --pred p --attr g - \
+        >"$T/out" 2>"$T/err"
+rc=$?
+status "gzip on standard input" 0
+eq "gzip on standard input" \
+    "$(counts "$DB")|$(groups "$DB")|$(rejects "$DB")" "$PLAIN"
+eq "standard input: source" "$(sq "$DB" 'SELECT source FROM dataset')" "-"
+"$FA" ingest --db "$DB" --label y --pred p --attr g - <"$T/s.csv" \
+    >"$T/out" 2>"$T/err"
+rc=$?
+status "plain standard input" 0
+eq "plain standard input" \
+    "$(counts "$DB" 2)|$(groups "$DB" 2)|$(rejects "$DB" 2)" "$PLAIN"
+
+# identical bytes, same mapping: the same dataset
+DB=$T/reuse.db
+fa ingest --db "$DB" --label y --pred p --attr g "$T/s.csv"
+status "reuse: first load" 0
+R1=$(snap "$DB")
+fa ingest --db "$DB" --label y --pred p --attr g "$T/s.csv"
+status "reuse: second load" 0
+untouched "reuse: identical bytes" "$DB" "$R1"
+err_has "reuse: says so" "dataset 1"
+cp "$T/s.csv" "$T/copy.csv"
+fa ingest --db "$DB" --label y --pred p --attr g "$T/copy.csv"
+status "reuse: a copy" 0
+untouched "reuse: a copy" "$DB" "$R1"
+fa ingest --db "$DB" --label y --pred p --attr g --pred-positive 1 \
+    "$T/s.csv"
+status "reuse: another mapping" 0
+eq "reuse: another mapping is another dataset" \
+    "$(sq "$DB" 'SELECT count(*) FROM dataset')" 2
+
+# ------------------------------------------------------------------
+# synth, run, audit; outputs that cannot be written
+
+fa synth --rows 300 --seed 7 --out "$T/syn.csv"
+status "synth" 0
+eq "synth: header and rows" "$(wc -l <"$T/syn.csv" | tr -d ' ')" 301
+fa synth --rows 300 --seed 7 --out "$T/syn2.csv"
+check "synth: the same seed gives the same bytes" \
+    same "$T/syn.csv" "$T/syn2.csv"
+fa synth --rows 300 --seed 8 --out "$T/syn3.csv"
+check "synth: another seed gives other bytes" \
+    test "$(cat "$T/syn.csv")" != "$(cat "$T/syn3.csv")"
+mk afile 'not a folder\n'
+fa synth --rows 10 --seed 1 --out "$T/afile/x.csv"
+status "synth into an unwritable path" 4
+err_has "synth into an unwritable path" "fairaudit: error: "
+
+SYN=$T/syn.db
+fa ingest --db "$SYN" --label label --pred decision --score score \
+    --attr sex,race --segment region "$T/syn.csv"
+status "ingest synth output" 0
+eq "synth output: all rows loaded" "$(counts "$SYN")" "300,300,0"
+fa run --db "$SYN" --out "$T/run.out"
+status "run" 0
+check "run: results.json" grep -q '"schema": "fairaudit.results/1"' \
+    "$T/run.out/results.json"
+fa run --db "$T/nothere.db" --out "$T/run2.out"
+status "run on a missing store" 3
+error_named "run on a missing store" "$T/nothere.db"
+check "run on a missing store creates none" test ! -e "$T/nothere.db"
+fa run --db "$SYN" --out "$T/afile/sub"
+status "run --out under a file" 4
+err_has "run --out under a file" "fairaudit: error: "
+
+fa audit --db "$T/audit.db" --label label --pred decision --attr sex \
+    --out "$T/audit.out" "$T/syn.csv"
+status "audit" 0
+check "audit: results.json" test -s "$T/audit.out/results.json"
+fa audit --db "$T/audit2.db" --label label --pred decision --attr sex \
+    --out "$T/afile/sub" "$T/syn.csv"
+status "audit --out under a file" 4
+fa audit --db "$T/audit3.db" --label y --pred p --attr g \
+    --out "$T/audit3.out" "$T/dup.csv"
+status "audit of a bad file" 3
+error_named "audit of a bad file" "$T/dup.csv" 1
+
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
