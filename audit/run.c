@@ -489,7 +489,8 @@ add_set(struct builder *B, enum fa_set_kind kind, const int *dims, size_t ndims)
     gs->kind = kind;
     gs->ndims = ndims;
     gs->dims = fa_xcalloc(ndims + 1, sizeof(int));
-    memcpy(gs->dims, dims, ndims * sizeof(int));
+    if (ndims)
+        memcpy(gs->dims, dims, ndims * sizeof(int));
     gs->ref_gid = -1;
     return gs;
 }
