@@ -1,0 +1,320 @@
+/* stats.c — intervals, tests and multiple-comparison corrections for
+ * proportions (GSL for the normal, beta and chi-square distributions).
+ *
+ * Formulas and references: docs/metrics.md#intervals and #tests.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "stats.h"
+
+static fa_interval
+ci_undefined(const char *reason)
+{
+    fa_interval ci = {0, 0, reason};
+
+    return ci;
+}
+
+static fa_test
+test_undefined(const char *reason)
+{
+    fa_test t = {0, 0, reason};
+
+    return t;
+}
+
+/* z_{1 - (1 - conf)/2}: 1.959963984540054 at 95% */
+static double
+z_of(double conf)
+{
+    return gsl_cdf_ugaussian_Pinv(1 - (1 - conf) / 2);
+}
+
+/* METRIC wilson — docs/metrics.md#intervals */
+fa_interval
+fa_ci_wilson(double x, double n, double conf)
+{
+    double z, p, z2n, denom, center, half;
+    fa_interval ci = {0};
+
+    if (n <= 0)
+        return ci_undefined("no trials");
+    z = z_of(conf);
+    p = x / n;
+    z2n = z * z / n;
+    denom = 1 + z2n;
+    center = (p + z2n / 2) / denom;
+    half = z * sqrt(p * (1 - p) / n + z2n / (4 * n)) / denom;
+    /* the bounds at 0 and n are exact; arithmetic would leave 1e-17 */
+    ci.lo = x <= 0 ? 0 : center - half;
+    ci.hi = x >= n ? 1 : center + half;
+    return ci;
+}
+
+/* METRIC clopper_pearson — docs/metrics.md#intervals */
+fa_interval
+fa_ci_clopper_pearson(double x, double n, double conf)
+{
+    double a = 1 - conf;
+    fa_interval ci = {0};
+
+    if (n <= 0)
+        return ci_undefined("no trials");
+    ci.lo = x <= 0 ? 0 : gsl_cdf_beta_Pinv(a / 2, x, n - x + 1);
+    ci.hi = x >= n ? 1 : gsl_cdf_beta_Pinv(1 - a / 2, x + 1, n - x);
+    return ci;
+}
+
+/* METRIC newcombe_difference — docs/metrics.md#intervals */
+fa_interval
+fa_ci_newcombe_diff(double x1, double n1, double x2, double n2, double conf)
+{
+    fa_interval w1, w2, ci = {0};
+    double p1, p2, d;
+
+    if (n1 <= 0 || n2 <= 0)
+        return ci_undefined("no trials");
+    w1 = fa_ci_wilson(x1, n1, conf);
+    w2 = fa_ci_wilson(x2, n2, conf);
+    p1 = x1 / n1;
+    p2 = x2 / n2;
+    d = p1 - p2;
+    ci.lo = d - sqrt((p1 - w1.lo) * (p1 - w1.lo) + (w2.hi - p2) * (w2.hi - p2));
+    ci.hi = d + sqrt((w1.hi - p1) * (w1.hi - p1) + (p2 - w2.lo) * (p2 - w2.lo));
+    return ci;
+}
+
+/* METRIC katz_ratio — docs/metrics.md#intervals */
+fa_interval
+fa_ci_katz_ratio(double x1, double n1, double x2, double n2, double conf)
+{
+    double z, r, se;
+    fa_interval ci = {0};
+
+    if (n1 <= 0 || n2 <= 0)
+        return ci_undefined("no trials");
+    if (x1 <= 0 && x2 <= 0)
+        return ci_undefined("both rates are 0");
+    if (x1 <= 0 || x2 <= 0) {
+        x1 += 0.5;
+        x2 += 0.5;
+        n1 += 0.5;
+        n2 += 0.5;
+    }
+    z = z_of(conf);
+    r = (x1 / n1) / (x2 / n2);
+    se = sqrt(fmax(0, 1 / x1 - 1 / n1 + 1 / x2 - 1 / n2));
+    ci.lo = exp(log(r) - z * se);
+    ci.hi = exp(log(r) + z * se);
+    return ci;
+}
+
+/* METRIC z_test — docs/metrics.md#tests */
+fa_test
+fa_test_two_proportions(double x1, double n1, double x2, double n2)
+{
+    double pbar, se;
+    fa_test t = {0};
+
+    if (n1 <= 0 || n2 <= 0)
+        return test_undefined("no trials");
+    pbar = (x1 + x2) / (n1 + n2);
+    if (pbar <= 0 || pbar >= 1)
+        return test_undefined("no variation");
+    se = sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2));
+    t.statistic = (x1 / n1 - x2 / n2) / se;
+    t.p = fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(t.statistic)));
+    return t;
+}
+
+/* log P(a) of the hypergeometric table with row sums r1, r2, column c1 */
+static double
+log_hyper(unsigned a, unsigned r1, unsigned r2, unsigned c1)
+{
+    return gsl_sf_lnchoose(r1, a) + gsl_sf_lnchoose(r2, c1 - a) -
+           gsl_sf_lnchoose(r1 + r2, c1);
+}
+
+/* METRIC fisher — docs/metrics.md#tests */
+fa_test
+fa_test_fisher(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    unsigned r1 = a + b, r2 = c + d, c1 = a + c;
+    unsigned lo = c1 > r2 ? c1 - r2 : 0, hi = r1 < c1 ? r1 : c1;
+    double lobs, p = 0;
+    fa_test t = {0};
+
+    if (r1 + r2 == 0)
+        return test_undefined("no trials");
+    lobs = log_hyper(a, r1, r2, c1);
+    /* R's rule: tables no more likely than the observed, up to 1e-7 */
+    for (unsigned k = lo; k <= hi; k++) {
+        double lk = log_hyper(k, r1, r2, c1);
+
+        if (lk <= lobs + log1p(1e-7))
+            p += exp(lk);
+    }
+    t.p = fmin(1, p);
+    t.statistic = exp(lobs);
+    return t;
+}
+
+int
+fa_test_needs_exact(double x1, double n1, double x2, double n2)
+{
+    double n = n1 + n2, s = x1 + x2, f = n - s;
+
+    if (n <= 0)
+        return 1;
+    return n1 * s / n < 5 || n1 * f / n < 5 || n2 * s / n < 5 ||
+           n2 * f / n < 5;
+}
+
+/* METRIC chi2_independence — docs/metrics.md#tests */
+fa_test
+fa_test_chi2_independence(const double *x, const double *n, size_t k)
+{
+    double sx = 0, sn = 0, p, stat = 0;
+    size_t groups = 0;
+    fa_test t = {0};
+
+    for (size_t i = 0; i < k; i++) {
+        if (n[i] <= 0)
+            continue;
+        sx += x[i];
+        sn += n[i];
+        groups++;
+    }
+    if (groups < 2)
+        return test_undefined("fewer than two groups with rows");
+    p = sx / sn;
+    if (p <= 0 || p >= 1)
+        return test_undefined("no variation");
+    for (size_t i = 0; i < k; i++) {
+        double es = n[i] * p, ef = n[i] * (1 - p);
+
+        if (n[i] <= 0)
+            continue;
+        stat += (x[i] - es) * (x[i] - es) / es +
+                (n[i] - x[i] - ef) * (n[i] - x[i] - ef) / ef;
+    }
+    t.statistic = stat;
+    t.p = gsl_cdf_chisq_Q(stat, (double)(groups - 1));
+    return t;
+}
+
+struct ranked {
+    double p;
+    size_t i;
+};
+
+/* ascending p, ties in input order */
+static int
+by_p(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static size_t *
+order_of(const double *p, size_t n)
+{
+    struct ranked *r = malloc((n ? n : 1) * sizeof(*r));
+    size_t *idx = malloc((n ? n : 1) * sizeof(size_t));
+
+    if (!r || !idx)
+        abort(); /* out of memory: no recovery here, as everywhere */
+    for (size_t i = 0; i < n; i++)
+        r[i] = (struct ranked){p[i], i};
+    qsort(r, n, sizeof(*r), by_p);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = r[i].i;
+    free(r);
+    return idx;
+}
+
+/* METRIC holm — docs/metrics.md#multiple-comparisons */
+void
+fa_p_adjust_holm(const double *p, size_t n, double *out)
+{
+    size_t *idx = order_of(p, n);
+    double *adj = malloc((n ? n : 1) * sizeof(double)), run = 0;
+
+    if (!adj)
+        abort();
+    for (size_t j = 0; j < n; j++) {
+        double v = fmin(1, (double)(n - j) * p[idx[j]]);
+
+        run = fmax(run, v);
+        adj[idx[j]] = run;
+    }
+    memcpy(out, adj, n * sizeof(double));
+    free(adj);
+    free(idx);
+}
+
+/* METRIC benjamini_hochberg — docs/metrics.md#multiple-comparisons */
+void
+fa_p_adjust_bh(const double *p, size_t n, double *out)
+{
+    size_t *idx = order_of(p, n);
+    double *adj = malloc((n ? n : 1) * sizeof(double)), run = 1;
+
+    if (!adj)
+        abort();
+    for (size_t j = n; j-- > 0;) {
+        double v = fmin(1, (double)n * p[idx[j]] / (double)(j + 1));
+
+        run = fmin(run, v);
+        adj[idx[j]] = run;
+    }
+    memcpy(out, adj, n * sizeof(double));
+    free(adj);
+    free(idx);
+}
+
+/* power margin at ratio r: > 0 when the test detects r with the power */
+static double
+mdr_margin(double r, double n1, double n2, double p2, double za, double zb)
+{
+    double p1 = r * p2, pbar = (n1 * p1 + n2 * p2) / (n1 + n2);
+
+    return fabs(p1 - p2) -
+           (za * sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2)) +
+            zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2));
+}
+
+/* METRIC mdr — docs/metrics.md#minimum-detectable-ratio */
+fa_value
+fa_mdr(double n1, double n2, double p2, double alpha, double power)
+{
+    double za, zb, lo = 0, hi = 1;
+    fa_value v = {0};
+
+    if (n1 <= 0 || n2 <= 0)
+        return fa_value_undefined("no rows");
+    if (p2 <= 0 || p2 >= 1)
+        return fa_value_undefined("reference rate is 0 or 1");
+    za = gsl_cdf_ugaussian_Pinv(1 - alpha / 2);
+    zb = gsl_cdf_ugaussian_Pinv(power);
+    if (mdr_margin(0, n1, n2, p2, za, zb) <= 0)
+        return fa_value_undefined("too few rows to detect any ratio");
+    while (hi - lo > 1e-12) {
+        double mid = (lo + hi) / 2;
+
+        if (mdr_margin(mid, n1, n2, p2, za, zb) > 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    v.value = lo;
+    return v;
+}
