@@ -92,6 +92,18 @@ void fa_ingest_cli_release(struct fa_ingest_cli *c);
 int fa_ingest_cli_load(fa_ctx *ctx, const char *db, struct fa_ingest_cli *c,
                        struct fa_ingest_result *res);
 
+/* The run options, shared by run and audit. */
+struct fa_run_opts;
+extern const struct fa_opt fa_run_options[];
+extern const size_t fa_run_noptions;
+
+/*
+ * Applies run option name to o; returns 1 when it was a run option, 0 when
+ * not, -1 after printing a usage error.
+ */
+int fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
+                     const char *arg);
+
 /* Makes directory dir (and its parents); -1 after printing an error. */
 int fa_cmd_mkdirs(const char *dir);
 

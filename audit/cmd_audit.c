@@ -15,14 +15,12 @@ static const struct fa_opt own[] = {
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "output folder (required)"},
     {"quiet", 'q', NULL, "no progress, no summary"},
-    {"reference", 'r', "REF",
-     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
 };
 
 int
 cmd_audit(int argc, char **argv)
 {
-    struct fa_opt opts[64];
+    struct fa_opt opts[64], both[64];
     size_t n;
     struct fa_ingest_cli c = {0};
     struct fa_ingest_result ires;
@@ -35,7 +33,9 @@ cmd_audit(int argc, char **argv)
     fa_err err;
     int k, code;
 
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), own, FA_ARRAY_LEN(own),
+    n = fa_cmd_merge_opts(both, FA_ARRAY_LEN(both), own, FA_ARRAY_LEN(own),
+                          fa_run_options, fa_run_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), both, n,
                           fa_ingest_options, fa_ingest_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
     ro.reference = "largest";
@@ -63,11 +63,15 @@ cmd_audit(int argc, char **argv)
             out = arg;
         } else if (strcmp(name, "quiet") == 0) {
             fa_msg_set_quiet(1);
-        } else if (strcmp(name, "reference") == 0) {
-            ro.reference = arg;
-        } else if (fa_ingest_cli_apply("audit", &c, name, arg) < 0) {
-            fa_ingest_cli_release(&c);
-            return FA_EXIT_USAGE;
+        } else {
+            int r = fa_run_cli_apply("audit", &ro, name, arg);
+
+            if (r == 0)
+                r = fa_ingest_cli_apply("audit", &c, name, arg);
+            if (r < 0) {
+                fa_ingest_cli_release(&c);
+                return FA_EXIT_USAGE;
+            }
         }
     }
     code = FA_EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "msg.h"
+#include "run.h"
 
 #define MAX_OPTS 64
 
@@ -199,6 +200,77 @@ fa_cmd_mkdirs(const char *dir)
     }
     free(p);
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The run options                                                     */
+
+const struct fa_opt fa_run_options[] = {
+    {"ci", 0, "METHOD",
+     "interval of each rate: wilson (default) or exact (Clopper-Pearson)"},
+    {"confidence", 0, "C", "confidence of every interval (default 0.95)"},
+    {"correction", 0, "METHOD",
+     "p-value adjustment in each family: holm (default) or bh"},
+    {"min-class", 0, "N",
+     "rows a rate's denominator needs on each side (default 10)"},
+    {"min-group", 0, "N", "rows a group needs for a verdict (default 30)"},
+    {"reference", 'r', "REF",
+     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
+};
+const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
+
+static int
+whole(const char *arg, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
+                 const char *arg)
+{
+    int64_t n;
+
+    if (strcmp(name, "reference") == 0) {
+        o->reference = arg;
+    } else if (strcmp(name, "ci") == 0) {
+        if (strcmp(arg, "wilson") != 0 && strcmp(arg, "exact") != 0)
+            return fa_cmd_usage(cmd, "bad --ci '%s' (wilson or exact)", arg),
+                   -1;
+        o->exact = strcmp(arg, "exact") == 0;
+    } else if (strcmp(name, "confidence") == 0) {
+        if (fa_parse_double(arg, &o->confidence) != 0 ||
+            o->confidence <= 0 || o->confidence >= 1)
+            return fa_cmd_usage(cmd, "bad --confidence '%s' (between 0 and "
+                                     "1, such as 0.95)",
+                                arg),
+                   -1;
+    } else if (strcmp(name, "correction") == 0) {
+        if (strcmp(arg, "holm") != 0 && strcmp(arg, "bh") != 0)
+            return fa_cmd_usage(cmd, "bad --correction '%s' (holm or bh)",
+                                arg),
+                   -1;
+        o->bh = strcmp(arg, "bh") == 0;
+    } else if (strcmp(name, "min-group") == 0 ||
+               strcmp(name, "min-class") == 0) {
+        if (whole(arg, &n) != 0)
+            return fa_cmd_usage(cmd, "bad --%s '%s' (a whole number >= 0)",
+                                name, arg),
+                   -1;
+        /* 0 asks for no minimum; the struct says that with -1 */
+        *(name[4] == 'g' ? &o->min_group : &o->min_class) = n ? n : -1;
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */

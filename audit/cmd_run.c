@@ -1,9 +1,8 @@
 /* cmd_run.c — fairaudit run: every group and intersection of a dataset. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <getopt.h>
 
 #include "cmd.h"
 #include "msg.h"
@@ -11,17 +10,12 @@
 #include "run.h"
 #include "version.h"
 
-/* indices into opts, which is sorted by long name */
-enum { O_DATASET, O_DB, O_HELP, O_OUT, O_QUIET, O_REFERENCE };
-
-static const struct fa_opt opts[] = {
+static const struct fa_opt own[] = {
     {"dataset", 0, "ID", "the dataset to audit (default: the newest)"},
     {"db", 0, "FILE", "the store (default fairaudit.db)"},
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "also write DIR/results.json"},
     {"quiet", 'q', NULL, "no summary"},
-    {"reference", 'r', "REF",
-     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
 };
 
 static int
@@ -41,45 +35,46 @@ parse_id(const char *arg, int64_t *id)
 int
 cmd_run(int argc, char **argv)
 {
+    struct fa_opt opts[64];
     struct fa_run_opts ro = {0};
     const char *db = "fairaudit.db", *out = NULL, *arg;
     fa_store *st = NULL;
     fa_ctx *ctx;
     int64_t run_id = 0;
     fa_err err;
+    size_t n;
     int k;
 
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), own, FA_ARRAY_LEN(own),
+                          fa_run_options, fa_run_noptions);
     optind = 0;
     ro.reference = "largest";
     ro.tool_version = FA_VERSION;
-    while ((k = fa_cmd_getopt("run", argc, argv, opts, FA_ARRAY_LEN(opts),
-                              &arg)) != -1) {
+    while ((k = fa_cmd_getopt("run", argc, argv, opts, n, &arg)) != -1) {
+        const char *name;
+
         if (k == -2)
             return FA_EXIT_USAGE;
-        switch (k) {
-        case O_DATASET:
+        name = opts[k].name;
+        if (strcmp(name, "dataset") == 0) {
             if (parse_id(arg, &ro.dataset_id) != 0)
                 return fa_cmd_usage("run", "bad --dataset '%s'", arg);
-            break;
-        case O_DB:
+        } else if (strcmp(name, "db") == 0) {
             db = arg;
-            break;
-        case O_HELP:
+        } else if (strcmp(name, "help") == 0) {
             fa_cmd_help("fairaudit run [options]",
-                        "Compute every metric for every attribute, every "
-                        "intersection of the\nattributes and every segment "
-                        "of a dataset in the store, and save the run.",
-                        opts, FA_ARRAY_LEN(opts));
+                        "Compute every metric, interval and test for every "
+                        "attribute, every\nintersection of the attributes "
+                        "and every segment of a dataset in the\nstore, and "
+                        "save the run.",
+                        opts, n);
             return fa_cmd_finish(FA_EXIT_OK);
-        case O_OUT:
+        } else if (strcmp(name, "out") == 0) {
             out = arg;
-            break;
-        case O_QUIET:
+        } else if (strcmp(name, "quiet") == 0) {
             fa_msg_set_quiet(1);
-            break;
-        case O_REFERENCE:
-            ro.reference = arg;
-            break;
+        } else if (fa_run_cli_apply("run", &ro, name, arg) < 0) {
+            return FA_EXIT_USAGE;
         }
     }
     if (optind != argc)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <csv.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -55,6 +56,9 @@ version(void)
 int
 main(int argc, char **argv)
 {
+    /* GSL's default handler aborts the process; every GSL result is
+     * checked where it is used instead */
+    gsl_set_error_handler_off();
     if (sodium_init() < 0) {
         fa_errorf("cannot initialise libsodium");
         return FA_EXIT_INTERNAL;

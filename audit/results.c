@@ -24,6 +24,9 @@ fa_aggregate_name(fa_aggregate a)
     return agg_names[a];
 }
 
+const fa_metric fa_chi2_metrics[3] = {FA_METRIC_SELECTION_RATE, FA_METRIC_TPR,
+                                     FA_METRIC_FPR};
+
 const char *
 fa_set_kind_name(enum fa_set_kind k)
 {
@@ -48,6 +51,13 @@ fa_metric_has_disparity(fa_metric m)
     return m != FA_METRIC_BRIER && m != FA_METRIC_MEAN_SCORE;
 }
 
+int
+fa_metric_is_proportion(fa_metric m)
+{
+    return m <= FA_METRIC_F1 && m != FA_METRIC_BALANCED_ACCURACY &&
+           m != FA_METRIC_F1;
+}
+
 void
 fa_results_release(fa_results *res)
 {
@@ -60,6 +70,8 @@ fa_results_release(fa_results *res)
         for (size_t k = 0; k < nd; k++)
             free(g->values[k]);
         free(g->values);
+        for (int m = 0; m < FA_METRIC_COUNT; m++)
+            free(g->cmp[m].evidence);
     }
     free(res->groups);
     for (size_t i = 0; i < res->nsets; i++)
@@ -68,6 +80,8 @@ fa_results_release(fa_results *res)
     free(res->created);
     free(res->reference);
     free(res->tool_version);
+    free(res->ci_method);
+    free(res->correction);
     fa_dataset_release(&res->ds);
     *res = (fa_results){0};
 }

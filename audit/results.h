@@ -11,6 +11,7 @@
 
 #include "confusion.h"
 #include "dataset.h"
+#include "stats.h"
 
 /* Aggregates computed for every group set. */
 typedef enum fa_aggregate {
@@ -34,6 +35,9 @@ enum fa_set_kind {
 
 const char *fa_set_kind_name(enum fa_set_kind k);
 
+/* The metrics whose independence across a set's groups is tested. */
+extern const fa_metric fa_chi2_metrics[3];
+
 /* A family of groups: one attribute, one intersection, one segment column
  * or the whole population (set 0). */
 typedef struct fa_group_set {
@@ -44,7 +48,23 @@ typedef struct fa_group_set {
     int64_t ref_gid;       /* reference group, -1 when none */
     int64_t empty_omitted; /* empty combinations not listed */
     fa_value agg[FA_AGG_COUNT];
+    /* chi-square test of independence of group and outcome, for the
+     * selection rate, the TPR and the FPR (fa_chi2_metrics) */
+    fa_test chi2[3];
 } fa_group_set;
+
+/* A group against its reference for one metric: intervals of the ratio
+ * and the difference, the test, and whether the data can support a
+ * verdict at all. */
+typedef struct fa_compare {
+    fa_interval ratio_ci;
+    fa_interval diff_ci;
+    fa_test test;
+    const char *test_name;   /* "z", "fisher"; NULL when no test */
+    double p_adjusted;       /* read when test.reason is NULL */
+    char *evidence;          /* "sufficient" or why not; owned */
+    fa_value mdr;            /* minimum detectable ratio at 80% power */
+} fa_compare;
 
 /* One group: a level of every dim of its set. */
 typedef struct fa_group {
@@ -55,10 +75,13 @@ typedef struct fa_group {
     double weight;   /* sum of weights (n when unweighted) */
     fa_counts w;     /* weighted confusion counts */
     int64_t rows[4]; /* unweighted tp, fp, tn, fn */
+    double w2[4];    /* sums of squared weights (run only) */
     int64_t ref_gid; /* -1 when none (the population) */
     fa_value m[FA_METRIC_COUNT];
     fa_value ratio[FA_METRIC_COUNT];
     fa_value diff[FA_METRIC_COUNT];
+    fa_interval ci[FA_METRIC_COUNT];     /* of the metric itself */
+    fa_compare cmp[FA_METRIC_COUNT];     /* against the reference */
 } fa_group;
 
 typedef struct fa_results {
@@ -66,6 +89,11 @@ typedef struct fa_results {
     char *created;   /* ISO 8601 UTC */
     char *reference; /* the --reference policy as given */
     char *tool_version;
+    double confidence;       /* of every interval, e.g. 0.95 */
+    char *ci_method;         /* "wilson" or "clopper-pearson" */
+    char *correction;        /* "holm" or "bh" */
+    int64_t min_group;       /* rows a group needs for a verdict */
+    int64_t min_class;       /* rows each rate's denominator needs */
     fa_dataset ds;
     fa_group_set *sets;
     size_t nsets;
@@ -75,6 +103,10 @@ typedef struct fa_results {
 
 /* 1 when the metric has a disparity against the reference. */
 int fa_metric_has_disparity(fa_metric m);
+
+/* 1 when the metric is a binomial proportion of rows (every rate but
+ * balanced accuracy and F1): it has a score interval and a test. */
+int fa_metric_is_proportion(fa_metric m);
 
 void fa_results_release(fa_results *res);
 

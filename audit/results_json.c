@@ -22,7 +22,21 @@ num_or_int(double v, int integral)
 }
 
 static json_t *
-metric_json(const fa_value *v, int integral)
+interval_json(const fa_interval *ci)
+{
+    json_t *a;
+
+    if (ci->reason)
+        return json_null();
+    a = json_array();
+    json_array_append_new(a, json_real(ci->lo));
+    json_array_append_new(a, json_real(ci->hi));
+    return a;
+}
+
+static json_t *
+metric_json(const fa_value *v, const fa_interval *ci, const char *method,
+            int integral)
 {
     json_t *o = json_object();
 
@@ -36,6 +50,16 @@ metric_json(const fa_value *v, int integral)
         json_object_set_new(o, "num", num_or_int(v->num, integral));
         json_object_set_new(o, "den", num_or_int(v->den, integral));
     }
+    if (ci->reason) {
+        json_object_set_new(o, "ci_low", json_null());
+        json_object_set_new(o, "ci_high", json_null());
+        json_object_set_new(o, "ci_method", json_null());
+        json_object_set_new(o, "ci_reason", json_string(ci->reason));
+    } else {
+        json_object_set_new(o, "ci_low", json_real(ci->lo));
+        json_object_set_new(o, "ci_high", json_real(ci->hi));
+        json_object_set_new(o, "ci_method", json_string(method));
+    }
     return o;
 }
 
@@ -44,6 +68,39 @@ value_or_null(const fa_value *v)
 {
     return v->reason ? json_null() : json_real(v->value);
 }
+
+static void
+set_reason(json_t *o, const char *key, const char *reason)
+{
+    if (reason)
+        json_object_set_new(o, key, json_string(reason));
+}
+
+/* The statistics of a comparison, added to its disparity object. */
+static void
+compare_json(json_t *x, const fa_compare *c)
+{
+    json_object_set_new(x, "ratio_ci", interval_json(&c->ratio_ci));
+    set_reason(x, "ratio_ci_reason", c->ratio_ci.reason);
+    json_object_set_new(x, "difference_ci", interval_json(&c->diff_ci));
+    set_reason(x, "difference_ci_reason", c->diff_ci.reason);
+    if (c->test.reason) {
+        json_object_set_new(x, "test", json_null());
+        json_object_set_new(x, "p_value", json_null());
+        json_object_set_new(x, "p_adjusted", json_null());
+        json_object_set_new(x, "test_reason", json_string(c->test.reason));
+    } else {
+        json_object_set_new(x, "test", json_string(c->test_name));
+        json_object_set_new(x, "statistic", json_real(c->test.statistic));
+        json_object_set_new(x, "p_value", json_real(c->test.p));
+        json_object_set_new(x, "p_adjusted", json_real(c->p_adjusted));
+    }
+    json_object_set_new(x, "evidence",
+                        c->evidence ? json_string(c->evidence) : json_null());
+    json_object_set_new(x, "mdr", value_or_null(&c->mdr));
+    set_reason(x, "mdr_reason", c->mdr.reason);
+}
+
 
 static json_t *
 attrs_json(const fa_results *r, const fa_group *g)
@@ -100,7 +157,8 @@ group_json(const fa_results *r, const fa_group *g)
     for (int k = 0; k < FA_METRIC_COUNT; k++)
         json_object_set_new(
             m, fa_metric_name((fa_metric)k),
-            metric_json(&g->m[k], integral && k <= FA_METRIC_F1));
+            metric_json(&g->m[k], &g->ci[k], r->ci_method,
+                        integral && k <= FA_METRIC_F1));
     json_object_set_new(o, "metrics", m);
     if (g->set == 0)
         return o;
@@ -127,6 +185,7 @@ group_json(const fa_results *r, const fa_group *g)
             if (g->diff[k].reason)
                 json_object_set_new(x, "difference_reason",
                                     json_string(g->diff[k].reason));
+            compare_json(x, &g->cmp[k]);
             json_object_set_new(d, fa_metric_name((fa_metric)k), x);
         }
         json_object_set_new(o, "disparity", d);
@@ -148,6 +207,25 @@ aggregate_json(const fa_results *r, const fa_group_set *gs)
                             gs->empty_omitted < 0
                                 ? json_null()
                                 : json_integer(gs->empty_omitted));
+    {
+        json_t *c = json_object();
+
+        for (int k = 0; k < 3; k++) {
+            const fa_test *t = &gs->chi2[k];
+            json_t *x = json_object();
+
+            if (t->reason) {
+                json_object_set_new(x, "p_value", json_null());
+                json_object_set_new(x, "reason", json_string(t->reason));
+            } else {
+                json_object_set_new(x, "statistic", json_real(t->statistic));
+                json_object_set_new(x, "df", json_real(t->df));
+                json_object_set_new(x, "p_value", json_real(t->p));
+            }
+            json_object_set_new(c, fa_metric_name(fa_chi2_metrics[k]), x);
+        }
+        json_object_set_new(o, "chi2", c);
+    }
     for (int k = 0; k < FA_AGG_COUNT; k++) {
         json_object_set_new(o, fa_aggregate_name((fa_aggregate)k),
                             value_or_null(&gs->agg[k]));
@@ -200,6 +278,11 @@ results_json(const fa_results *r)
     json_object_set_new(run, "id", json_integer(r->run_id));
     json_object_set_new(run, "reference", json_string(r->reference));
     json_object_set_new(run, "created", json_string(r->created));
+    json_object_set_new(run, "confidence", json_real(r->confidence));
+    json_object_set_new(run, "ci_method", json_string(r->ci_method));
+    json_object_set_new(run, "correction", json_string(r->correction));
+    json_object_set_new(run, "min_group", json_integer(r->min_group));
+    json_object_set_new(run, "min_class", json_integer(r->min_class));
     json_object_set_new(root, "run", run);
     json_object_set_new(root, "overall", group_json(r, &r->groups[0]));
     for (size_t i = 1; i < r->ngroups; i++)

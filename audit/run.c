@@ -16,6 +16,7 @@
 #include "disparity.h"
 #include "run.h"
 #include "scores.h"
+#include "stats.h"
 
 /* Neumaier's compensated sum: weights add up to the last digit even over
  * tens of millions of rows. */
@@ -54,6 +55,7 @@ enum { TP, FP, TN, FN };
 struct acc {
     int64_t rows[4];
     struct ksum w[4];
+    struct ksum w2[4]; /* squared weights: the effective sample size */
     struct ksum w_all, ws, wsq;
 };
 
@@ -112,6 +114,7 @@ acc_add(struct acc *a, int slot, double w, double s, int y, int scored)
 {
     a->rows[slot]++;
     kadd(&a->w[slot], w);
+    kadd(&a->w2[slot], w * w);
     kadd(&a->w_all, w);
     if (scored) {
         double e = s - (y > 0 ? 1.0 : 0.0);
@@ -127,6 +130,7 @@ acc_merge(struct acc *a, const struct acc *b)
     for (int k = 0; k < 4; k++) {
         a->rows[k] += b->rows[k];
         kmerge(&a->w[k], &b->w[k]);
+        kmerge(&a->w2[k], &b->w2[k]);
     }
     kmerge(&a->w_all, &b->w_all);
     kmerge(&a->ws, &b->ws);
@@ -649,6 +653,8 @@ group_metrics(const fa_dataset *ds, fa_group *g, const struct acc *a)
     g->w.tn = kval(&a->w[TN]);
     g->w.fn = kval(&a->w[FN]);
     for (int k = 0; k < 4; k++)
+        g->w2[k] = kval(&a->w2[k]);
+    for (int k = 0; k < 4; k++)
         g->rows[k] = a->rows[k];
     for (int m = 0; m <= FA_METRIC_F1; m++)
         g->m[m] = fa_confusion_metric((fa_metric)m, &g->w, ds->labelled);
@@ -1013,6 +1019,239 @@ aggregates(fa_results *r, fa_group_set *gs, int64_t first, int64_t ngroups)
     free(fpr);
 }
 
+/* ------------------------------------------------------------------ */
+/* Private functions: intervals, tests, evidence                      */
+
+#define S_TP (1 << TP)
+#define S_FP (1 << FP)
+#define S_TN (1 << TN)
+#define S_FN (1 << FN)
+#define S_ALL (S_TP | S_FP | S_TN | S_FN)
+
+/* The confusion slots of each proportion's numerator and denominator, and
+ * what its denominator's rows are called in an evidence message. */
+static const struct {
+    int num, den;
+    const char *rows;
+} parts[FA_METRIC_COUNT] = {
+    [FA_METRIC_BASE_RATE] = {S_TP | S_FN, S_ALL, "rows"},
+    [FA_METRIC_SELECTION_RATE] = {S_TP | S_FP, S_ALL, "rows"},
+    [FA_METRIC_ACCURACY] = {S_TP | S_TN, S_ALL, "rows"},
+    [FA_METRIC_TPR] = {S_TP, S_TP | S_FN, "actual positives"},
+    [FA_METRIC_FNR] = {S_FN, S_TP | S_FN, "actual positives"},
+    [FA_METRIC_TNR] = {S_TN, S_TN | S_FP, "actual negatives"},
+    [FA_METRIC_FPR] = {S_FP, S_TN | S_FP, "actual negatives"},
+    [FA_METRIC_PPV] = {S_TP, S_TP | S_FP, "predicted positives"},
+    [FA_METRIC_FDR] = {S_FP, S_TP | S_FP, "predicted positives"},
+    [FA_METRIC_NPV] = {S_TN, S_TN | S_FN, "predicted negatives"},
+    [FA_METRIC_FOR] = {S_FN, S_TN | S_FN, "predicted negatives"},
+};
+
+struct stat_opts {
+    double conf;
+    int exact, bh, weighted;
+    int64_t min_group, min_class;
+};
+
+/*
+ * The counts a proportion's interval and test use: the rows themselves in
+ * an unweighted audit; in a weighted one Kish's effective sample size of
+ * the denominator, n = (sum w)^2 / sum w^2, and x = rate * n.
+ */
+static void
+binomial(const fa_group *g, fa_metric m, int weighted, double *x, double *n,
+         int64_t *rows)
+{
+    const double w[4] = {g->w.tp, g->w.fp, g->w.tn, g->w.fn};
+    double sw = 0, sw2 = 0, sx = 0;
+    int64_t rx = 0, rn = 0;
+
+    for (int k = 0; k < 4; k++) {
+        if (parts[m].den & (1 << k)) {
+            sw += w[k];
+            sw2 += g->w2[k];
+            rn += g->rows[k];
+        }
+        if (parts[m].num & (1 << k)) {
+            sx += w[k];
+            rx += g->rows[k];
+        }
+    }
+    *rows = rn;
+    if (!weighted) {
+        *x = (double)rx;
+        *n = (double)rn;
+        return;
+    }
+    *n = sw2 > 0 ? sw * sw / sw2 : 0;
+    *x = sw > 0 ? sx / sw * *n : 0;
+}
+
+static char *
+too_few(const char *who, int64_t have, const char *what, int64_t need,
+        const char *opt)
+{
+    return fa_xasprintf("insufficient evidence: the %s has %lld %s, fewer "
+                        "than %lld (%s)",
+                        who, (long long)have, what, (long long)need, opt);
+}
+
+/* Why a comparison cannot support a verdict, or "sufficient". */
+static char *
+evidence(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
+         fa_metric m)
+{
+    double dx, dn;
+    int64_t ng, nr;
+
+    if (g->n < o->min_group)
+        return too_few("group", g->n, "rows", o->min_group, "--min-group");
+    if (ref->n < o->min_group)
+        return too_few("reference group", ref->n, "rows", o->min_group,
+                       "--min-group");
+    if (!fa_metric_is_proportion(m) || parts[m].den == S_ALL)
+        return fa_xstrdup("sufficient");
+    binomial(g, m, 0, &dx, &dn, &ng);
+    binomial(ref, m, 0, &dx, &dn, &nr);
+    if (ng < o->min_class)
+        return too_few("group", ng, parts[m].rows, o->min_class,
+                       "--min-class");
+    if (nr < o->min_class)
+        return too_few("reference group", nr, parts[m].rows, o->min_class,
+                       "--min-class");
+    return fa_xstrdup("sufficient");
+}
+
+/* Every metric's own interval. */
+static void
+group_intervals(const struct stat_opts *o, fa_group *g)
+{
+    for (int m = 0; m < FA_METRIC_COUNT; m++) {
+        double x, n;
+        int64_t rows;
+
+        if (g->m[m].reason) {
+            g->ci[m] = (fa_interval){0, 0, g->m[m].reason};
+            continue;
+        }
+        if (!fa_metric_is_proportion((fa_metric)m)) {
+            g->ci[m] = (fa_interval){0, 0, "no closed-form interval"};
+            continue;
+        }
+        binomial(g, (fa_metric)m, o->weighted, &x, &n, &rows);
+        g->ci[m] = o->exact ? fa_ci_clopper_pearson(x, n, o->conf)
+                            : fa_ci_wilson(x, n, o->conf);
+    }
+}
+
+static void
+no_comparison(fa_compare *c, const char *why)
+{
+    c->ratio_ci = c->diff_ci = (fa_interval){0, 0, why};
+    c->test = (fa_test){0, 0, 0, why};
+    c->mdr = fa_value_undefined(why);
+}
+
+static void
+compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
+        fa_metric m)
+{
+    fa_compare *c = &g->cmp[m];
+    double xg, ng, xr, nr;
+    int64_t rg, rr;
+
+    free(c->evidence);
+    *c = (fa_compare){0};
+    if (g->gid == ref->gid) {
+        no_comparison(c, "reference group");
+        c->evidence = fa_xstrdup("reference group");
+        return;
+    }
+    c->evidence = evidence(o, g, ref, m);
+    if (!fa_metric_is_proportion(m)) {
+        no_comparison(c, "no closed-form interval or test for this metric");
+        return;
+    }
+    if (g->m[m].reason || ref->m[m].reason) {
+        no_comparison(c, g->m[m].reason ? "group value undefined"
+                                        : "reference value undefined");
+        return;
+    }
+    binomial(g, m, o->weighted, &xg, &ng, &rg);
+    binomial(ref, m, o->weighted, &xr, &nr, &rr);
+    c->ratio_ci = fa_ci_katz_ratio(xg, ng, xr, nr, o->conf);
+    c->diff_ci = fa_ci_newcombe_diff(xg, ng, xr, nr, o->conf);
+    /* Fisher needs whole counts: a weighted audit always uses z */
+    if (!o->weighted && fa_test_needs_exact(xg, ng, xr, nr)) {
+        c->test = fa_test_fisher((unsigned)xg, (unsigned)(ng - xg),
+                                 (unsigned)xr, (unsigned)(nr - xr));
+        c->test_name = "fisher";
+    } else {
+        c->test = fa_test_two_proportions(xg, ng, xr, nr);
+        c->test_name = "z";
+    }
+    c->mdr = fa_mdr(ng, nr, ref->m[m].value, 1 - o->conf, 0.8);
+}
+
+/* Adjusts the p-values of one family: one metric over one set's groups. */
+static void
+adjust_family(const struct stat_opts *o, fa_results *r, int64_t first,
+              int64_t ngroups, fa_metric m)
+{
+    double *p = fa_xcalloc((size_t)ngroups + 1, sizeof(double));
+    int64_t *who = fa_xcalloc((size_t)ngroups + 1, sizeof(int64_t));
+    size_t n = 0;
+
+    for (int64_t i = first; i < first + ngroups; i++) {
+        if (r->groups[i].cmp[m].test.reason)
+            continue;
+        p[n] = r->groups[i].cmp[m].test.p;
+        who[n++] = i;
+    }
+    if (o->bh)
+        fa_p_adjust_bh(p, n, p);
+    else
+        fa_p_adjust_holm(p, n, p);
+    for (size_t k = 0; k < n; k++)
+        r->groups[who[k]].cmp[m].p_adjusted = p[k];
+    free(p);
+    free(who);
+}
+
+static void
+set_statistics(const struct stat_opts *o, fa_results *r, fa_group_set *gs,
+               int64_t first, int64_t ngroups)
+{
+    for (int64_t i = first; i < first + ngroups; i++)
+        group_intervals(o, &r->groups[i]);
+    for (int m = 0; m < FA_METRIC_COUNT; m++) {
+        if (gs->ref_gid < 0 || !fa_metric_has_disparity((fa_metric)m))
+            continue;
+        for (int64_t i = first; i < first + ngroups; i++)
+            compare(o, &r->groups[i], &r->groups[gs->ref_gid], (fa_metric)m);
+        adjust_family(o, r, first, ngroups, (fa_metric)m);
+    }
+    for (int k = 0; k < 3; k++) {
+        fa_metric m = fa_chi2_metrics[k];
+        double *x = fa_xcalloc((size_t)ngroups + 1, sizeof(double));
+        double *n = fa_xcalloc((size_t)ngroups + 1, sizeof(double));
+
+        for (int64_t i = 0; i < ngroups; i++) {
+            const fa_group *g = &r->groups[first + i];
+            int64_t rows;
+
+            if (!g->m[m].reason)
+                binomial(g, m, o->weighted, &x[i], &n[i], &rows);
+        }
+        if (!r->ds.labelled && fa_metric_needs_label(m))
+            gs->chi2[k] = (fa_test){0, 0, 0, "no label column"};
+        else
+            gs->chi2[k] = fa_test_chi2_independence(x, n, (size_t)ngroups);
+        free(x);
+        free(n);
+    }
+}
+
 /* Every non-empty subset of the attributes with at least two members, by
  * size, then in the order of --attr. */
 static size_t
@@ -1050,7 +1289,7 @@ by_mask_order(const void *a, const void *b)
 
 static fa_err
 compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
-        fa_results *r)
+        const struct stat_opts *so, fa_results *r)
 {
     const fa_dataset *ds = &r->ds;
     struct builder B = {0};
@@ -1128,12 +1367,14 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     for (size_t g = 0; g < r->ngroups; g++)
         if (r->groups[g].n == 0)
             empty_group(ds, &r->groups[g]);
+    group_intervals(so, &r->groups[0]);
     for (size_t k = 1; k < nspans; k++) {
         fa_group_set *gs = &r->sets[k];
 
         choose_reference(pol, named, r, gs, spans[k].first, spans[k].n);
         disparities(r, gs, spans[k].first, spans[k].n);
         aggregates(r, gs, spans[k].first, spans[k].n);
+        set_statistics(so, r, gs, spans[k].first, spans[k].n);
     }
 out:
     for (size_t j = 0; j < ds->ndims; j++)
@@ -1172,6 +1413,7 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     fa_results r = {0};
     struct scan sc = {0};
     struct refpolicy pol = {0};
+    struct stat_opts so = {0};
     int64_t id = opts->dataset_id;
     char when[32];
     fa_err err;
@@ -1193,8 +1435,24 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         err = scan_init(ctx, &sc, &r.ds);
     if (!err)
         err = scan_rows(ctx, st, &r.ds, &sc);
-    if (!err)
-        err = compute(ctx, &sc, &pol, &r);
+    if (!err) {
+        so.conf = opts->confidence > 0 ? opts->confidence : FA_RUN_CONFIDENCE;
+        so.exact = opts->exact;
+        so.bh = opts->bh;
+        so.weighted = r.ds.weighted;
+        so.min_group = opts->min_group == 0 ? FA_RUN_MIN_GROUP
+                       : opts->min_group < 0 ? 0
+                                             : opts->min_group;
+        so.min_class = opts->min_class == 0 ? FA_RUN_MIN_CLASS
+                       : opts->min_class < 0 ? 0
+                                             : opts->min_class;
+        r.confidence = so.conf;
+        r.ci_method = fa_xstrdup(so.exact ? "clopper-pearson" : "wilson");
+        r.correction = fa_xstrdup(so.bh ? "bh" : "holm");
+        r.min_group = so.min_group;
+        r.min_class = so.min_class;
+        err = compute(ctx, &sc, &pol, &so, &r);
+    }
     if (!err) {
         fa_ctx_now_iso(ctx, when, sizeof(when));
         r.created = fa_xstrdup(when);

@@ -18,10 +18,20 @@
  * combinations that occur. */
 #define FA_RUN_MAX_LISTED 10000
 
+#define FA_RUN_CONFIDENCE 0.95
+#define FA_RUN_MIN_GROUP 30
+#define FA_RUN_MIN_CLASS 10
+
+/* Zero fields take the defaults above; a negative minimum means none. */
 struct fa_run_opts {
     int64_t dataset_id;    /* 0: the newest dataset */
     const char *reference; /* largest | best | overall | A=V[,B=W] */
     const char *tool_version;
+    double confidence; /* 0: FA_RUN_CONFIDENCE */
+    int exact;         /* Clopper-Pearson instead of Wilson */
+    int bh;            /* Benjamini-Hochberg instead of Holm */
+    int64_t min_group; /* rows a group needs (0: default) */
+    int64_t min_class; /* rows a rate's denominator needs (0: default) */
 };
 
 /*

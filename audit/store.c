@@ -75,7 +75,12 @@ static const char schema_v1[] =
     " dataset_id INTEGER NOT NULL REFERENCES dataset(id),"
     " created TEXT NOT NULL,"
     " reference TEXT NOT NULL,"
-    " tool_version TEXT NOT NULL);"
+    " tool_version TEXT NOT NULL,"
+    " confidence REAL NOT NULL,"
+    " ci_method TEXT NOT NULL,"
+    " correction TEXT NOT NULL,"
+    " min_group INTEGER NOT NULL,"
+    " min_class INTEGER NOT NULL);"
     "CREATE TABLE group_set("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " set_id INTEGER NOT NULL,"
@@ -109,6 +114,9 @@ static const char schema_v1[] =
     " num REAL,"
     " den REAL,"
     " reason TEXT,"
+    " ci_low REAL,"
+    " ci_high REAL,"
+    " ci_reason TEXT,"
     " PRIMARY KEY (run_id, gid, name));"
     "CREATE TABLE disparity("
     " run_id INTEGER NOT NULL,"
@@ -118,6 +126,20 @@ static const char schema_v1[] =
     " ratio_reason TEXT,"
     " difference REAL,"
     " difference_reason TEXT,"
+    " ratio_low REAL,"
+    " ratio_high REAL,"
+    " ratio_ci_reason TEXT,"
+    " difference_low REAL,"
+    " difference_high REAL,"
+    " difference_ci_reason TEXT,"
+    " test TEXT,"
+    " statistic REAL,"
+    " p_value REAL,"
+    " p_adjusted REAL,"
+    " test_reason TEXT,"
+    " evidence TEXT,"
+    " mdr REAL,"
+    " mdr_reason TEXT,"
     " PRIMARY KEY (run_id, gid, metric));"
     "CREATE TABLE aggregate("
     " run_id INTEGER NOT NULL,"
@@ -125,7 +147,17 @@ static const char schema_v1[] =
     " name TEXT NOT NULL,"
     " value REAL,"
     " reason TEXT,"
-    " PRIMARY KEY (run_id, set_id, name));";
+    " PRIMARY KEY (run_id, set_id, name));"
+    "CREATE TABLE set_test("
+    " run_id INTEGER NOT NULL,"
+    " set_id INTEGER NOT NULL,"
+    " metric TEXT NOT NULL,"
+    " test TEXT NOT NULL,"
+    " statistic REAL,"
+    " df REAL,"
+    " p_value REAL,"
+    " reason TEXT,"
+    " PRIMARY KEY (run_id, set_id, metric, test));";
 
 /* ------------------------------------------------------------------ */
 /* Private functions                                                   */
@@ -211,6 +243,33 @@ bind_value(sqlite3_stmt *s, int i, const fa_value *v)
         sqlite3_bind_null(s, i);
     else
         sqlite3_bind_double(s, i, v->value);
+}
+
+/* An interval as (low, high, reason) columns from i. */
+static void
+bind_interval(sqlite3_stmt *s, int i, const fa_interval *ci)
+{
+    if (ci->reason) {
+        sqlite3_bind_null(s, i);
+        sqlite3_bind_null(s, i + 1);
+        bind_text(s, i + 2, ci->reason);
+    } else {
+        sqlite3_bind_double(s, i, ci->lo);
+        sqlite3_bind_double(s, i + 1, ci->hi);
+        sqlite3_bind_null(s, i + 2);
+    }
+}
+
+static const char *col_reason(sqlite3_stmt *s, int i);
+
+static void
+col_interval(sqlite3_stmt *s, int i, fa_interval *ci)
+{
+    ci->lo = sqlite3_column_double(s, i);
+    ci->hi = sqlite3_column_double(s, i + 1);
+    ci->reason = col_reason(s, i + 2);
+    if (!ci->reason && sqlite3_column_type(s, i) == SQLITE_NULL)
+        ci->reason = "not computed";
 }
 
 static char *
@@ -1079,11 +1138,19 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
                   "INSERT INTO group_set(run_id, set_id, kind, dims, ref_gid,"
                   " empty_omitted) VALUES (?,?,?,?,?,?)",
                   &s);
+    sqlite3_stmt *t = NULL;
+
     if (!err)
         err = prepare(ctx, st,
                       "INSERT INTO aggregate(run_id, set_id, name, value,"
                       " reason) VALUES (?,?,?,?,?)",
                       &a);
+    if (!err)
+        err = prepare(ctx, st,
+                      "INSERT INTO set_test(run_id, set_id, metric, test,"
+                      " statistic, df, p_value, reason)"
+                      " VALUES (?,?,?,'chi2',?,?,?,?)",
+                      &t);
     for (size_t i = 0; i < res->nsets && !err; i++) {
         const fa_group_set *gs = &res->sets[i];
         char *dims = fa_xstrdup("");
@@ -1115,9 +1182,24 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
             bind_text(a, 5, gs->agg[k].reason);
             err = step_done(ctx, st, a);
         }
+        for (int k = 0; k < 3 && !err; k++) {
+            const fa_test *ct = &gs->chi2[k];
+
+            sqlite3_bind_int64(t, 1, res->run_id);
+            sqlite3_bind_int(t, 2, gs->id);
+            bind_text(t, 3, fa_metric_name(fa_chi2_metrics[k]));
+            if (!ct->reason) {
+                sqlite3_bind_double(t, 4, ct->statistic);
+                sqlite3_bind_double(t, 5, ct->df);
+                sqlite3_bind_double(t, 6, ct->p);
+            }
+            bind_text(t, 7, ct->reason);
+            err = step_done(ctx, st, t);
+        }
     }
     sqlite3_finalize(s);
     sqlite3_finalize(a);
+    sqlite3_finalize(t);
     return err;
 }
 
@@ -1140,13 +1222,18 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
     if (!err)
         err = prepare(ctx, st,
                       "INSERT INTO metric(run_id, gid, name, value, num, den,"
-                      " reason) VALUES (?,?,?,?,?,?,?)",
+                      " reason, ci_low, ci_high, ci_reason)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?)",
                       &m);
     if (!err)
         err = prepare(ctx, st,
                       "INSERT INTO disparity(run_id, gid, metric, ratio,"
-                      " ratio_reason, difference, difference_reason)"
-                      " VALUES (?,?,?,?,?,?,?)",
+                      " ratio_reason, difference, difference_reason,"
+                      " ratio_low, ratio_high, ratio_ci_reason,"
+                      " difference_low, difference_high,"
+                      " difference_ci_reason, test, statistic, p_value,"
+                      " p_adjusted, test_reason, evidence, mdr, mdr_reason)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &d);
     for (size_t i = 0; i < res->ngroups && !err; i++) {
         const fa_group *gr = &res->groups[i];
@@ -1187,6 +1274,7 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
                 sqlite3_bind_double(m, 6, mv->den);
             }
             bind_text(m, 7, mv->reason);
+            bind_interval(m, 8, &gr->ci[k]);
             err = step_done(ctx, st, m);
             if (err || gr->ref_gid < 0 ||
                 !fa_metric_has_disparity((fa_metric)k))
@@ -1198,6 +1286,22 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
             bind_text(d, 5, gr->ratio[k].reason);
             bind_value(d, 6, &gr->diff[k]);
             bind_text(d, 7, gr->diff[k].reason);
+            {
+                const fa_compare *c = &gr->cmp[k];
+
+                bind_interval(d, 8, &c->ratio_ci);
+                bind_interval(d, 11, &c->diff_ci);
+                bind_text(d, 14, c->test.reason ? NULL : c->test_name);
+                if (!c->test.reason) {
+                    sqlite3_bind_double(d, 15, c->test.statistic);
+                    sqlite3_bind_double(d, 16, c->test.p);
+                    sqlite3_bind_double(d, 17, c->p_adjusted);
+                }
+                bind_text(d, 18, c->test.reason);
+                bind_text(d, 19, c->evidence);
+                bind_value(d, 20, &c->mdr);
+                bind_text(d, 21, c->mdr.reason);
+            }
             err = step_done(ctx, st, d);
         }
     }
@@ -1216,7 +1320,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
 
     err = prepare(ctx, st,
                   "INSERT INTO run(dataset_id, created, reference,"
-                  " tool_version) VALUES (?,?,?,?)",
+                  " tool_version, confidence, ci_method, correction,"
+                  " min_group, min_class) VALUES (?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1224,6 +1329,11 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     bind_text(s, 2, res->created);
     bind_text(s, 3, res->reference);
     bind_text(s, 4, res->tool_version);
+    sqlite3_bind_double(s, 5, res->confidence);
+    bind_text(s, 6, res->ci_method);
+    bind_text(s, 7, res->correction);
+    sqlite3_bind_int64(s, 8, res->min_group);
+    sqlite3_bind_int64(s, 9, res->min_class);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -1280,6 +1390,8 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
         }
         for (int k = 0; k < FA_AGG_COUNT; k++)
             gs->agg[k] = fa_value_undefined("not computed");
+        for (int k = 0; k < 3; k++)
+            gs->chi2[k] = (fa_test){0, 0, 0, "not computed"};
     }
     sqlite3_finalize(s);
 
@@ -1303,6 +1415,32 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
                 continue;
             col_value(s, 2, 0, v);
             v->reason = col_reason(s, 3);
+        }
+    }
+    sqlite3_finalize(s);
+
+    err = prepare(ctx, st,
+                  "SELECT set_id, metric, statistic, df, p_value, reason"
+                  " FROM set_test WHERE run_id = ? AND test = 'chi2'",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, res->run_id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        size_t set = (size_t)sqlite3_column_int(s, 0);
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+
+        if (set >= res->nsets)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            fa_test *t = &res->sets[set].chi2[k];
+
+            if (strcmp(name, fa_metric_name(fa_chi2_metrics[k])) != 0)
+                continue;
+            t->statistic = sqlite3_column_double(s, 2);
+            t->df = sqlite3_column_double(s, 3);
+            t->p = sqlite3_column_double(s, 4);
+            t->reason = col_reason(s, 5);
         }
     }
     sqlite3_finalize(s);
@@ -1360,8 +1498,14 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         }
         g->values = fa_xcalloc(res->sets[g->set].ndims + 1, sizeof(char *));
         for (int k = 0; k < FA_METRIC_COUNT; k++) {
+            fa_compare *c = &g->cmp[k];
+
             g->m[k] = fa_value_undefined("not computed");
             g->ratio[k] = g->diff[k] = fa_value_undefined("not computed");
+            g->ci[k] = (fa_interval){0, 0, "not computed"};
+            c->ratio_ci = c->diff_ci = g->ci[k];
+            c->test = (fa_test){0, 0, 0, "not computed"};
+            c->mdr = g->m[k];
         }
     }
     sqlite3_finalize(s);
@@ -1381,8 +1525,8 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_finalize(s);
 
     err = prepare(ctx, st,
-                  "SELECT gid, name, value, num, den, reason FROM metric"
-                  " WHERE run_id = ?",
+                  "SELECT gid, name, value, num, den, reason, ci_low,"
+                  " ci_high, ci_reason FROM metric WHERE run_id = ?",
                   &s);
     if (err)
         return err;
@@ -1395,12 +1539,17 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
             continue;
         col_value(s, 2, 1, &res->groups[gid].m[k]);
         res->groups[gid].m[k].reason = col_reason(s, 5);
+        col_interval(s, 6, &res->groups[gid].ci[k]);
     }
     sqlite3_finalize(s);
 
     err = prepare(ctx, st,
                   "SELECT gid, metric, ratio, ratio_reason, difference,"
-                  " difference_reason FROM disparity WHERE run_id = ?",
+                  " difference_reason, ratio_low, ratio_high,"
+                  " ratio_ci_reason, difference_low, difference_high,"
+                  " difference_ci_reason, test, statistic, p_value,"
+                  " p_adjusted, test_reason, evidence, mdr, mdr_reason"
+                  " FROM disparity WHERE run_id = ?",
                   &s);
     if (err)
         return err;
@@ -1415,6 +1564,24 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         res->groups[gid].ratio[k].reason = col_reason(s, 3);
         col_value(s, 4, 0, &res->groups[gid].diff[k]);
         res->groups[gid].diff[k].reason = col_reason(s, 5);
+        {
+            fa_compare *c = &res->groups[gid].cmp[k];
+            const char *tn = (const char *)sqlite3_column_text(s, 12);
+
+            col_interval(s, 6, &c->ratio_ci);
+            col_interval(s, 9, &c->diff_ci);
+            c->test_name = tn ? intern(tn) : NULL;
+            c->test.statistic = sqlite3_column_double(s, 13);
+            c->test.p = sqlite3_column_double(s, 14);
+            c->p_adjusted = sqlite3_column_double(s, 15);
+            c->test.reason = col_reason(s, 16);
+            if (!c->test.reason && !tn)
+                c->test.reason = "not computed";
+            free(c->evidence);
+            c->evidence = col_text(s, 17);
+            col_value(s, 18, 0, &c->mdr);
+            c->mdr.reason = col_reason(s, 19);
+        }
     }
     sqlite3_finalize(s);
     return FA_OK;
@@ -1430,7 +1597,8 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
 
     *res = (fa_results){0};
     err = prepare(ctx, st,
-                  "SELECT dataset_id, created, reference, tool_version"
+                  "SELECT dataset_id, created, reference, tool_version,"
+                  " confidence, ci_method, correction, min_group, min_class"
                   " FROM run WHERE id = ?",
                   &s);
     if (err)
@@ -1449,6 +1617,11 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     res->created = col_text(s, 1);
     res->reference = col_text(s, 2);
     res->tool_version = col_text(s, 3);
+    res->confidence = sqlite3_column_double(s, 4);
+    res->ci_method = col_text(s, 5);
+    res->correction = col_text(s, 6);
+    res->min_group = sqlite3_column_int64(s, 7);
+    res->min_class = sqlite3_column_int64(s, 8);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)

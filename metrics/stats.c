@@ -23,7 +23,7 @@ ci_undefined(const char *reason)
 static fa_test
 test_undefined(const char *reason)
 {
-    fa_test t = {0, 0, reason};
+    fa_test t = {0, 0, 0, reason};
 
     return t;
 }
@@ -56,6 +56,81 @@ fa_ci_wilson(double x, double n, double conf)
     return ci;
 }
 
+/* Lentz's continued fraction of the incomplete beta function (Press et
+ * al., Numerical Recipes, 2nd ed., 6.4), for x < (a + 1) / (a + b + 2). */
+static double
+beta_cf(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+    d = 1 / (fabs(d) < tiny ? tiny : d);
+    h = d;
+    for (long m = 1; m < 100000000L; m++) {
+        double m2 = 2.0 * (double)m, aa, del;
+
+        aa = (double)m * (b - (double)m) * x / ((a - 1 + m2) * (a + m2));
+        d = 1 + aa * d;
+        d = 1 / (fabs(d) < tiny ? tiny : d);
+        c = 1 + aa / c;
+        c = fabs(c) < tiny ? tiny : c;
+        h *= d * c;
+        aa = -(a + (double)m) * (a + b + (double)m) * x /
+             ((a + m2) * (a + 1 + m2));
+        d = 1 + aa * d;
+        d = 1 / (fabs(d) < tiny ? tiny : d);
+        c = 1 + aa / c;
+        c = fabs(c) < tiny ? tiny : c;
+        del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-16)
+            break;
+    }
+    return h;
+}
+
+/*
+ * The regularized incomplete beta I_x(a, b). GSL's gives up after a fixed
+ * number of iterations when a and b are large (millions of rows) and x is
+ * near the mode; there the same continued fraction is run to convergence.
+ */
+static double
+beta_p(double x, double a, double b)
+{
+    double p = gsl_cdf_beta_P(x, a, b), front;
+
+    if (isfinite(p))
+        return p;
+    front = exp(a * log(x) + b * log1p(-x) - gsl_sf_lnbeta(a, b));
+    if (x < (a + 1) / (a + b + 2))
+        return front * beta_cf(a, b, x) / a;
+    return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+/*
+ * The q-quantile of Beta(a, b) by bisection on its distribution function.
+ * GSL's own inverse fails to converge for large a and b (thousands of
+ * rows), while the distribution function is monotone, so halving [0, 1]
+ * until the midpoint no longer moves gives the quantile to the last bit.
+ */
+static double
+beta_quantile(double q, double a, double b)
+{
+    double lo = 0, hi = 1;
+
+    for (int i = 0; i < 200 && hi - lo > 0; i++) {
+        double mid = lo + (hi - lo) / 2;
+
+        if (mid <= lo || mid >= hi)
+            break;
+        if (beta_p(mid, a, b) < q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2;
+}
+
 /* METRIC clopper_pearson — docs/metrics.md#intervals */
 fa_interval
 fa_ci_clopper_pearson(double x, double n, double conf)
@@ -65,8 +140,8 @@ fa_ci_clopper_pearson(double x, double n, double conf)
 
     if (n <= 0)
         return ci_undefined("no trials");
-    ci.lo = x <= 0 ? 0 : gsl_cdf_beta_Pinv(a / 2, x, n - x + 1);
-    ci.hi = x >= n ? 1 : gsl_cdf_beta_Pinv(1 - a / 2, x + 1, n - x);
+    ci.lo = x <= 0 ? 0 : beta_quantile(a / 2, x, n - x + 1);
+    ci.hi = x >= n ? 1 : beta_quantile(1 - a / 2, x + 1, n - x);
     return ci;
 }
 
@@ -204,7 +279,8 @@ fa_test_chi2_independence(const double *x, const double *n, size_t k)
                 (n[i] - x[i] - ef) * (n[i] - x[i] - ef) / ef;
     }
     t.statistic = stat;
-    t.p = gsl_cdf_chisq_Q(stat, (double)(groups - 1));
+    t.df = (double)(groups - 1);
+    t.p = gsl_cdf_chisq_Q(stat, t.df);
     return t;
 }
 

@@ -22,6 +22,7 @@ typedef struct fa_interval {
 typedef struct fa_test {
     double p;          /* two-sided p-value */
     double statistic;  /* z, chi-square, or the table's probability */
+    double df;         /* degrees of freedom of a chi-square, else 0 */
     const char *reason;
 } fa_test;
 

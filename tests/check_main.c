@@ -2,15 +2,18 @@
 #include <stdlib.h>
 
 #include <check.h>
+#include <gsl/gsl_errno.h>
 
 #include "tests.h"
 
 int
 main(void)
 {
-    SRunner *sr = srunner_create(metrics_suite());
+    SRunner *sr;
     int failed;
 
+    gsl_set_error_handler_off();
+    sr = srunner_create(metrics_suite());
     srunner_add_suite(sr, util_suite());
     srunner_add_suite(sr, ingest_suite());
     srunner_add_suite(sr, run_suite());

@@ -111,7 +111,7 @@ audit_spec(const struct fa_synth_spec *spec, fa_results *r, char *dir)
     static const char *const segs[] = {"region"};
     struct fa_ingest_opts o = {0};
     struct fa_ingest_result ires;
-    struct fa_run_opts ro = {0, "largest", "test"};
+    struct fa_run_opts ro = {.reference = "largest", .tool_version = "t"};
     fa_ctx *ctx = fa_ctx_new();
     fa_store *st = NULL;
     char *path = fa_xasprintf("%s/s.csv", dir);
