@@ -76,6 +76,7 @@ typedef struct fa_group {
     fa_counts w;     /* weighted confusion counts */
     int64_t rows[4]; /* unweighted tp, fp, tn, fn */
     double w2[4];    /* sums of squared weights (run only) */
+    fa_value auc_var;  /* DeLong variance of the AUC (run only) */
     int64_t ref_gid; /* -1 when none (the population) */
     fa_value m[FA_METRIC_COUNT];
     fa_value ratio[FA_METRIC_COUNT];

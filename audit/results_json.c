@@ -157,7 +157,8 @@ group_json(const fa_results *r, const fa_group *g)
     for (int k = 0; k < FA_METRIC_COUNT; k++)
         json_object_set_new(
             m, fa_metric_name((fa_metric)k),
-            metric_json(&g->m[k], &g->ci[k], r->ci_method,
+            metric_json(&g->m[k], &g->ci[k],
+                        k == FA_METRIC_AUC ? "delong" : r->ci_method,
                         integral && k <= FA_METRIC_F1));
     json_object_set_new(o, "metrics", m);
     if (g->set == 0)

@@ -18,6 +18,8 @@
 #include "scores.h"
 #include "stats.h"
 
+#include <gsl/gsl_cdf.h>
+
 /* Neumaier's compensated sum: weights add up to the last digit even over
  * tens of millions of rows. */
 struct ksum {
@@ -674,6 +676,7 @@ group_metrics(const fa_dataset *ds, fa_group *g, const struct acc *a)
         return;
     }
     g->m[FA_METRIC_BRIER] = fa_brier(&ss, unit);
+    g->auc_var = fa_value_undefined("no actual positives");
     /* the AUC comes from the scored rows, set by set */
     g->m[FA_METRIC_AUC] = fa_value_undefined("no actual positives");
 }
@@ -794,9 +797,19 @@ set_auc(struct builder *B, int64_t first, int64_t ngroups,
         o->weight = r->weight;
         o->label = (int)r->label;
     }
-    for (int64_t g = 0; g < ngroups; g++)
-        B->res->groups[first + g].m[FA_METRIC_AUC] =
-            fa_auc_sorted(buf + start[g], start[g + 1] - start[g]);
+    for (int64_t g = 0; g < ngroups; g++) {
+        fa_group *gr = &B->res->groups[first + g];
+        size_t n = start[g + 1] - start[g];
+        double unweighted;
+
+        gr->m[FA_METRIC_AUC] = fa_auc_sorted(buf + start[g], n);
+        /* DeLong's placements count rows: weighted rows have no variance
+         * of this form */
+        gr->auc_var =
+            B->ds->weighted
+                ? fa_value_undefined("no DeLong variance for weighted rows")
+                : fa_auc_delong_sorted(buf + start[g], n, &unweighted);
+    }
     free(pos);
     free(start);
     free(buf);
@@ -1109,6 +1122,22 @@ evidence(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
     if (ref->n < o->min_group)
         return too_few("reference group", ref->n, "rows", o->min_group,
                        "--min-group");
+    if (m == FA_METRIC_AUC) {
+        /* an AUC needs both classes on both sides */
+        const int64_t need = o->min_class;
+        int64_t gp = g->rows[TP] + g->rows[FN], gn = g->rows[TN] + g->rows[FP];
+        int64_t rp = ref->rows[TP] + ref->rows[FN];
+        int64_t rn = ref->rows[TN] + ref->rows[FP];
+
+        if (gp < need || gn < need)
+            return too_few("group", gp < need ? gp : gn,
+                           gp < need ? "actual positives" : "actual negatives",
+                           need, "--min-class");
+        if (rp < need || rn < need)
+            return too_few("reference group", rp < need ? rp : rn,
+                           rp < need ? "actual positives" : "actual negatives",
+                           need, "--min-class");
+    }
     if (!fa_metric_is_proportion(m) || parts[m].den == S_ALL)
         return fa_xstrdup("sufficient");
     binomial(g, m, 0, &dx, &dn, &ng);
@@ -1120,6 +1149,68 @@ evidence(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
         return too_few("reference group", nr, parts[m].rows, o->min_class,
                        "--min-class");
     return fa_xstrdup("sufficient");
+}
+
+static void
+no_comparison(fa_compare *c, const char *why)
+{
+    c->ratio_ci = c->diff_ci = (fa_interval){0, 0, why};
+    c->test = (fa_test){0, 0, 0, why};
+    c->mdr = fa_value_undefined(why);
+}
+
+/* METRIC delong — docs/metrics.md#delong: A +- z sqrt(var), within [0,1] */
+static fa_interval
+auc_ci(const struct stat_opts *o, const fa_group *g)
+{
+    double z = gsl_cdf_ugaussian_Pinv(1 - (1 - o->conf) / 2), se;
+    fa_interval ci = {0};
+
+    if (g->auc_var.reason)
+        return (fa_interval){0, 0, g->auc_var.reason};
+    se = sqrt(g->auc_var.value);
+    ci.lo = fmax(0, g->m[FA_METRIC_AUC].value - z * se);
+    ci.hi = fmin(1, g->m[FA_METRIC_AUC].value + z * se);
+    return ci;
+}
+
+/*
+ * The AUC of a group against its reference's: the groups are disjoint, so
+ * the DeLong variances add; the ratio's interval is the delta method's on
+ * the log scale.
+ */
+static void
+compare_auc(const struct stat_opts *o, fa_compare *c, const fa_group *g,
+            const fa_group *ref)
+{
+    double z = gsl_cdf_ugaussian_Pinv(1 - (1 - o->conf) / 2);
+    double a1 = g->m[FA_METRIC_AUC].value, a2 = ref->m[FA_METRIC_AUC].value;
+    double v1, v2, se, lse;
+
+    if (g->auc_var.reason || ref->auc_var.reason) {
+        no_comparison(c, g->auc_var.reason ? g->auc_var.reason
+                                           : ref->auc_var.reason);
+        return;
+    }
+    c->mdr = fa_value_undefined("no minimum detectable ratio for the AUC");
+    v1 = g->auc_var.value;
+    v2 = ref->auc_var.value;
+    se = sqrt(v1 + v2);
+    c->diff_ci = (fa_interval){a1 - a2 - z * se, a1 - a2 + z * se, NULL};
+    if (a1 > 0 && a2 > 0) {
+        lse = sqrt(v1 / (a1 * a1) + v2 / (a2 * a2));
+        c->ratio_ci = (fa_interval){exp(log(a1 / a2) - z * lse),
+                                    exp(log(a1 / a2) + z * lse), NULL};
+    } else {
+        c->ratio_ci = (fa_interval){0, 0, "an AUC is 0"};
+    }
+    c->test_name = "delong";
+    if (se > 0) {
+        c->test.statistic = (a1 - a2) / se;
+        c->test.p = fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(c->test.statistic)));
+    } else {
+        c->test = (fa_test){0, 0, 0, "no variance"};
+    }
 }
 
 /* Every metric's own interval. */
@@ -1134,6 +1225,10 @@ group_intervals(const struct stat_opts *o, fa_group *g)
             g->ci[m] = (fa_interval){0, 0, g->m[m].reason};
             continue;
         }
+        if (m == FA_METRIC_AUC) {
+            g->ci[m] = auc_ci(o, g);
+            continue;
+        }
         if (!fa_metric_is_proportion((fa_metric)m)) {
             g->ci[m] = (fa_interval){0, 0, "no closed-form interval"};
             continue;
@@ -1142,14 +1237,6 @@ group_intervals(const struct stat_opts *o, fa_group *g)
         g->ci[m] = o->exact ? fa_ci_clopper_pearson(x, n, o->conf)
                             : fa_ci_wilson(x, n, o->conf);
     }
-}
-
-static void
-no_comparison(fa_compare *c, const char *why)
-{
-    c->ratio_ci = c->diff_ci = (fa_interval){0, 0, why};
-    c->test = (fa_test){0, 0, 0, why};
-    c->mdr = fa_value_undefined(why);
 }
 
 static void
@@ -1168,6 +1255,10 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         return;
     }
     c->evidence = evidence(o, g, ref, m);
+    if (m == FA_METRIC_AUC && !g->m[m].reason && !ref->m[m].reason) {
+        compare_auc(o, c, g, ref);
+        return;
+    }
     if (!fa_metric_is_proportion(m)) {
         no_comparison(c, "no closed-form interval or test for this metric");
         return;

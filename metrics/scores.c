@@ -60,6 +60,58 @@ fa_auc_sorted(const fa_scored *rows, size_t n)
     return v;
 }
 
+/* METRIC delong — docs/metrics.md#delong */
+fa_value
+fa_auc_delong_sorted(const fa_scored *rows, size_t n, double *auc)
+{
+    double m = 0, k = 0, below = 0, above, s10 = 0, q10 = 0, s01 = 0, q01 = 0;
+    size_t i = 0;
+    fa_value v = {0};
+
+    for (size_t r = 0; r < n; r++) {
+        if (rows[r].label)
+            m++;
+        else
+            k++;
+    }
+    *auc = 0;
+    if (m < 2)
+        return fa_value_undefined("fewer than two actual positives");
+    if (k < 2)
+        return fa_value_undefined("fewer than two actual negatives");
+    above = m;
+    /* one pass over blocks of tied scores: a block's positives share one
+     * placement value, and so do its negatives */
+    while (i < n) {
+        double bp = 0, bn = 0, v10, v01;
+        size_t j = i;
+
+        while (j < n && rows[j].score == rows[i].score) {
+            if (rows[j].label)
+                bp++;
+            else
+                bn++;
+            j++;
+        }
+        above -= bp;
+        v10 = (below + 0.5 * bn) / k;
+        v01 = (above + 0.5 * bp) / m;
+        s10 += bp * v10;
+        q10 += bp * v10 * v10;
+        s01 += bn * v01;
+        q01 += bn * v01 * v01;
+        below += bn;
+        i = j;
+    }
+    *auc = s10 / m;
+    /* sample variances of the placements, then var = S10/m + S01/k */
+    v.value = (q10 - s10 * s10 / m) / (m - 1) / m +
+              (q01 - s01 * s01 / k) / (k - 1) / k;
+    if (v.value < 0)
+        v.value = 0; /* rounding when every placement is equal */
+    return v;
+}
+
 void
 fa_score_sums_add(fa_score_sums *s, double score, int label, double w)
 {

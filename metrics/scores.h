@@ -30,6 +30,17 @@ fa_value fa_auc(fa_scored *rows, size_t n);
 fa_value fa_auc_sorted(const fa_scored *rows, size_t n);
 
 /*
+ * DeLong's variance of the (unweighted) AUC of rows already in ascending
+ * score order: with the placement values V10(i) of each positive (the share
+ * of negatives it outscores, ties one half) and V01(j) of each negative,
+ * var = S10 / m + S01 / n, S the sample variances, m positives and n
+ * negatives (DeLong, DeLong and Clarke-Pearson 1988). Undefined when there
+ * are fewer than two positives or two negatives. The AUC goes to auc.
+ */
+fa_value fa_auc_delong_sorted(const fa_scored *rows, size_t n,
+                              double *auc /* OUT */);
+
+/*
  * Per-group sums from which the Brier score and the mean score follow; they
  * add up over disjoint sets of rows, so groups are roll-ups of cells.
  */

@@ -9,5 +9,6 @@ Suite *util_suite(void);
 Suite *ingest_suite(void);
 Suite *run_suite(void);
 Suite *synth_suite(void);
+Suite *scores_suite(void);
 
 #endif /* FA_TESTS_H */
