@@ -206,6 +206,9 @@ fa_cmd_mkdirs(const char *dir)
 /* The run options                                                     */
 
 const struct fa_opt fa_run_options[] = {
+    {"bootstrap", 0, "B",
+     "bootstrap replicates for the aggregates' intervals (default 1000; 0: "
+     "none)"},
     {"ci", 0, "METHOD",
      "interval of each rate: wilson (default) or exact (Clopper-Pearson)"},
     {"confidence", 0, "C", "confidence of every interval (default 0.95)"},
@@ -216,6 +219,7 @@ const struct fa_opt fa_run_options[] = {
     {"min-group", 0, "N", "rows a group needs for a verdict (default 30)"},
     {"reference", 'r', "REF",
      "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
+    {"seed", 0, "S", "seed of the bootstrap (default 1)"},
 };
 const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
 
@@ -259,6 +263,20 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                                 arg),
                    -1;
         o->bh = strcmp(arg, "bh") == 0;
+    } else if (strcmp(name, "bootstrap") == 0) {
+        if (whole(arg, &n) != 0)
+            return fa_cmd_usage(cmd, "bad --bootstrap '%s' (a whole number "
+                                     ">= 0)",
+                                arg),
+                   -1;
+        o->bootstrap = n ? n : -1;
+    } else if (strcmp(name, "seed") == 0) {
+        if (whole(arg, &n) != 0)
+            return fa_cmd_usage(cmd, "bad --seed '%s' (a whole number >= 0)",
+                                arg),
+                   -1;
+        o->seed = (uint64_t)n;
+        o->has_seed = 1;
     } else if (strcmp(name, "min-group") == 0 ||
                strcmp(name, "min-class") == 0) {
         if (whole(arg, &n) != 0)

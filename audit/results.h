@@ -51,6 +51,7 @@ typedef struct fa_group_set {
     /* chi-square test of independence of group and outcome, for the
      * selection rate, the TPR and the FPR (fa_chi2_metrics) */
     fa_test chi2[3];
+    fa_interval agg_ci[FA_AGG_COUNT]; /* stratified bootstrap */
 } fa_group_set;
 
 /* A group against its reference for one metric: intervals of the ratio
@@ -95,6 +96,8 @@ typedef struct fa_results {
     char *correction;        /* "holm" or "bh" */
     int64_t min_group;       /* rows a group needs for a verdict */
     int64_t min_class;       /* rows each rate's denominator needs */
+    uint64_t seed;           /* of the bootstrap */
+    int64_t bootstrap;       /* replicates, 0 for none */
     fa_dataset ds;
     fa_group_set *sets;
     size_t nsets;

@@ -227,6 +227,24 @@ aggregate_json(const fa_results *r, const fa_group_set *gs)
         }
         json_object_set_new(o, "chi2", c);
     }
+    {
+        json_t *ci = json_object(), *why = json_object();
+
+        for (int k = 0; k < FA_AGG_COUNT; k++) {
+            const char *name = fa_aggregate_name((fa_aggregate)k);
+
+            json_object_set_new(ci, name, interval_json(&gs->agg_ci[k]));
+            if (gs->agg_ci[k].reason)
+                json_object_set_new(why, name,
+                                    json_string(gs->agg_ci[k].reason));
+        }
+        json_object_set_new(o, "ci", ci);
+        json_object_set_new(o, "ci_method", json_string("bootstrap"));
+        if (json_object_size(why))
+            json_object_set_new(o, "ci_reasons", why);
+        else
+            json_decref(why);
+    }
     for (int k = 0; k < FA_AGG_COUNT; k++) {
         json_object_set_new(o, fa_aggregate_name((fa_aggregate)k),
                             value_or_null(&gs->agg[k]));
@@ -284,6 +302,8 @@ results_json(const fa_results *r)
     json_object_set_new(run, "correction", json_string(r->correction));
     json_object_set_new(run, "min_group", json_integer(r->min_group));
     json_object_set_new(run, "min_class", json_integer(r->min_class));
+    json_object_set_new(run, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(run, "bootstrap", json_integer(r->bootstrap));
     json_object_set_new(root, "run", run);
     json_object_set_new(root, "overall", group_json(r, &r->groups[0]));
     for (size_t i = 1; i < r->ngroups; i++)

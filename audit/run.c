@@ -16,6 +16,7 @@
 #include "disparity.h"
 #include "run.h"
 #include "scores.h"
+#include "bootstrap.h"
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
@@ -1062,8 +1063,10 @@ static const struct {
 
 struct stat_opts {
     double conf;
-    int exact, bh, weighted;
+    int exact, bh, weighted, labelled;
     int64_t min_group, min_class;
+    uint64_t seed;
+    size_t bootstrap;
 };
 
 /*
@@ -1309,10 +1312,69 @@ adjust_family(const struct stat_opts *o, fa_results *r, int64_t first,
     free(who);
 }
 
+/* The aggregates of a set from its groups' counts (a bootstrap
+ * replicate's or the data's). */
+static void
+aggregate_values(const fa_counts *c, size_t k, fa_value *out, size_t nout,
+                 void *data)
+{
+    const int *labelled = data;
+    fa_value *sel = fa_xcalloc(k + 1, sizeof(fa_value));
+    fa_value *tpr = fa_xcalloc(k + 1, sizeof(fa_value));
+    fa_value *fpr = fa_xcalloc(k + 1, sizeof(fa_value));
+
+    (void)nout;
+    for (size_t i = 0; i < k; i++) {
+        sel[i] = fa_confusion_metric(FA_METRIC_SELECTION_RATE, &c[i],
+                                     *labelled);
+        tpr[i] = fa_confusion_metric(FA_METRIC_TPR, &c[i], *labelled);
+        fpr[i] = fa_confusion_metric(FA_METRIC_FPR, &c[i], *labelled);
+    }
+    out[FA_AGG_DEMOGRAPHIC_PARITY_DIFFERENCE] = fa_aggregate_difference(sel, k);
+    out[FA_AGG_DEMOGRAPHIC_PARITY_RATIO] = fa_aggregate_ratio(sel, k);
+    out[FA_AGG_EQUALIZED_ODDS_DIFFERENCE] =
+        fa_equalized_odds_difference(tpr, fpr, k);
+    out[FA_AGG_EQUALIZED_ODDS_RATIO] = fa_equalized_odds_ratio(tpr, fpr, k);
+    out[FA_AGG_EQUAL_OPPORTUNITY_DIFFERENCE] = fa_aggregate_difference(tpr, k);
+    out[FA_AGG_EQUAL_OPPORTUNITY_RATIO] = fa_aggregate_ratio(tpr, k);
+    free(sel);
+    free(tpr);
+    free(fpr);
+}
+
+/* Bootstrap intervals of a set's aggregates; each set draws from its own
+ * stream (seed + set id), so adding a set changes no other set's. */
+static void
+aggregate_intervals(const struct stat_opts *o, const fa_results *r,
+                    fa_group_set *gs, int64_t first, int64_t ngroups)
+{
+    int64_t(*rows)[4];
+    int labelled = o->labelled;
+
+    if (o->weighted) {
+        for (int a = 0; a < FA_AGG_COUNT; a++)
+            gs->agg_ci[a] = (fa_interval){
+                0, 0, "no count bootstrap for weighted rows"};
+        return;
+    }
+    rows = fa_xcalloc((size_t)ngroups + 1, sizeof(*rows));
+    for (int64_t i = 0; i < ngroups; i++)
+        memcpy(rows[i], r->groups[first + i].rows, sizeof(rows[i]));
+    fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups,
+                 aggregate_values, &labelled, FA_AGG_COUNT,
+                 o->seed + (uint64_t)gs->id, o->bootstrap, o->conf,
+                 gs->agg_ci);
+    for (int a = 0; a < FA_AGG_COUNT; a++)
+        if (gs->agg[a].reason && !gs->agg_ci[a].reason)
+            gs->agg_ci[a] = (fa_interval){0, 0, gs->agg[a].reason};
+    free(rows);
+}
+
 static void
 set_statistics(const struct stat_opts *o, fa_results *r, fa_group_set *gs,
                int64_t first, int64_t ngroups)
 {
+    aggregate_intervals(o, r, gs, first, ngroups);
     for (int64_t i = first; i < first + ngroups; i++)
         group_intervals(o, &r->groups[i]);
     for (int m = 0; m < FA_METRIC_COUNT; m++) {
@@ -1531,6 +1593,13 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         so.exact = opts->exact;
         so.bh = opts->bh;
         so.weighted = r.ds.weighted;
+        so.labelled = r.ds.labelled;
+        so.seed = opts->has_seed ? opts->seed : FA_RUN_SEED;
+        so.bootstrap = opts->bootstrap == 0  ? FA_RUN_BOOTSTRAP
+                       : opts->bootstrap < 0 ? 0
+                                             : (size_t)opts->bootstrap;
+        r.seed = so.seed;
+        r.bootstrap = (int64_t)so.bootstrap;
         so.min_group = opts->min_group == 0 ? FA_RUN_MIN_GROUP
                        : opts->min_group < 0 ? 0
                                              : opts->min_group;

@@ -21,6 +21,8 @@
 #define FA_RUN_CONFIDENCE 0.95
 #define FA_RUN_MIN_GROUP 30
 #define FA_RUN_MIN_CLASS 10
+#define FA_RUN_SEED 1
+#define FA_RUN_BOOTSTRAP 1000
 
 /* Zero fields take the defaults above; a negative minimum means none. */
 struct fa_run_opts {
@@ -32,6 +34,9 @@ struct fa_run_opts {
     int bh;            /* Benjamini-Hochberg instead of Holm */
     int64_t min_group; /* rows a group needs (0: default) */
     int64_t min_class; /* rows a rate's denominator needs (0: default) */
+    int has_seed;      /* 0: seed FA_RUN_SEED */
+    uint64_t seed;
+    int64_t bootstrap; /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */
 };
 
 /*

@@ -76,6 +76,8 @@ static const char schema_v1[] =
     " created TEXT NOT NULL,"
     " reference TEXT NOT NULL,"
     " tool_version TEXT NOT NULL,"
+    " seed INTEGER NOT NULL,"
+    " bootstrap INTEGER NOT NULL,"
     " confidence REAL NOT NULL,"
     " ci_method TEXT NOT NULL,"
     " correction TEXT NOT NULL,"
@@ -147,6 +149,9 @@ static const char schema_v1[] =
     " name TEXT NOT NULL,"
     " value REAL,"
     " reason TEXT,"
+    " ci_low REAL,"
+    " ci_high REAL,"
+    " ci_reason TEXT,"
     " PRIMARY KEY (run_id, set_id, name));"
     "CREATE TABLE set_test("
     " run_id INTEGER NOT NULL,"
@@ -1143,7 +1148,8 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
     if (!err)
         err = prepare(ctx, st,
                       "INSERT INTO aggregate(run_id, set_id, name, value,"
-                      " reason) VALUES (?,?,?,?,?)",
+                      " reason, ci_low, ci_high, ci_reason)"
+                      " VALUES (?,?,?,?,?,?,?,?)",
                       &a);
     if (!err)
         err = prepare(ctx, st,
@@ -1180,6 +1186,7 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
             bind_text(a, 3, fa_aggregate_name((fa_aggregate)k));
             bind_value(a, 4, &gs->agg[k]);
             bind_text(a, 5, gs->agg[k].reason);
+            bind_interval(a, 6, &gs->agg_ci[k]);
             err = step_done(ctx, st, a);
         }
         for (int k = 0; k < 3 && !err; k++) {
@@ -1321,7 +1328,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     err = prepare(ctx, st,
                   "INSERT INTO run(dataset_id, created, reference,"
                   " tool_version, confidence, ci_method, correction,"
-                  " min_group, min_class) VALUES (?,?,?,?,?,?,?,?,?)",
+                  " min_group, min_class, seed, bootstrap)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1334,6 +1342,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     bind_text(s, 7, res->correction);
     sqlite3_bind_int64(s, 8, res->min_group);
     sqlite3_bind_int64(s, 9, res->min_class);
+    sqlite3_bind_int64(s, 10, (int64_t)res->seed);
+    sqlite3_bind_int64(s, 11, res->bootstrap);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -1392,12 +1402,14 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
             gs->agg[k] = fa_value_undefined("not computed");
         for (int k = 0; k < 3; k++)
             gs->chi2[k] = (fa_test){0, 0, 0, "not computed"};
+        for (int k = 0; k < FA_AGG_COUNT; k++)
+            gs->agg_ci[k] = (fa_interval){0, 0, "not computed"};
     }
     sqlite3_finalize(s);
 
     err = prepare(ctx, st,
-                  "SELECT set_id, name, value, reason FROM aggregate"
-                  " WHERE run_id = ?",
+                  "SELECT set_id, name, value, reason, ci_low, ci_high,"
+                  " ci_reason FROM aggregate WHERE run_id = ?",
                   &s);
     if (err)
         return err;
@@ -1415,6 +1427,7 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
                 continue;
             col_value(s, 2, 0, v);
             v->reason = col_reason(s, 3);
+            col_interval(s, 4, &res->sets[set].agg_ci[k]);
         }
     }
     sqlite3_finalize(s);
@@ -1598,8 +1611,8 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     *res = (fa_results){0};
     err = prepare(ctx, st,
                   "SELECT dataset_id, created, reference, tool_version,"
-                  " confidence, ci_method, correction, min_group, min_class"
-                  " FROM run WHERE id = ?",
+                  " confidence, ci_method, correction, min_group, min_class,"
+                  " seed, bootstrap FROM run WHERE id = ?",
                   &s);
     if (err)
         return err;
@@ -1622,6 +1635,8 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     res->correction = col_text(s, 6);
     res->min_group = sqlite3_column_int64(s, 7);
     res->min_class = sqlite3_column_int64(s, 8);
+    res->seed = (uint64_t)sqlite3_column_int64(s, 9);
+    res->bootstrap = sqlite3_column_int64(s, 10);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)

@@ -19,6 +19,8 @@ main(void)
     srunner_add_suite(sr, run_suite());
     srunner_add_suite(sr, synth_suite());
     srunner_add_suite(sr, scores_suite());
+    srunner_add_suite(sr, bootstrap_suite());
+    srunner_add_suite(sr, stats_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

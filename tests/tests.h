@@ -10,5 +10,7 @@ Suite *ingest_suite(void);
 Suite *run_suite(void);
 Suite *synth_suite(void);
 Suite *scores_suite(void);
+Suite *bootstrap_suite(void);
+Suite *stats_suite(void);
 
 #endif /* FA_TESTS_H */

@@ -1,0 +1,89 @@
+/* bootstrap.c — stratified multinomial percentile bootstrap (GSL). */
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "bootstrap.h"
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* R's type-7 quantile of sorted v[0..n) */
+static double
+quantile(const double *v, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)h;
+
+    if (lo + 1 >= n)
+        return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* METRIC bootstrap — docs/metrics.md#bootstrap */
+void
+fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
+             void *data, size_t nout, uint64_t seed, size_t replicates,
+             double conf, fa_interval *out)
+{
+    gsl_rng *r;
+    fa_counts *g;
+    fa_value *v;
+    double *vals, a = 1 - conf;
+    size_t *nvals;
+
+    if (replicates == 0 || k == 0) {
+        for (size_t s = 0; s < nout; s++)
+            out[s] = (fa_interval){0, 0, replicates ? "no groups"
+                                                    : "no bootstrap"};
+        return;
+    }
+    r = gsl_rng_alloc(gsl_rng_mt19937);
+    g = calloc(k, sizeof(*g));
+    v = calloc(nout, sizeof(*v));
+    vals = calloc(nout * replicates, sizeof(*vals));
+    nvals = calloc(nout, sizeof(*nvals));
+    if (!r || !g || !v || !vals || !nvals)
+        abort(); /* out of memory: no recovery, as everywhere */
+    gsl_rng_set(r, (unsigned long)seed);
+    for (size_t b = 0; b < replicates; b++) {
+        for (size_t i = 0; i < k; i++) {
+            double p[4];
+            unsigned int n[4] = {0, 0, 0, 0};
+            int64_t tot = rows[i][0] + rows[i][1] + rows[i][2] + rows[i][3];
+
+            for (int c = 0; c < 4; c++)
+                p[c] = (double)rows[i][c];
+            if (tot > 0)
+                gsl_ran_multinomial(r, 4, (unsigned int)tot, p, n);
+            g[i] = (fa_counts){n[0], n[1], n[2], n[3]};
+        }
+        fn(g, k, v, nout, data);
+        for (size_t s = 0; s < nout; s++)
+            if (!v[s].reason)
+                vals[s * replicates + nvals[s]++] = v[s].value;
+    }
+    for (size_t s = 0; s < nout; s++) {
+        double *x = vals + s * replicates;
+
+        if ((double)nvals[s] < 0.95 * (double)replicates) {
+            out[s] = (fa_interval){0, 0,
+                                   "undefined in too many replicates"};
+            continue;
+        }
+        qsort(x, nvals[s], sizeof(double), cmp_double);
+        out[s] = (fa_interval){quantile(x, nvals[s], a / 2),
+                               quantile(x, nvals[s], 1 - a / 2), NULL};
+    }
+    gsl_rng_free(r);
+    free(g);
+    free(v);
+    free(vals);
+    free(nvals);
+}

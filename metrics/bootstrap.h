@@ -1,0 +1,38 @@
+/* bootstrap.h — seeded percentile bootstrap of statistics of several
+ * groups' confusion counts, stratified by group.
+ *
+ * Each replicate redraws every group at its own size (so no group ever
+ * vanishes from a resample) from the multinomial distribution of its four
+ * confusion cells: the same distribution as resampling its rows, at no
+ * cost per row. Pure: GSL's mt19937 generator, seeded by the caller, so the
+ * same seed gives the same intervals.
+ */
+#ifndef FA_BOOTSTRAP_H
+#define FA_BOOTSTRAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "confusion.h"
+#include "stats.h"
+
+/*
+ * Computes nout statistics of k groups' counts into out (each defined or
+ * not). Must not keep pointers to its arguments.
+ */
+typedef void (*fa_boot_stat_fn)(const fa_counts *groups, size_t k,
+                                fa_value *out, size_t nout, void *data);
+
+/*
+ * Percentile intervals at confidence conf of the nout statistics fn
+ * computes, over replicates replicates drawn with seed. rows[g] are group
+ * g's unweighted cells (tp, fp, tn, fn). A statistic undefined in more
+ * than 5% of the replicates gets no interval ("undefined in too many
+ * replicates"); replicates 0 gives "no bootstrap". Intervals use R's
+ * type-7 quantiles of the defined replicate values.
+ */
+void fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
+                  void *data, size_t nout, uint64_t seed, size_t replicates,
+                  double conf, fa_interval *out /* nout */);
+
+#endif /* FA_BOOTSTRAP_H */
