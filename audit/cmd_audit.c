@@ -35,8 +35,8 @@ cmd_audit(int argc, char **argv)
 
     n = fa_cmd_merge_opts(both, FA_ARRAY_LEN(both), own, FA_ARRAY_LEN(own),
                           fa_run_options, fa_run_noptions);
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), both, n,
-                          fa_ingest_options, fa_ingest_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), both, n, fa_ingest_options,
+                          fa_ingest_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
     ro.reference = "largest";
     ro.tool_version = FA_VERSION;

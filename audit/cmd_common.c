@@ -220,6 +220,8 @@ const struct fa_opt fa_run_options[] = {
     {"reference", 'r', "REF",
      "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
     {"seed", 0, "S", "seed of the bootstrap (default 1)"},
+    {"strata", 0, "COL",
+     "a --segment column: pool each comparison within its strata (CMH)"},
 };
 const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
 
@@ -245,28 +247,31 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
 
     if (strcmp(name, "reference") == 0) {
         o->reference = arg;
+    } else if (strcmp(name, "strata") == 0) {
+        o->strata = arg;
     } else if (strcmp(name, "ci") == 0) {
         if (strcmp(arg, "wilson") != 0 && strcmp(arg, "exact") != 0)
             return fa_cmd_usage(cmd, "bad --ci '%s' (wilson or exact)", arg),
                    -1;
         o->exact = strcmp(arg, "exact") == 0;
     } else if (strcmp(name, "confidence") == 0) {
-        if (fa_parse_double(arg, &o->confidence) != 0 ||
-            o->confidence <= 0 || o->confidence >= 1)
-            return fa_cmd_usage(cmd, "bad --confidence '%s' (between 0 and "
-                                     "1, such as 0.95)",
+        if (fa_parse_double(arg, &o->confidence) != 0 || o->confidence <= 0 ||
+            o->confidence >= 1)
+            return fa_cmd_usage(cmd,
+                                "bad --confidence '%s' (between 0 and "
+                                "1, such as 0.95)",
                                 arg),
                    -1;
     } else if (strcmp(name, "correction") == 0) {
         if (strcmp(arg, "holm") != 0 && strcmp(arg, "bh") != 0)
-            return fa_cmd_usage(cmd, "bad --correction '%s' (holm or bh)",
-                                arg),
+            return fa_cmd_usage(cmd, "bad --correction '%s' (holm or bh)", arg),
                    -1;
         o->bh = strcmp(arg, "bh") == 0;
     } else if (strcmp(name, "bootstrap") == 0) {
         if (whole(arg, &n) != 0)
-            return fa_cmd_usage(cmd, "bad --bootstrap '%s' (a whole number "
-                                     ">= 0)",
+            return fa_cmd_usage(cmd,
+                                "bad --bootstrap '%s' (a whole number "
+                                ">= 0)",
                                 arg),
                    -1;
         o->bootstrap = n ? n : -1;

@@ -725,8 +725,7 @@ on_row(int c, void *data)
         else if (L->unterminated) {
             L->rows_read++;
             reject(L, (int)L->nfields - 1, "unterminated quoted field");
-        }
-        else
+        } else
             data_row(L);
     }
     L->nfields = 0;

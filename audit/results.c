@@ -25,7 +25,7 @@ fa_aggregate_name(fa_aggregate a)
 }
 
 const fa_metric fa_chi2_metrics[3] = {FA_METRIC_SELECTION_RATE, FA_METRIC_TPR,
-                                     FA_METRIC_FPR};
+                                      FA_METRIC_FPR};
 
 const char *
 fa_set_kind_name(enum fa_set_kind k)
@@ -81,6 +81,11 @@ fa_results_release(fa_results *res)
     free(res->reference);
     free(res->tool_version);
     free(res->ci_method);
+    for (size_t i = 0; i < res->nstrata; i++)
+        free(res->stratum_values[i]);
+    free(res->stratum_values);
+    free(res->strat_rows);
+    free(res->strata);
     free(res->correction);
     fa_dataset_release(&res->ds);
     *res = (fa_results){0};

@@ -61,29 +61,30 @@ typedef struct fa_compare {
     fa_interval ratio_ci;
     fa_interval diff_ci;
     fa_test test;
-    const char *test_name;   /* "z", "fisher"; NULL when no test */
-    double p_adjusted;       /* read when test.reason is NULL */
-    char *evidence;          /* "sufficient" or why not; owned */
-    fa_value mdr;            /* minimum detectable ratio at 80% power */
+    const char *test_name; /* "z", "fisher"; NULL when no test */
+    double p_adjusted;     /* read when test.reason is NULL */
+    char *evidence;        /* "sufficient" or why not; owned */
+    fa_value mdr;          /* minimum detectable ratio at 80% power */
+    fa_cmh cmh;            /* pooled within --strata */
 } fa_compare;
 
 /* One group: a level of every dim of its set. */
 typedef struct fa_group {
     int64_t gid; /* 0 is the whole population */
     int set;
-    char **values;   /* one per dim of the set; NULL = missing */
-    int64_t n;       /* rows */
-    double weight;   /* sum of weights (n when unweighted) */
-    fa_counts w;     /* weighted confusion counts */
-    int64_t rows[4]; /* unweighted tp, fp, tn, fn */
-    double w2[4];    /* sums of squared weights (run only) */
-    fa_value auc_var;  /* DeLong variance of the AUC (run only) */
-    int64_t ref_gid; /* -1 when none (the population) */
+    char **values;    /* one per dim of the set; NULL = missing */
+    int64_t n;        /* rows */
+    double weight;    /* sum of weights (n when unweighted) */
+    fa_counts w;      /* weighted confusion counts */
+    int64_t rows[4];  /* unweighted tp, fp, tn, fn */
+    double w2[4];     /* sums of squared weights (run only) */
+    fa_value auc_var; /* DeLong variance of the AUC (run only) */
+    int64_t ref_gid;  /* -1 when none (the population) */
     fa_value m[FA_METRIC_COUNT];
     fa_value ratio[FA_METRIC_COUNT];
     fa_value diff[FA_METRIC_COUNT];
-    fa_interval ci[FA_METRIC_COUNT];     /* of the metric itself */
-    fa_compare cmp[FA_METRIC_COUNT];     /* against the reference */
+    fa_interval ci[FA_METRIC_COUNT]; /* of the metric itself */
+    fa_compare cmp[FA_METRIC_COUNT]; /* against the reference */
 } fa_group;
 
 typedef struct fa_results {
@@ -91,13 +92,17 @@ typedef struct fa_results {
     char *created;   /* ISO 8601 UTC */
     char *reference; /* the --reference policy as given */
     char *tool_version;
-    double confidence;       /* of every interval, e.g. 0.95 */
-    char *ci_method;         /* "wilson" or "clopper-pearson" */
-    char *correction;        /* "holm" or "bh" */
-    int64_t min_group;       /* rows a group needs for a verdict */
-    int64_t min_class;       /* rows each rate's denominator needs */
-    uint64_t seed;           /* of the bootstrap */
-    int64_t bootstrap;       /* replicates, 0 for none */
+    double confidence; /* of every interval, e.g. 0.95 */
+    char *ci_method;   /* "wilson" or "clopper-pearson" */
+    char *correction;  /* "holm" or "bh" */
+    int64_t min_group; /* rows a group needs for a verdict */
+    int64_t min_class; /* rows each rate's denominator needs */
+    uint64_t seed;     /* of the bootstrap */
+    int64_t bootstrap; /* replicates, 0 for none */
+    char *strata;      /* the --strata column, NULL for none */
+    size_t nstrata;
+    char **stratum_values; /* nstrata labels; NULL = missing */
+    int64_t *strat_rows;   /* per group and stratum: tp, fp, tn, fn */
     fa_dataset ds;
     fa_group_set *sets;
     size_t nsets;

@@ -101,6 +101,50 @@ compare_json(json_t *x, const fa_compare *c)
     set_reason(x, "mdr_reason", c->mdr.reason);
 }
 
+/* The comparison pooled within strata. */
+static json_t *
+cmh_json(const fa_cmh *c)
+{
+    json_t *o = json_object();
+
+    if (c->test.reason) {
+        json_object_set_new(o, "p_value", json_null());
+        json_object_set_new(o, "reason", json_string(c->test.reason));
+    } else {
+        json_object_set_new(o, "statistic", json_real(c->test.statistic));
+        json_object_set_new(o, "p_value", json_real(c->test.p));
+    }
+    json_object_set_new(o, "common_odds_ratio", value_or_null(&c->odds_ratio));
+    set_reason(o, "common_odds_ratio_reason", c->odds_ratio.reason);
+    json_object_set_new(o, "strata_used",
+                        json_integer((json_int_t)c->strata_used));
+    return o;
+}
+
+/* A group's confusion counts in each stratum. */
+static json_t *
+strata_json(const fa_results *r, const fa_group *g)
+{
+    json_t *a = json_array();
+
+    for (size_t l = 0; l < r->nstrata; l++) {
+        const int64_t *q =
+            r->strat_rows + ((size_t)g->gid * r->nstrata + l) * 4;
+        json_t *o = json_object(), *c = json_object();
+
+        json_object_set_new(o, "stratum",
+                            r->stratum_values[l]
+                                ? json_string(r->stratum_values[l])
+                                : json_null());
+        json_object_set_new(c, "tp", json_integer(q[0]));
+        json_object_set_new(c, "fp", json_integer(q[1]));
+        json_object_set_new(c, "tn", json_integer(q[2]));
+        json_object_set_new(c, "fn", json_integer(q[3]));
+        json_object_set_new(o, "counts", c);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
 
 static json_t *
 attrs_json(const fa_results *r, const fa_group *g)
@@ -163,6 +207,9 @@ group_json(const fa_results *r, const fa_group *g)
     json_object_set_new(o, "metrics", m);
     if (g->set == 0)
         return o;
+    if (r->strat_rows && (r->sets[g->set].kind == FA_SET_ATTRIBUTE ||
+                          r->sets[g->set].kind == FA_SET_INTERSECTION))
+        json_object_set_new(o, "strata", strata_json(r, g));
     if (g->ref_gid < 0) {
         json_object_set_new(o, "reference", json_null());
     } else {
@@ -187,6 +234,8 @@ group_json(const fa_results *r, const fa_group *g)
                 json_object_set_new(x, "difference_reason",
                                     json_string(g->diff[k].reason));
             compare_json(x, &g->cmp[k]);
+            if (r->strata && fa_metric_is_proportion((fa_metric)k))
+                json_object_set_new(x, "cmh", cmh_json(&g->cmp[k].cmh));
             json_object_set_new(d, fa_metric_name((fa_metric)k), x);
         }
         json_object_set_new(o, "disparity", d);
@@ -304,6 +353,8 @@ results_json(const fa_results *r)
     json_object_set_new(run, "min_class", json_integer(r->min_class));
     json_object_set_new(run, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(run, "bootstrap", json_integer(r->bootstrap));
+    json_object_set_new(run, "strata",
+                        r->strata ? json_string(r->strata) : json_null());
     json_object_set_new(root, "run", run);
     json_object_set_new(root, "overall", group_json(r, &r->groups[0]));
     for (size_t i = 1; i < r->ngroups; i++)

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootstrap.h"
 #include "disparity.h"
 #include "run.h"
 #include "scores.h"
-#include "bootstrap.h"
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
@@ -88,6 +88,9 @@ struct srow {
 
 struct scan {
     fa_ctx *ctx;
+    int sdim;         /* the --strata dim, -1 for none */
+    uint64_t sstride; /* its digit in the cell key */
+    size_t nstrata;   /* its levels (1 without strata) */
     const fa_dataset *ds;
     size_t nattrs, nsegs;
     size_t *levels;   /* per dim */
@@ -230,6 +233,9 @@ scan_batch(void *data, const fa_row_batch *b)
 
         for (size_t j = 0; j < sc->nattrs; j++)
             key += level_of(&ds->dims[j], b, i * nd + j) * sc->stride[j];
+        if (sc->sdim >= 0)
+            key += level_of(&ds->dims[sc->sdim], b, i * nd + (size_t)sc->sdim) *
+                   sc->sstride;
         cell = cell_of(sc, key);
         acc_add(&sc->cells[cell].a, slot, w, s, y, ds->scored);
         acc_add(&sc->all, slot, w, s, y, ds->scored);
@@ -281,11 +287,12 @@ scan_release(struct scan *sc)
 }
 
 static fa_err
-scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds)
+scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds, int sdim)
 {
     uint64_t product = 1;
 
     sc->ctx = ctx;
+    sc->sdim = sdim;
     sc->ds = ds;
     sc->nattrs = ds->nattrs;
     sc->nsegs = ds->ndims - ds->nattrs;
@@ -303,6 +310,18 @@ scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds)
                                "too many attributes to intersect: the "
                                "combinations of their values pass 2^62");
         product *= sc->levels[j];
+    }
+    /* strata are the cells' most significant digit: every roll-up of the
+     * attributes ignores it, and a comparison within strata reads it */
+    sc->nstrata = 1;
+    if (sdim >= 0) {
+        sc->sstride = product;
+        sc->nstrata = sc->levels[sdim];
+        if (product > UINT64_MAX / 4 / sc->nstrata)
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "too many attribute and stratum "
+                               "combinations");
+        product *= sc->nstrata;
     }
     if (product <= (1u << 20)) {
         sc->ndense = product;
@@ -392,7 +411,7 @@ scan_rows(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, struct scan *sc)
     job.ctx = fa_ctx_new();
     if (ds->rows_loaded < 100000 ||
         fa_store_open_reader(job.ctx, st, &st2) != FA_OK ||
-        scan_init(job.ctx, &sc2, ds) != FA_OK) {
+        scan_init(job.ctx, &sc2, ds, sc->sdim) != FA_OK) {
         fa_store_close(st2);
         scan_release(&sc2);
         fa_ctx_free(job.ctx);
@@ -1062,6 +1081,7 @@ static const struct {
 };
 
 struct stat_opts {
+    const fa_results *res; /* the run, for its strata counts */
     double conf;
     int exact, bh, weighted, labelled;
     int64_t min_group, min_class;
@@ -1146,8 +1166,7 @@ evidence(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
     binomial(g, m, 0, &dx, &dn, &ng);
     binomial(ref, m, 0, &dx, &dn, &nr);
     if (ng < o->min_class)
-        return too_few("group", ng, parts[m].rows, o->min_class,
-                       "--min-class");
+        return too_few("group", ng, parts[m].rows, o->min_class, "--min-class");
     if (nr < o->min_class)
         return too_few("reference group", nr, parts[m].rows, o->min_class,
                        "--min-class");
@@ -1242,6 +1261,54 @@ group_intervals(const struct stat_opts *o, fa_group *g)
     }
 }
 
+/*
+ * The comparison pooled within strata: per stratum, the 2x2 table of the
+ * metric's numerator and the rest of its denominator, for the group and
+ * its reference, into the Cochran-Mantel-Haenszel test.
+ */
+static fa_cmh
+strata_test(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
+            fa_metric m)
+{
+    const fa_results *r = o->res;
+    double(*t)[4];
+    fa_cmh out;
+
+    if (!r->strat_rows || r->sets[g->set].kind == FA_SET_SEGMENT ||
+        r->sets[g->set].kind == FA_SET_OVERALL) {
+        out = (fa_cmh){0};
+        out.test = (fa_test){0, 0, 0, "no strata"};
+        out.odds_ratio = fa_value_undefined("no strata");
+        return out;
+    }
+    if (o->weighted) {
+        out = (fa_cmh){0};
+        out.test = (fa_test){0, 0, 0, "no CMH test for weighted rows"};
+        out.odds_ratio = fa_value_undefined("no CMH test for weighted rows");
+        return out;
+    }
+    t = fa_xcalloc(r->nstrata + 1, sizeof(*t));
+    for (size_t l = 0; l < r->nstrata; l++) {
+        const int64_t *a =
+            r->strat_rows + ((size_t)g->gid * r->nstrata + l) * 4;
+        const int64_t *b =
+            r->strat_rows + ((size_t)ref->gid * r->nstrata + l) * 4;
+
+        for (int q = 0; q < 4; q++) {
+            if (parts[m].num & (1 << q)) {
+                t[l][0] += (double)a[q];
+                t[l][2] += (double)b[q];
+            } else if (parts[m].den & (1 << q)) {
+                t[l][1] += (double)a[q];
+                t[l][3] += (double)b[q];
+            }
+        }
+    }
+    out = fa_test_cmh((const double(*)[4])t, r->nstrata);
+    free(t);
+    return out;
+}
+
 static void
 compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         fa_metric m)
@@ -1252,6 +1319,8 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
 
     free(c->evidence);
     *c = (fa_compare){0};
+    c->cmh.test = (fa_test){0, 0, 0, "no strata"};
+    c->cmh.odds_ratio = fa_value_undefined("no strata");
     if (g->gid == ref->gid) {
         no_comparison(c, "reference group");
         c->evidence = fa_xstrdup("reference group");
@@ -1285,6 +1354,7 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         c->test_name = "z";
     }
     c->mdr = fa_mdr(ng, nr, ref->m[m].value, 1 - o->conf, 0.8);
+    c->cmh = strata_test(o, g, ref, m);
 }
 
 /* Adjusts the p-values of one family: one metric over one set's groups. */
@@ -1325,8 +1395,8 @@ aggregate_values(const fa_counts *c, size_t k, fa_value *out, size_t nout,
 
     (void)nout;
     for (size_t i = 0; i < k; i++) {
-        sel[i] = fa_confusion_metric(FA_METRIC_SELECTION_RATE, &c[i],
-                                     *labelled);
+        sel[i] =
+            fa_confusion_metric(FA_METRIC_SELECTION_RATE, &c[i], *labelled);
         tpr[i] = fa_confusion_metric(FA_METRIC_TPR, &c[i], *labelled);
         fpr[i] = fa_confusion_metric(FA_METRIC_FPR, &c[i], *labelled);
     }
@@ -1353,17 +1423,16 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
 
     if (o->weighted) {
         for (int a = 0; a < FA_AGG_COUNT; a++)
-            gs->agg_ci[a] = (fa_interval){
-                0, 0, "no count bootstrap for weighted rows"};
+            gs->agg_ci[a] =
+                (fa_interval){0, 0, "no count bootstrap for weighted rows"};
         return;
     }
     rows = fa_xcalloc((size_t)ngroups + 1, sizeof(*rows));
     for (int64_t i = 0; i < ngroups; i++)
         memcpy(rows[i], r->groups[first + i].rows, sizeof(rows[i]));
-    fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups,
-                 aggregate_values, &labelled, FA_AGG_COUNT,
-                 o->seed + (uint64_t)gs->id, o->bootstrap, o->conf,
-                 gs->agg_ci);
+    fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups, aggregate_values,
+                 &labelled, FA_AGG_COUNT, o->seed + (uint64_t)gs->id,
+                 o->bootstrap, o->conf, gs->agg_ci);
     for (int a = 0; a < FA_AGG_COUNT; a++)
         if (gs->agg[a].reason && !gs->agg_ci[a].reason)
             gs->agg_ci[a] = (fa_interval){0, 0, gs->agg[a].reason};
@@ -1494,7 +1563,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         uint32_t mask = i < sc->nattrs ? 1u << i : masks[i - sc->nattrs];
         int64_t *cg = scratch, f;
 
-        if (auc)
+        if (auc || sc->sdim >= 0)
             cg = cellgroups[nspans] =
                 fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
         f = attr_set(&B, mask,
@@ -1521,6 +1590,30 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         if (r->groups[g].n == 0)
             empty_group(ds, &r->groups[g]);
     group_intervals(so, &r->groups[0]);
+    if (sc->sdim >= 0) {
+        /* every attribute group's cells again, split by stratum */
+        size_t ns = sc->nstrata;
+        const fa_dim *sd = &ds->dims[sc->sdim];
+
+        r->nstrata = ns;
+        r->strata = fa_xstrdup(sd->name);
+        r->stratum_values = fa_xcalloc(ns + 1, sizeof(char *));
+        for (size_t l = 0; l < ns; l++)
+            r->stratum_values[l] = level_value(sd, l);
+        r->strat_rows = fa_xcalloc(r->ngroups * ns * 4 + 1, sizeof(int64_t));
+        for (size_t k = 1; k < nspans; k++) {
+            if (!spans[k].mask)
+                continue;
+            for (size_t c = 0; c < sc->ncells; c++) {
+                int64_t g = cellgroups[k][c];
+                size_t l = (size_t)(sc->cells[c].key / sc->sstride) % ns;
+                int64_t *dst = r->strat_rows + ((size_t)g * ns + l) * 4;
+
+                for (int q = 0; q < 4; q++)
+                    dst[q] += sc->cells[c].a.rows[q];
+            }
+        }
+    }
     for (size_t k = 1; k < nspans; k++) {
         fa_group_set *gs = &r->sets[k];
 
@@ -1568,6 +1661,7 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     struct refpolicy pol = {0};
     struct stat_opts so = {0};
     int64_t id = opts->dataset_id;
+    int sdim = -1;
     char when[32];
     fa_err err;
 
@@ -1584,14 +1678,25 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     }
     if (!err)
         err = fa_store_dataset_load(ctx, st, id, &r.ds);
+    if (!err && opts->strata) {
+        for (size_t j = r.ds.nattrs; j < r.ds.ndims; j++)
+            if (strcmp(r.ds.dims[j].name, opts->strata) == 0)
+                sdim = (int)j;
+        if (sdim < 0)
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "--strata '%s' is not a --segment column of "
+                              "dataset %lld",
+                              opts->strata, (long long)id);
+    }
     if (!err)
-        err = scan_init(ctx, &sc, &r.ds);
+        err = scan_init(ctx, &sc, &r.ds, sdim);
     if (!err)
         err = scan_rows(ctx, st, &r.ds, &sc);
     if (!err) {
         so.conf = opts->confidence > 0 ? opts->confidence : FA_RUN_CONFIDENCE;
         so.exact = opts->exact;
         so.bh = opts->bh;
+        so.res = &r;
         so.weighted = r.ds.weighted;
         so.labelled = r.ds.labelled;
         so.seed = opts->has_seed ? opts->seed : FA_RUN_SEED;
@@ -1600,10 +1705,10 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
                                              : (size_t)opts->bootstrap;
         r.seed = so.seed;
         r.bootstrap = (int64_t)so.bootstrap;
-        so.min_group = opts->min_group == 0 ? FA_RUN_MIN_GROUP
+        so.min_group = opts->min_group == 0  ? FA_RUN_MIN_GROUP
                        : opts->min_group < 0 ? 0
                                              : opts->min_group;
-        so.min_class = opts->min_class == 0 ? FA_RUN_MIN_CLASS
+        so.min_class = opts->min_class == 0  ? FA_RUN_MIN_CLASS
                        : opts->min_class < 0 ? 0
                                              : opts->min_class;
         r.confidence = so.conf;

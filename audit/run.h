@@ -36,7 +36,8 @@ struct fa_run_opts {
     int64_t min_class; /* rows a rate's denominator needs (0: default) */
     int has_seed;      /* 0: seed FA_RUN_SEED */
     uint64_t seed;
-    int64_t bootstrap; /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */
+    int64_t bootstrap;  /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */
+    const char *strata; /* a segment column to pool comparisons within */
 };
 
 /*

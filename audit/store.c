@@ -78,6 +78,7 @@ static const char schema_v1[] =
     " tool_version TEXT NOT NULL,"
     " seed INTEGER NOT NULL,"
     " bootstrap INTEGER NOT NULL,"
+    " strata TEXT,"
     " confidence REAL NOT NULL,"
     " ci_method TEXT NOT NULL,"
     " correction TEXT NOT NULL,"
@@ -142,7 +143,25 @@ static const char schema_v1[] =
     " evidence TEXT,"
     " mdr REAL,"
     " mdr_reason TEXT,"
+    " cmh_statistic REAL,"
+    " cmh_p_value REAL,"
+    " cmh_reason TEXT,"
+    " common_odds_ratio REAL,"
+    " common_odds_ratio_reason TEXT,"
+    " strata_used INTEGER,"
     " PRIMARY KEY (run_id, gid, metric));"
+    "CREATE TABLE stratum("
+    " run_id INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " value TEXT,"
+    " PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE stratum_count("
+    " run_id INTEGER NOT NULL,"
+    " gid INTEGER NOT NULL,"
+    " stratum INTEGER NOT NULL,"
+    " tp INTEGER NOT NULL, fp INTEGER NOT NULL,"
+    " tn INTEGER NOT NULL, fn INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, gid, stratum));"
     "CREATE TABLE aggregate("
     " run_id INTEGER NOT NULL,"
     " set_id INTEGER NOT NULL,"
@@ -1239,8 +1258,11 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
                       " ratio_low, ratio_high, ratio_ci_reason,"
                       " difference_low, difference_high,"
                       " difference_ci_reason, test, statistic, p_value,"
-                      " p_adjusted, test_reason, evidence, mdr, mdr_reason)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      " p_adjusted, test_reason, evidence, mdr, mdr_reason,"
+                      " cmh_statistic, cmh_p_value, cmh_reason,"
+                      " common_odds_ratio, common_odds_ratio_reason,"
+                      " strata_used) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                      "?,?,?,?,?,?,?,?,?,?,?)",
                       &d);
     for (size_t i = 0; i < res->ngroups && !err; i++) {
         const fa_group *gr = &res->groups[i];
@@ -1308,6 +1330,14 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
                 bind_text(d, 19, c->evidence);
                 bind_value(d, 20, &c->mdr);
                 bind_text(d, 21, c->mdr.reason);
+                if (!c->cmh.test.reason) {
+                    sqlite3_bind_double(d, 22, c->cmh.test.statistic);
+                    sqlite3_bind_double(d, 23, c->cmh.test.p);
+                }
+                bind_text(d, 24, c->cmh.test.reason);
+                bind_value(d, 25, &c->cmh.odds_ratio);
+                bind_text(d, 26, c->cmh.odds_ratio.reason);
+                sqlite3_bind_int64(d, 27, (int64_t)c->cmh.strata_used);
             }
             err = step_done(ctx, st, d);
         }
@@ -1319,6 +1349,88 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
     return err;
 }
 
+static fa_err
+save_strata(fa_ctx *ctx, fa_store *st, const fa_results *res)
+{
+    sqlite3_stmt *v = NULL, *c = NULL;
+    fa_err err;
+
+    err = prepare(ctx, st,
+                  "INSERT INTO stratum(run_id, idx, value) VALUES (?,?,?)", &v);
+    if (!err)
+        err = prepare(ctx, st,
+                      "INSERT INTO stratum_count(run_id, gid, stratum, tp,"
+                      " fp, tn, fn) VALUES (?,?,?,?,?,?,?)",
+                      &c);
+    for (size_t l = 0; l < res->nstrata && !err; l++) {
+        sqlite3_bind_int64(v, 1, res->run_id);
+        sqlite3_bind_int64(v, 2, (int64_t)l);
+        bind_text(v, 3, res->stratum_values[l]);
+        err = step_done(ctx, st, v);
+    }
+    for (size_t g = 0; g < res->ngroups && !err; g++) {
+        enum fa_set_kind kind = res->sets[res->groups[g].set].kind;
+
+        if (kind != FA_SET_ATTRIBUTE && kind != FA_SET_INTERSECTION)
+            continue;
+        for (size_t l = 0; l < res->nstrata && !err; l++) {
+            const int64_t *q = res->strat_rows + (g * res->nstrata + l) * 4;
+
+            sqlite3_bind_int64(c, 1, res->run_id);
+            sqlite3_bind_int64(c, 2, (int64_t)g);
+            sqlite3_bind_int64(c, 3, (int64_t)l);
+            for (int k = 0; k < 4; k++)
+                sqlite3_bind_int64(c, 4 + k, q[k]);
+            err = step_done(ctx, st, c);
+        }
+    }
+    sqlite3_finalize(v);
+    sqlite3_finalize(c);
+    return err;
+}
+
+static fa_err
+load_strata(fa_ctx *ctx, fa_store *st, fa_results *res)
+{
+    sqlite3_stmt *s = NULL;
+    fa_err err;
+
+    err = prepare(ctx, st,
+                  "SELECT idx, value FROM stratum WHERE run_id = ?"
+                  " ORDER BY idx",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, res->run_id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        res->stratum_values =
+            fa_xrealloc(res->stratum_values, res->nstrata + 1, sizeof(char *));
+        res->stratum_values[res->nstrata++] = col_text(s, 1);
+    }
+    sqlite3_finalize(s);
+    res->strat_rows =
+        fa_xcalloc(res->ngroups * res->nstrata * 4 + 1, sizeof(int64_t));
+    err = prepare(ctx, st,
+                  "SELECT gid, stratum, tp, fp, tn, fn FROM stratum_count"
+                  " WHERE run_id = ?",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, res->run_id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        size_t g = (size_t)sqlite3_column_int64(s, 0);
+        size_t l = (size_t)sqlite3_column_int64(s, 1);
+
+        if (g >= res->ngroups || l >= res->nstrata)
+            continue;
+        for (int k = 0; k < 4; k++)
+            res->strat_rows[(g * res->nstrata + l) * 4 + (size_t)k] =
+                sqlite3_column_int64(s, 2 + k);
+    }
+    sqlite3_finalize(s);
+    return FA_OK;
+}
+
 fa_err
 fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
 {
@@ -1328,8 +1440,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     err = prepare(ctx, st,
                   "INSERT INTO run(dataset_id, created, reference,"
                   " tool_version, confidence, ci_method, correction,"
-                  " min_group, min_class, seed, bootstrap)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                  " min_group, min_class, seed, bootstrap, strata)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1344,6 +1456,7 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_bind_int64(s, 9, res->min_class);
     sqlite3_bind_int64(s, 10, (int64_t)res->seed);
     sqlite3_bind_int64(s, 11, res->bootstrap);
+    bind_text(s, 12, res->strata);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -1352,6 +1465,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     err = save_sets(ctx, st, res);
     if (!err)
         err = save_groups(ctx, st, res);
+    if (!err && res->strat_rows)
+        err = save_strata(ctx, st, res);
     return err;
 }
 
@@ -1561,7 +1676,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
                   " difference_reason, ratio_low, ratio_high,"
                   " ratio_ci_reason, difference_low, difference_high,"
                   " difference_ci_reason, test, statistic, p_value,"
-                  " p_adjusted, test_reason, evidence, mdr, mdr_reason"
+                  " p_adjusted, test_reason, evidence, mdr, mdr_reason,"
+                  " cmh_statistic, cmh_p_value, cmh_reason,"
+                  " common_odds_ratio, common_odds_ratio_reason, strata_used"
                   " FROM disparity WHERE run_id = ?",
                   &s);
     if (err)
@@ -1594,6 +1711,13 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
             c->evidence = col_text(s, 17);
             col_value(s, 18, 0, &c->mdr);
             c->mdr.reason = col_reason(s, 19);
+            c->cmh.test.statistic = sqlite3_column_double(s, 20);
+            c->cmh.test.df = 1;
+            c->cmh.test.p = sqlite3_column_double(s, 21);
+            c->cmh.test.reason = col_reason(s, 22);
+            col_value(s, 23, 0, &c->cmh.odds_ratio);
+            c->cmh.odds_ratio.reason = col_reason(s, 24);
+            c->cmh.strata_used = (size_t)sqlite3_column_int64(s, 25);
         }
     }
     sqlite3_finalize(s);
@@ -1612,7 +1736,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     err = prepare(ctx, st,
                   "SELECT dataset_id, created, reference, tool_version,"
                   " confidence, ci_method, correction, min_group, min_class,"
-                  " seed, bootstrap FROM run WHERE id = ?",
+                  " seed, bootstrap, strata FROM run WHERE id = ?",
                   &s);
     if (err)
         return err;
@@ -1637,12 +1761,15 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     res->min_class = sqlite3_column_int64(s, 8);
     res->seed = (uint64_t)sqlite3_column_int64(s, 9);
     res->bootstrap = sqlite3_column_int64(s, 10);
+    res->strata = col_text(s, 11);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)
         err = load_sets(ctx, st, res);
     if (!err)
         err = load_groups(ctx, st, res);
+    if (!err && res->strata)
+        err = load_strata(ctx, st, res);
     if (err)
         fa_results_release(res);
     return err;

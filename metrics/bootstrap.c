@@ -28,9 +28,9 @@ quantile(const double *v, size_t n, double q)
 
 /* METRIC bootstrap — docs/metrics.md#bootstrap */
 void
-fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
-             void *data, size_t nout, uint64_t seed, size_t replicates,
-             double conf, fa_interval *out)
+fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn, void *data,
+             size_t nout, uint64_t seed, size_t replicates, double conf,
+             fa_interval *out)
 {
     gsl_rng *r;
     fa_counts *g;
@@ -40,8 +40,8 @@ fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
 
     if (replicates == 0 || k == 0) {
         for (size_t s = 0; s < nout; s++)
-            out[s] = (fa_interval){0, 0, replicates ? "no groups"
-                                                    : "no bootstrap"};
+            out[s] =
+                (fa_interval){0, 0, replicates ? "no groups" : "no bootstrap"};
         return;
     }
     r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -73,8 +73,7 @@ fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
         double *x = vals + s * replicates;
 
         if ((double)nvals[s] < 0.95 * (double)replicates) {
-            out[s] = (fa_interval){0, 0,
-                                   "undefined in too many replicates"};
+            out[s] = (fa_interval){0, 0, "undefined in too many replicates"};
             continue;
         }
         qsort(x, nvals[s], sizeof(double), cmp_double);

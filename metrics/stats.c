@@ -238,6 +238,44 @@ fa_test_fisher(unsigned a, unsigned b, unsigned c, unsigned d)
     return t;
 }
 
+/* METRIC cmh — docs/metrics.md#strata */
+fa_cmh
+fa_test_cmh(const double (*t)[4], size_t k)
+{
+    double dev = 0, var = 0, ornum = 0, orden = 0;
+    fa_cmh r = {0};
+
+    for (size_t i = 0; i < k; i++) {
+        double a = t[i][0], b = t[i][1], c = t[i][2], d = t[i][3];
+        double n = a + b + c + d;
+
+        if (a + b <= 0 || c + d <= 0 || n < 2)
+            continue;
+        r.strata_used++;
+        dev += a - (a + b) * (a + c) / n;
+        var += (a + b) * (c + d) * (a + c) * (b + d) / (n * n * (n - 1));
+        ornum += a * d / n;
+        orden += b * c / n;
+    }
+    if (r.strata_used == 0) {
+        r.test = test_undefined("no stratum has both groups");
+        r.odds_ratio = fa_value_undefined("no stratum has both groups");
+        return r;
+    }
+    if (var > 0) {
+        double x = fmax(0, fabs(dev) - 0.5);
+
+        r.test.statistic = x * x / var;
+        r.test.df = 1;
+        r.test.p = gsl_cdf_chisq_Q(r.test.statistic, 1);
+    } else {
+        r.test = test_undefined("no variation");
+    }
+    r.odds_ratio = orden > 0 ? (fa_value){ornum / orden, 0, 0, 0, NULL}
+                             : fa_value_undefined("no discordant cells");
+    return r;
+}
+
 int
 fa_test_needs_exact(double x1, double n1, double x2, double n2)
 {
@@ -245,8 +283,7 @@ fa_test_needs_exact(double x1, double n1, double x2, double n2)
 
     if (n <= 0)
         return 1;
-    return n1 * s / n < 5 || n1 * f / n < 5 || n2 * s / n < 5 ||
-           n2 * f / n < 5;
+    return n1 * s / n < 5 || n1 * f / n < 5 || n2 * s / n < 5 || n2 * f / n < 5;
 }
 
 /* METRIC chi2_independence — docs/metrics.md#tests */
@@ -362,9 +399,8 @@ mdr_margin(double r, double n1, double n2, double p2, double za, double zb)
 {
     double p1 = r * p2, pbar = (n1 * p1 + n2 * p2) / (n1 + n2);
 
-    return fabs(p1 - p2) -
-           (za * sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2)) +
-            zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2));
+    return fabs(p1 - p2) - (za * sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2)) +
+                            zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2));
 }
 
 /* METRIC mdr — docs/metrics.md#minimum-detectable-ratio */

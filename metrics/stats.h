@@ -20,9 +20,9 @@ typedef struct fa_interval {
 
 /* A test result; defined when reason is NULL. */
 typedef struct fa_test {
-    double p;          /* two-sided p-value */
-    double statistic;  /* z, chi-square, or the table's probability */
-    double df;         /* degrees of freedom of a chi-square, else 0 */
+    double p;         /* two-sided p-value */
+    double statistic; /* z, chi-square, or the table's probability */
+    double df;        /* degrees of freedom of a chi-square, else 0 */
     const char *reason;
 } fa_test;
 
@@ -112,5 +112,25 @@ void fa_p_adjust_bh(const double *p, size_t n, double *out);
  * the power ("too few rows to detect any ratio").
  */
 fa_value fa_mdr(double n1, double n2, double p2, double alpha, double power);
+
+/* The result of a Cochran-Mantel-Haenszel analysis of 2x2 tables. */
+typedef struct fa_cmh {
+    fa_test test;        /* the CMH chi-square, 1 df */
+    fa_value odds_ratio; /* the Mantel-Haenszel common odds ratio */
+    size_t strata_used;  /* tables with both rows non-empty */
+} fa_cmh;
+
+/*
+ * Cochran-Mantel-Haenszel test of k 2x2 tables t[i] = {a, b, c, d}
+ * (rows: group, reference; columns: outcome 1, 0), with the continuity
+ * correction (R's mantelhaen.test default):
+ *   X2 = (|sum(a - E[a])| - 1/2)^2 / sum Var[a],
+ *   E[a] = (a+b)(a+c)/N, Var[a] = (a+b)(c+d)(a+c)(b+d) / (N^2 (N-1)),
+ * and the common odds ratio sum(ad/N) / sum(bc/N). Tables with an empty
+ * row or N < 2 carry no information and are skipped. The test is undefined
+ * without a table left ("no stratum has both groups") or when the variance
+ * is 0; the odds ratio when sum(bc/N) is 0.
+ */
+fa_cmh fa_test_cmh(const double (*t)[4], size_t k);
 
 #endif /* FA_STATS_H */

@@ -12,5 +12,6 @@ Suite *synth_suite(void);
 Suite *scores_suite(void);
 Suite *bootstrap_suite(void);
 Suite *stats_suite(void);
+Suite *strata_suite(void);
 
 #endif /* FA_TESTS_H */
