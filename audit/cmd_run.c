@@ -16,6 +16,7 @@ static const struct fa_opt own[] = {
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "also write DIR/results.json"},
     {"quiet", 'q', NULL, "no summary"},
+    {"timings", 0, NULL, "print where the run's time went (stderr)"},
 };
 
 static int
@@ -37,6 +38,8 @@ cmd_run(int argc, char **argv)
 {
     struct fa_opt opts[64];
     struct fa_run_opts ro = {0};
+    struct fa_run_timings tm;
+    int timings = 0;
     const char *db = "fairaudit.db", *out = NULL, *arg;
     fa_store *st = NULL;
     fa_ctx *ctx;
@@ -73,6 +76,9 @@ cmd_run(int argc, char **argv)
             out = arg;
         } else if (strcmp(name, "quiet") == 0) {
             fa_msg_set_quiet(1);
+        } else if (strcmp(name, "timings") == 0) {
+            timings = 1;
+            ro.timings = &tm;
         } else if (fa_run_cli_apply("run", &ro, name, arg) < 0) {
             return FA_EXIT_USAGE;
         }
@@ -105,6 +111,11 @@ cmd_run(int argc, char **argv)
         return fa_cmd_finish(code);
     }
     fa_notef("run %lld saved in '%s'", (long long)run_id, db);
+    if (timings)
+        fprintf(stderr,
+                "timings: scan %.3f s, groups %.3f s, statistics %.3f s, "
+                "bootstrap %.3f s, save %.3f s\n",
+                tm.scan, tm.groups, tm.statistics, tm.bootstrap, tm.save);
     fa_ctx_free(ctx);
     return fa_cmd_finish(FA_EXIT_OK);
 }

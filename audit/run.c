@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bootstrap.h"
 #include "disparity.h"
@@ -284,6 +285,15 @@ scan_release(struct scan *sc)
     free(sc->hidx);
     free(sc->sr);
     free(sc->srseg);
+}
+
+static double
+now_seconds(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static fa_err
@@ -1082,6 +1092,7 @@ static const struct {
 
 struct stat_opts {
     const fa_results *res; /* the run, for its strata counts */
+    struct fa_run_timings *timings;
     double conf;
     int exact, bh, weighted, labelled;
     int64_t min_group, min_class;
@@ -1443,7 +1454,11 @@ static void
 set_statistics(const struct stat_opts *o, fa_results *r, fa_group_set *gs,
                int64_t first, int64_t ngroups)
 {
+    double t0 = now_seconds();
+
     aggregate_intervals(o, r, gs, first, ngroups);
+    if (o->timings)
+        o->timings->bootstrap += now_seconds() - t0;
     for (int64_t i = first; i < first + ngroups; i++)
         group_intervals(o, &r->groups[i]);
     for (int m = 0; m < FA_METRIC_COUNT; m++) {
@@ -1620,7 +1635,16 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         choose_reference(pol, named, r, gs, spans[k].first, spans[k].n);
         disparities(r, gs, spans[k].first, spans[k].n);
         aggregates(r, gs, spans[k].first, spans[k].n);
-        set_statistics(so, r, gs, spans[k].first, spans[k].n);
+        {
+            double t0 = now_seconds();
+            double b0 = so->timings ? so->timings->bootstrap : 0;
+
+            set_statistics(so, r, gs, spans[k].first, spans[k].n);
+            /* the bootstrap inside is timed on its own */
+            if (so->timings)
+                so->timings->statistics +=
+                    now_seconds() - t0 - (so->timings->bootstrap - b0);
+        }
     }
 out:
     for (size_t j = 0; j < ds->ndims; j++)
@@ -1662,10 +1686,13 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     struct stat_opts so = {0};
     int64_t id = opts->dataset_id;
     int sdim = -1;
+    double t0 = now_seconds();
     char when[32];
     fa_err err;
 
     *run_id = 0;
+    if (opts->timings)
+        memset(opts->timings, 0, sizeof(*opts->timings));
     err = refpolicy_parse(ctx, opts->reference, &pol);
     if (err)
         return err;
@@ -1692,6 +1719,8 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         err = scan_init(ctx, &sc, &r.ds, sdim);
     if (!err)
         err = scan_rows(ctx, st, &r.ds, &sc);
+    if (opts->timings)
+        opts->timings->scan = now_seconds() - t0;
     if (!err) {
         so.conf = opts->confidence > 0 ? opts->confidence : FA_RUN_CONFIDENCE;
         so.exact = opts->exact;
@@ -1716,7 +1745,13 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         r.correction = fa_xstrdup(so.bh ? "bh" : "holm");
         r.min_group = so.min_group;
         r.min_class = so.min_class;
+        so.timings = opts->timings;
+        t0 = now_seconds();
         err = compute(ctx, &sc, &pol, &so, &r);
+        if (opts->timings)
+            opts->timings->groups = now_seconds() - t0 -
+                                    opts->timings->statistics -
+                                    opts->timings->bootstrap;
     }
     if (!err) {
         fa_ctx_now_iso(ctx, when, sizeof(when));
@@ -1726,11 +1761,14 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
             fa_xstrdup(opts->tool_version ? opts->tool_version : "unknown");
         err = fa_store_begin(ctx, st);
         if (!err) {
+            t0 = now_seconds();
             err = fa_store_run_save(ctx, st, &r);
             if (err)
                 fa_store_rollback(st);
             else
                 err = fa_store_commit(ctx, st);
+            if (opts->timings)
+                opts->timings->save = now_seconds() - t0;
         }
     }
     if (!err)

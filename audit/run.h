@@ -24,6 +24,15 @@
 #define FA_RUN_SEED 1
 #define FA_RUN_BOOTSTRAP 1000
 
+/* Where a run's time goes, in seconds (for --timings and make bench). */
+struct fa_run_timings {
+    double scan;       /* reading the rows into cells */
+    double groups;     /* groups, metrics, AUC, references, aggregates */
+    double statistics; /* closed-form intervals and tests */
+    double bootstrap;  /* the aggregates' bootstrap */
+    double save;       /* writing the run to the store */
+};
+
 /* Zero fields take the defaults above; a negative minimum means none. */
 struct fa_run_opts {
     int64_t dataset_id;    /* 0: the newest dataset */
@@ -38,6 +47,7 @@ struct fa_run_opts {
     uint64_t seed;
     int64_t bootstrap;  /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */
     const char *strata; /* a segment column to pool comparisons within */
+    struct fa_run_timings *timings; /* filled when not NULL */
 };
 
 /*
