@@ -94,10 +94,6 @@ cmd_audit(int argc, char **argv)
         code = fa_cmd_fail(ctx);
         goto out;
     }
-    if (fa_cmd_mkdirs(out) != 0) {
-        code = FA_EXIT_OUTPUT;
-        goto out;
-    }
     code = fa_ingest_cli_load(ctx, db, &c, &ires);
     if (code != FA_EXIT_OK)
         goto out;
@@ -105,6 +101,12 @@ cmd_audit(int argc, char **argv)
     err = fa_store_open(ctx, db, 0, &st);
     if (!err)
         err = fa_run(ctx, st, &ro, &run_id);
+    /* the output folder only once there is something to put in it */
+    if (!err && fa_cmd_mkdirs(out) != 0) {
+        fa_store_close(st);
+        code = FA_EXIT_OUTPUT;
+        goto out;
+    }
     if (!err) {
         path = fa_xasprintf("%s/results.json", out);
         err = fa_results_json_write(ctx, st, run_id, path);

@@ -588,6 +588,8 @@ fa_ingest_cli_load(fa_ctx *ctx, const char *db, struct fa_ingest_cli *c,
                    struct fa_ingest_result *res)
 {
     struct progress prog = {0};
+    struct stat sb;
+    int existed;
     fa_store *st = NULL;
     fa_reject_count *rc = NULL;
     size_t nrc = 0;
@@ -598,6 +600,7 @@ fa_ingest_cli_load(fa_ctx *ctx, const char *db, struct fa_ingest_cli *c,
         c->o.progress = show_progress;
         c->o.progress_data = &prog;
     }
+    existed = stat(db, &sb) == 0;
     err = fa_store_open(ctx, db, 1, &st);
     if (!err)
         err = fa_ingest(ctx, st, &c->o, res);
@@ -605,6 +608,14 @@ fa_ingest_cli_load(fa_ctx *ctx, const char *db, struct fa_ingest_cli *c,
         err = fa_store_reject_summary(ctx, st, res->dataset_id, &rc, &nrc);
     fa_store_close(st);
     if (err) {
+        /* a store this load created holds nothing: leave no file */
+        if (!existed && err != FA_ERR_STORE_WRITE) {
+            char *journal = fa_xasprintf("%s-journal", db);
+
+            unlink(db);
+            unlink(journal);
+            free(journal);
+        }
         free(rc);
         return fa_cmd_fail(ctx);
     }

@@ -11,6 +11,7 @@
  *
  * Depends on libcsv, zlib, libsodium (SHA-256) and jansson (the mapping).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -84,6 +85,9 @@ struct loader {
     int64_t rec_line;   /* line where the record starts */
     int64_t piece_line; /* line of the bytes being fed */
     int unterminated;   /* the input ended inside a quoted field */
+    int pending_cr;     /* the last piece ended with a CR */
+    char *label_neg;    /* the other label, with --positive alone */
+    char *pred_neg;     /* the other decision, likewise */
 
     /* the header */
     char **header;
@@ -391,6 +395,8 @@ reject_value(struct loader *L, int column, const char *reason,
     }
     sl->rej[sl->nrej++] = rj; /* the slot owns the copies now */
     L->rows_rejected++;
+    if (sl->nrej >= BATCH_ROWS && !L->err)
+        L->err = submit(L);
     if (L->rows_rejected > L->o->max_rejects)
         L->err = fa_ctx_fail(
             L->ctx, FA_ERR_CSV_REJECTS,
@@ -415,17 +421,23 @@ is_word(const char *s, const char *w)
 
 /*
  * A binary outcome: 1, 0 or -1 (not binary). With a named positive value
- * the match is exact; the negative is then the named one, or any other.
+ * the match is exact; the negative is the named one or, when none is named,
+ * the one other value the column holds (*seen keeps it: a third value is
+ * not binary).
  */
 static int
-parse_binary(const char *s, const char *pos, const char *neg)
+parse_binary(const char *s, const char *pos, const char *neg, char **seen)
 {
     if (pos) {
         if (strcmp(s, pos) == 0)
             return 1;
         if (neg)
             return strcmp(s, neg) == 0 ? 0 : -1;
-        return *s ? 0 : -1;
+        if (!*s)
+            return -1;
+        if (!*seen)
+            *seen = fa_xstrdup(s);
+        return strcmp(s, *seen) == 0 ? 0 : -1;
     }
     if (s[0] && !s[1]) {
         if (s[0] == '1')
@@ -447,7 +459,7 @@ parse_binary(const char *s, const char *pos, const char *neg)
 static int
 parse_number(const char *s, double *out)
 {
-    if (!*s || *s == ' ' || *s == '\t')
+    if (!*s || isspace((unsigned char)*s))
         return -1;
     return fa_parse_double(s, out);
 }
@@ -512,7 +524,7 @@ data_row(struct loader *L)
             reject(L, L->col[ROLE_LABEL], "label missing");
             return;
         }
-        y = parse_binary(s, o->positive, o->negative);
+        y = parse_binary(s, o->positive, o->negative, &L->label_neg);
         if (y < 0) {
             reject(L, L->col[ROLE_LABEL], "label not binary");
             return;
@@ -537,7 +549,7 @@ data_row(struct loader *L)
             reject(L, L->col[ROLE_PRED], "prediction missing");
             return;
         }
-        p = parse_binary(s, o->pred_positive, o->pred_negative);
+        p = parse_binary(s, o->pred_positive, o->pred_negative, &L->pred_neg);
         if (p < 0) {
             reject(L, L->col[ROLE_PRED], "prediction not binary");
             return;
@@ -558,6 +570,11 @@ data_row(struct loader *L)
         }
         if (weight < 0) {
             reject(L, L->col[ROLE_WEIGHT], "weight negative");
+            return;
+        }
+        /* sums of weights and of weight x score must stay finite */
+        if (weight > FA_INGEST_MAX_WEIGHT) {
+            reject(L, L->col[ROLE_WEIGHT], "weight above 1e100");
             return;
         }
     }
@@ -700,6 +717,14 @@ on_field(void *s, size_t len, void *data)
         L->foff = fa_xrealloc(L->foff, L->fcap, sizeof(size_t));
         L->flen = fa_xrealloc(L->flen, L->fcap, sizeof(size_t));
     }
+    if (L->reclen + len + 1 > FA_INGEST_MAX_RECORD && !L->err) {
+        L->err = fa_ctx_fail(L->ctx, FA_ERR_CSV_HEADER,
+                             "%s:%lld: a record over %d MiB (an unterminated "
+                             "quote?)",
+                             L->name, (long long)L->rec_line,
+                             FA_INGEST_MAX_RECORD >> 20);
+        return;
+    }
     if (L->reclen + len + 1 > L->reccap) {
         L->reccap = 2 * (L->reclen + len + 1);
         L->rec = fa_xrealloc(L->rec, L->reccap, 1);
@@ -744,8 +769,12 @@ static void
 feed(struct loader *L, struct csv_parser *p, const char *s, size_t n)
 {
     while (n > 0 && !L->err) {
+        /* a line ends at LF, CR or CRLF, as libcsv's records do */
         const char *nl = memchr(s, '\n', n);
-        size_t len = nl ? (size_t)(nl - s) + 1 : n;
+        const char *cr = memchr(s, '\r', nl ? (size_t)(nl - s) : n);
+        const char *end = cr ? cr : nl;
+        size_t len = end ? (size_t)(end - s) + 1 : n;
+        int crlf_tail = L->pending_cr && len == 1 && *s == '\n';
 
         /* between records: this piece starts the next one */
         if (p->pstate == CSV_STATE_ROW_NOT_BEGUN)
@@ -756,8 +785,18 @@ feed(struct loader *L, struct csv_parser *p, const char *s, size_t n)
                                  csv_strerror(csv_error(p)));
             return;
         }
-        if (nl)
+        if (p->entry_pos > FA_INGEST_MAX_RECORD) {
+            L->err = fa_ctx_fail(L->ctx, FA_ERR_CSV_HEADER,
+                                 "%s:%lld: a field over %d MiB (an "
+                                 "unterminated quote?)",
+                                 L->name, (long long)L->rec_line,
+                                 FA_INGEST_MAX_RECORD >> 20);
+            return;
+        }
+        /* the LF of a CRLF split from its CR ends no new line */
+        if (end && !crlf_tail)
             L->piece_line++;
+        L->pending_cr = end && *end == '\r';
         s += len;
         n -= len;
         if (L->have_header && L->o->progress &&
@@ -1044,6 +1083,8 @@ loader_release(struct loader *L)
         free(L->header[c]);
     free(L->header);
     free(L->rec);
+    free(L->label_neg);
+    free(L->pred_neg);
     free(L->foff);
     free(L->flen);
     for (int i = 0; i < 2; i++) {

@@ -13,8 +13,10 @@
 #include "store.h"
 #include "util.h"
 
-#define FA_INGEST_MAX_VALUES 10000 /* distinct values of one column */
-#define FA_INGEST_MAX_REJECTS 1000 /* default --max-rejects */
+#define FA_INGEST_MAX_VALUES 10000      /* distinct values of one column */
+#define FA_INGEST_MAX_REJECTS 1000      /* default --max-rejects */
+#define FA_INGEST_MAX_RECORD (64 << 20) /* bytes of one record */
+#define FA_INGEST_MAX_WEIGHT 1e100      /* largest row weight */
 
 /* --bin COLUMN=SPEC: SPEC is ascending edges "18,25,40" or "qN". */
 struct fa_bin_opt {

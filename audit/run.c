@@ -372,8 +372,9 @@ scan_merge(struct scan *a, const struct scan *b)
             r.row += (unsigned)a->nsr;
             a->sr[a->nsr + i] = r;
         }
-        memcpy(a->srseg + a->nsr * a->nsegs, b->srseg,
-               b->nsr * a->nsegs * sizeof(uint32_t));
+        if (a->nsegs)
+            memcpy(a->srseg + a->nsr * a->nsegs, b->srseg,
+                   b->nsr * a->nsegs * sizeof(uint32_t));
         a->nsr += b->nsr;
         a->srcap = a->nsr;
     }
@@ -936,6 +937,10 @@ refpolicy_resolve(fa_ctx *ctx, const struct refpolicy *p, const fa_dataset *ds,
             return fa_ctx_fail(ctx, FA_ERR_USAGE,
                                "--reference: column '%s' has no value '%s'",
                                p->col[i], p->val[i]);
+        if (named[j])
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "--reference names column '%s' twice",
+                               p->col[i]);
         named[j] = p->val[i];
     }
     return FA_OK;
@@ -1057,6 +1062,9 @@ aggregates(fa_results *r, fa_group_set *gs, int64_t first, int64_t ngroups)
     gs->agg[FA_AGG_EQUAL_OPPORTUNITY_DIFFERENCE] =
         fa_aggregate_difference(tpr, n);
     gs->agg[FA_AGG_EQUAL_OPPORTUNITY_RATIO] = fa_aggregate_ratio(tpr, n);
+    if (!r->ds.labelled)
+        for (int a = FA_AGG_EQUALIZED_ODDS_DIFFERENCE; a < FA_AGG_COUNT; a++)
+            gs->agg[a] = fa_value_undefined("no label column");
     free(sel);
     free(tpr);
     free(fpr);
@@ -1445,7 +1453,7 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
                  &labelled, FA_AGG_COUNT, o->seed + (uint64_t)gs->id,
                  o->bootstrap, o->conf, gs->agg_ci);
     for (int a = 0; a < FA_AGG_COUNT; a++)
-        if (gs->agg[a].reason && !gs->agg_ci[a].reason)
+        if (gs->agg[a].reason)
             gs->agg_ci[a] = (fa_interval){0, 0, gs->agg[a].reason};
     free(rows);
 }
@@ -1486,6 +1494,64 @@ set_statistics(const struct stat_opts *o, fa_results *r, fa_group_set *gs,
             gs->chi2[k] = fa_test_chi2_independence(x, n, (size_t)ngroups);
         free(x);
         free(n);
+    }
+}
+
+/* A value past the range of a double (scores near 1e308 summed, say) is
+ * undefined, never an infinity or a NaN in the store. */
+static void
+finite_value(fa_value *v)
+{
+    if (!v->reason &&
+        (!isfinite(v->value) ||
+         (v->has_parts && (!isfinite(v->num) || !isfinite(v->den)))))
+        *v = fa_value_undefined("overflows a double");
+}
+
+static void
+finite_interval(fa_interval *ci)
+{
+    if (!ci->reason && (!isfinite(ci->lo) || !isfinite(ci->hi)))
+        *ci = (fa_interval){0, 0, "overflows a double"};
+}
+
+static void
+finite_test(fa_test *t)
+{
+    if (!t->reason && (!isfinite(t->p) || !isfinite(t->statistic)))
+        *t = (fa_test){0, 0, 0, "overflows a double"};
+}
+
+static void
+finite_results(fa_results *r)
+{
+    for (size_t i = 0; i < r->ngroups; i++) {
+        fa_group *g = &r->groups[i];
+
+        for (int m = 0; m < FA_METRIC_COUNT; m++) {
+            fa_compare *c = &g->cmp[m];
+
+            finite_value(&g->m[m]);
+            finite_value(&g->ratio[m]);
+            finite_value(&g->diff[m]);
+            finite_interval(&g->ci[m]);
+            finite_interval(&c->ratio_ci);
+            finite_interval(&c->diff_ci);
+            finite_test(&c->test);
+            if (!c->test.reason && !isfinite(c->p_adjusted))
+                c->test = (fa_test){0, 0, 0, "overflows a double"};
+            finite_value(&c->mdr);
+            finite_test(&c->cmh.test);
+            finite_value(&c->cmh.odds_ratio);
+        }
+    }
+    for (size_t k = 0; k < r->nsets; k++) {
+        for (int a = 0; a < FA_AGG_COUNT; a++) {
+            finite_value(&r->sets[k].agg[a]);
+            finite_interval(&r->sets[k].agg_ci[a]);
+        }
+        for (int t = 0; t < 3; t++)
+            finite_test(&r->sets[k].chi2[t]);
     }
 }
 
@@ -1564,6 +1630,34 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     masks = fa_xcalloc((size_t)1 << sc->nattrs, sizeof(uint32_t));
     nmasks = intersections(sc->nattrs, masks);
     qsort(masks, nmasks, sizeof(uint32_t), by_mask_order);
+    /* Intersections grow like 3^k with k attributes: count the groups
+     * before building any, and refuse a run that would not fit. */
+    {
+        double total = 1;
+
+        for (size_t i = 0; i < sc->nattrs + nmasks; i++) {
+            uint32_t mask = i < sc->nattrs ? 1u << i : masks[i - sc->nattrs];
+            double product = 1;
+
+            for (size_t j = 0; j < sc->nattrs; j++)
+                if (mask & (1u << j))
+                    product *=
+                        (double)(B.ord[j].nlisted ? B.ord[j].nlisted : 1);
+            total += i < sc->nattrs || product <= FA_RUN_MAX_LISTED
+                         ? product
+                         : fmin(product, (double)sc->ncells);
+        }
+        for (size_t s = 0; s < sc->nsegs; s++)
+            total += (double)B.ord[sc->nattrs + s].nlisted;
+        if (total > FA_RUN_MAX_GROUPS) {
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "the attributes, their intersections and the "
+                              "segments make %.0f groups, more than %d: "
+                              "audit fewer attributes at once",
+                              total, FA_RUN_MAX_GROUPS);
+            goto out;
+        }
+    }
     spans = fa_xcalloc(1 + sc->nattrs + nmasks + sc->nsegs, sizeof(*spans));
     /* the AUC needs each set's cell -> group map after all sets exist */
     cellgroups = fa_xcalloc(1 + sc->nattrs + nmasks, sizeof(int64_t *));
@@ -1754,6 +1848,7 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
                                     opts->timings->bootstrap;
     }
     if (!err) {
+        finite_results(&r);
         fa_ctx_now_iso(ctx, when, sizeof(when));
         r.created = fa_xstrdup(when);
         r.reference = fa_xstrdup(opts->reference ? opts->reference : "largest");

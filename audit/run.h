@@ -18,6 +18,10 @@
  * combinations that occur. */
 #define FA_RUN_MAX_LISTED 10000
 
+/* The most groups one run computes (each holds every metric, interval and
+ * test: a few kilobytes). */
+#define FA_RUN_MAX_GROUPS 100000
+
 #define FA_RUN_CONFIDENCE 0.95
 #define FA_RUN_MIN_GROUP 30
 #define FA_RUN_MIN_CLASS 10

@@ -17,6 +17,8 @@
 
 struct fa_store {
     sqlite3 *db;
+    int step_err; /* a read loop's failure, for read_check */
+    char step_msg[256];
     char *path;
     /* cached multi-row insert for one dataset's rows table */
     sqlite3_stmt *ins_many;
@@ -248,6 +250,37 @@ step_done(fa_ctx *ctx, fa_store *st, sqlite3_stmt *s)
     if (rc != SQLITE_DONE)
         return sql_fail(ctx, st, "write");
     return FA_OK;
+}
+
+/* Steps a query: 1 for a row, 0 at the end or on a failure, which
+ * read_check then reports (a loop over rows must not end silently short). */
+static int
+next_row(fa_store *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE && !st->step_err) {
+        st->step_err = code_of(st->db) == FA_ERR_STORE_WRITE ? 2 : 1;
+        snprintf(st->step_msg, sizeof(st->step_msg), "%s",
+                 sqlite3_errmsg(st->db));
+    }
+    return 0;
+}
+
+static fa_err
+read_check(fa_ctx *ctx, fa_store *st)
+{
+    fa_err err;
+
+    if (!st->step_err)
+        return FA_OK;
+    err =
+        fa_ctx_fail(ctx, st->step_err == 2 ? FA_ERR_STORE_WRITE : FA_ERR_STORE,
+                    "store '%s': read: %s", st->path, st->step_msg);
+    st->step_err = 0;
+    return err;
 }
 
 static void
@@ -1026,7 +1059,7 @@ fa_store_reject_summary(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, dataset_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
             *out = fa_xrealloc(*out, cap, sizeof(**out));
@@ -1037,6 +1070,9 @@ fa_store_reject_summary(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
         (*n)++;
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
     return FA_OK;
 }
 
@@ -1402,12 +1438,15 @@ load_strata(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         res->stratum_values =
             fa_xrealloc(res->stratum_values, res->nstrata + 1, sizeof(char *));
         res->stratum_values[res->nstrata++] = col_text(s, 1);
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
     res->strat_rows =
         fa_xcalloc(res->ngroups * res->nstrata * 4 + 1, sizeof(int64_t));
     err = prepare(ctx, st,
@@ -1417,7 +1456,7 @@ load_strata(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t g = (size_t)sqlite3_column_int64(s, 0);
         size_t l = (size_t)sqlite3_column_int64(s, 1);
 
@@ -1428,6 +1467,9 @@ load_strata(fa_ctx *ctx, fa_store *st, fa_results *res)
                 sqlite3_column_int64(s, 2 + k);
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
     return FA_OK;
 }
 
@@ -1489,7 +1531,7 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         fa_group_set *gs;
         const char *kind = (const char *)sqlite3_column_text(s, 1);
         const char *p = (const char *)sqlite3_column_text(s, 2);
@@ -1521,6 +1563,9 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
             gs->agg_ci[k] = (fa_interval){0, 0, "not computed"};
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
 
     err = prepare(ctx, st,
                   "SELECT set_id, name, value, reason, ci_low, ci_high,"
@@ -1529,7 +1574,7 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t set = (size_t)sqlite3_column_int(s, 0);
         const char *name = (const char *)sqlite3_column_text(s, 1);
 
@@ -1546,6 +1591,9 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
         }
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
 
     err = prepare(ctx, st,
                   "SELECT set_id, metric, statistic, df, p_value, reason"
@@ -1554,7 +1602,7 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t set = (size_t)sqlite3_column_int(s, 0);
         const char *name = (const char *)sqlite3_column_text(s, 1);
 
@@ -1572,6 +1620,9 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
         }
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
     return FA_OK;
 }
 
@@ -1598,7 +1649,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         fa_group *g;
 
         res->groups = fa_xrealloc(res->groups, res->ngroups + 1, sizeof(*g));
@@ -1620,6 +1671,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         if ((size_t)g->set >= res->nsets ||
             g->gid != (int64_t)res->ngroups - 1) {
             sqlite3_finalize(s);
+            err = read_check(ctx, st);
+            if (err)
+                return err;
             return fa_ctx_fail(ctx, FA_ERR_STORE,
                                "store '%s': run %" PRId64 " is inconsistent",
                                st->path, res->run_id);
@@ -1643,7 +1697,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t gid = (size_t)sqlite3_column_int64(s, 0);
         size_t pos = (size_t)sqlite3_column_int64(s, 1);
 
@@ -1651,6 +1705,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
             res->groups[gid].values[pos] = col_text(s, 2);
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
 
     err = prepare(ctx, st,
                   "SELECT gid, name, value, num, den, reason, ci_low,"
@@ -1659,7 +1716,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t gid = (size_t)sqlite3_column_int64(s, 0);
         int k = metric_index((const char *)sqlite3_column_text(s, 1));
 
@@ -1670,6 +1727,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         col_interval(s, 6, &res->groups[gid].ci[k]);
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
 
     err = prepare(ctx, st,
                   "SELECT gid, metric, ratio, ratio_reason, difference,"
@@ -1684,7 +1744,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (err)
         return err;
     sqlite3_bind_int64(s, 1, res->run_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (next_row(st, s)) {
         size_t gid = (size_t)sqlite3_column_int64(s, 0);
         int k = metric_index((const char *)sqlite3_column_text(s, 1));
 
@@ -1721,6 +1781,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         }
     }
     sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err)
+        return err;
     return FA_OK;
 }
 

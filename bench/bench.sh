@@ -42,13 +42,15 @@ for n in $ROWS; do
     i=0
     while [ $i -lt "$REPS" ]; do
         rm -f "$DIR/a.db" "$DIR/b.db" "$DIR/s.db"
-        measure "$DIR/ing" "$FA" ingest -q --db "$DIR/a.db" --label label \
-            --pred decision --attr sex,race --segment region "$csv"
+        # every column the CSV has: label, decision, score, attributes
+        measure "$DIR/ing" "$FA" ingest -q --db "$DIR/s.db" --label label \
+            --pred decision --score score --attr sex,race --segment region \
+            "$csv"
         measure "$DIR/imp" sqlite3 "$DIR/b.db" ".import --csv $csv t"
-        measure "$DIR/run" "$FA" run -q --db "$DIR/a.db"
-        "$FA" ingest -q --db "$DIR/s.db" --label label --pred decision \
-            --score score --attr sex,race --segment region "$csv"
         measure "$DIR/runs" "$FA" run -q --db "$DIR/s.db"
+        "$FA" ingest -q --db "$DIR/a.db" --label label --pred decision \
+            --attr sex,race --segment region "$csv"
+        measure "$DIR/run" "$FA" run -q --db "$DIR/a.db"
         i=$((i + 1))
     done
     ing=$(col 1 "$DIR/ing"); imp=$(col 1 "$DIR/imp")

@@ -56,7 +56,7 @@ fa_auc_sorted(const fa_scored *rows, size_t n)
         return fa_value_undefined("no actual positives");
     if (wneg == 0)
         return fa_value_undefined("no actual negatives");
-    v.value = wins / (wpos * wneg);
+    v.value = wins / wpos / wneg; /* wpos * wneg can overflow */
     return v;
 }
 
