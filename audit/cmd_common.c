@@ -308,16 +308,18 @@ const struct fa_opt fa_ingest_options[] = {
     {"label", 'l', "COL", "true outcome column (omit: label-free audit)"},
     {"max-rejects", 0, "N",
      "fail the load when more than N rows are rejected (default 1000)"},
-    {"negative", 0, "VALUE", "the unfavourable label (default: any other)"},
+    {"negative", 0, "VALUE",
+     "the unfavourable label (default: the one other value)"},
     {"positive", 0, "VALUE", "the favourable label (default: 1, true or yes)"},
     {"pred", 'p', "COL", "predicted decision column"},
-    {"pred-negative", 0, "VALUE", "the unfavourable decision value"},
+    {"pred-negative", 0, "VALUE",
+     "the unfavourable decision (default: the one other value)"},
     {"pred-positive", 0, "VALUE",
      "the favourable decision (default: 1, true or yes)"},
     {"score", 's', "COL", "score column: any finite number"},
     {"segment", 'g', "X,Y", "segment columns (region, channel, ...)"},
     {"threshold", 't', "T", "without --pred, the decision is score >= T"},
-    {"weight", 'w', "COL", "row weight column (>= 0)"},
+    {"weight", 'w', "COL", "row weight column (0 to 1e100)"},
 };
 const size_t fa_ingest_noptions = FA_ARRAY_LEN(fa_ingest_options);
 

@@ -659,5 +659,43 @@ check "groups under --min-group are insufficient evidence" grep -q -F \
     '"evidence": "insufficient evidence: the group has' \
     "$T/small.out/results.json"
 
+# ------------------------------------------------------------------
+# line ends, --positive alone, weight bounds, the group cap
+
+printf 'a,y,p\nx,1,1\rz,0,1\r\nw,1,0\n' >"$T/cr.csv"
+fa ingest --db "$T/cr.db" --label y --pred p --attr a "$T/cr.csv"
+status "a lone CR ends a line" 0
+eq "a lone CR: lines 2, 3, 4" \
+    "$(sq "$T/cr.db" 'SELECT group_concat(line) FROM rows_1')" "2,3,4"
+printf 'a,y,p\nx,approved,1\nz,denied,1\nw,pending,0\n' >"$T/pos.csv"
+fa ingest --db "$T/pos.db" --label y --positive approved --pred p --attr a \
+    "$T/pos.csv"
+status "--positive alone" 0
+eq "--positive alone: a third label value is rejected" \
+    "$(sq "$T/pos.db" 'SELECT line || ":" || reason FROM reject')" \
+    "4:label not binary"
+printf 'a,y,p,w\nx,1,1,1e100\nz,0,1,1.5e100\n' >"$T/wt.csv"
+fa ingest --db "$T/wt.db" --label y --pred p --weight w --attr a "$T/wt.csv"
+eq "a weight above 1e100 is rejected" \
+    "$(sq "$T/wt.db" 'SELECT line || ":" || reason FROM reject')" \
+    "3:weight above 1e100"
+{
+    echo "a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,y,p"
+    i=0
+    while [ $i -lt 64 ]; do
+        echo "$((i % 2)),$((i / 2 % 2)),$((i / 4 % 2)),$((i / 8 % 2)),$((i / 16 % 2)),$((i / 32 % 2)),$((i % 3)),$((i % 5 % 2)),$((i % 7 % 2)),$((i % 11 % 2)),$((i % 13 % 2)),$((i % 17 % 2)),$((i % 2)),1"
+        i=$((i + 1))
+    done
+} >"$T/wide.csv"
+fa audit --db "$T/wide.db" --label y --pred p \
+    --attr a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11 --out "$T/wide.out" \
+    "$T/wide.csv"
+status "too many groups" 2
+err_has "too many groups" "more than 100000"
+check "too many groups: no output folder" test ! -e "$T/wide.out"
+fa ingest --db "$T/fresh.db" --label y --pred p --attr g "$T/dup.csv"
+status "a failed first load" 3
+check "a failed first load leaves no store" test ! -e "$T/fresh.db"
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
