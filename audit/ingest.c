@@ -474,12 +474,17 @@ field(const struct loader *L, int col)
 static const char *
 bad_text(const struct loader *L, int col)
 {
-    const char *s = field(L, col);
-    size_t n = L->flen[col];
+    const unsigned char *s = (const unsigned char *)field(L, col);
+    size_t n = L->flen[col], i = 0;
 
+    /* the common field is short printable ASCII: one pass decides it */
+    while (i < n && s[i] && s[i] < 0x80)
+        i++;
+    if (i == n)
+        return NULL;
     if (memchr(s, '\0', n))
         return "NUL byte in field";
-    if (!fa_utf8_valid(s, n))
+    if (!fa_utf8_valid((const char *)s, n))
         return "invalid UTF-8";
     return NULL;
 }
