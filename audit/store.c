@@ -1638,6 +1638,7 @@ metric_index(const char *name)
 static fa_err
 load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
 {
+    size_t cap = 0;
     sqlite3_stmt *s = NULL;
     fa_err err;
 
@@ -1652,7 +1653,11 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     while (next_row(st, s)) {
         fa_group *g;
 
-        res->groups = fa_xrealloc(res->groups, res->ngroups + 1, sizeof(*g));
+        /* doubling: a run can hold 100,000 groups of a few KB each */
+        if (res->ngroups == cap) {
+            cap = cap ? 2 * cap : 64;
+            res->groups = fa_xrealloc(res->groups, cap, sizeof(*g));
+        }
         g = &res->groups[res->ngroups++];
         *g = (fa_group){0};
         g->gid = sqlite3_column_int64(s, 0);
