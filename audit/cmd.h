@@ -104,6 +104,9 @@ extern const size_t fa_run_noptions;
 int fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                      const char *arg);
 
+/* Parses all of arg as a whole number >= min into *out; -1 otherwise. */
+int fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out);
+
 /* Makes directory dir (and its parents); -1 after printing an error. */
 int fa_cmd_mkdirs(const char *dir);
 

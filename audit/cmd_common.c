@@ -225,15 +225,15 @@ const struct fa_opt fa_run_options[] = {
 };
 const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
 
-static int
-whole(const char *arg, int64_t *out)
+int
+fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out)
 {
     char *end;
     long long v;
 
     errno = 0;
     v = strtoll(arg, &end, 10);
-    if (errno || end == arg || *end || v < 0)
+    if (errno || end == arg || *end || v < min)
         return -1;
     *out = v;
     return 0;
@@ -268,7 +268,7 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                    -1;
         o->bh = strcmp(arg, "bh") == 0;
     } else if (strcmp(name, "bootstrap") == 0) {
-        if (whole(arg, &n) != 0)
+        if (fa_cmd_parse_int(arg, 0, &n) != 0)
             return fa_cmd_usage(cmd,
                                 "bad --bootstrap '%s' (a whole number "
                                 ">= 0)",
@@ -276,7 +276,7 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                    -1;
         o->bootstrap = n ? n : -1;
     } else if (strcmp(name, "seed") == 0) {
-        if (whole(arg, &n) != 0)
+        if (fa_cmd_parse_int(arg, 0, &n) != 0)
             return fa_cmd_usage(cmd, "bad --seed '%s' (a whole number >= 0)",
                                 arg),
                    -1;
@@ -284,7 +284,7 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
         o->has_seed = 1;
     } else if (strcmp(name, "min-group") == 0 ||
                strcmp(name, "min-class") == 0) {
-        if (whole(arg, &n) != 0)
+        if (fa_cmd_parse_int(arg, 0, &n) != 0)
             return fa_cmd_usage(cmd, "bad --%s '%s' (a whole number >= 0)",
                                 name, arg),
                    -1;
@@ -439,18 +439,12 @@ fa_ingest_cli_apply(const char *cmd, struct fa_ingest_cli *c, const char *name,
                    -1;
         o->has_threshold = 1;
     } else if (strcmp(name, "max-rejects") == 0) {
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(arg, &end, 10);
-        if (errno || end == arg || *end || v < 0)
+        if (fa_cmd_parse_int(arg, 0, &o->max_rejects) != 0)
             return fa_cmd_usage(cmd,
                                 "bad --max-rejects '%s' (a whole number "
                                 ">= 0)",
                                 arg),
                    -1;
-        o->max_rejects = v;
     } else {
         return 0;
     }

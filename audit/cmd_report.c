@@ -1,6 +1,5 @@
 /* cmd_report.c — fairaudit report: the outputs of one run, from the store
  * alone. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +33,6 @@ cmd_report(int argc, char **argv)
     optind = 0;
     while ((k = fa_cmd_getopt("report", argc, argv, opts, FA_ARRAY_LEN(opts),
                               &arg)) != -1) {
-        char *end;
-
         switch (k) {
         case -2:
             return FA_EXIT_USAGE;
@@ -55,9 +52,7 @@ cmd_report(int argc, char **argv)
             fa_msg_set_quiet(1);
             break;
         case O_RUN:
-            errno = 0;
-            run_id = strtoll(arg, &end, 10);
-            if (errno || end == arg || *end || run_id <= 0)
+            if (fa_cmd_parse_int(arg, 1, &run_id) != 0)
                 return fa_cmd_usage("report", "bad --run '%s'", arg);
             break;
         }

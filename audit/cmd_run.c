@@ -1,5 +1,4 @@
 /* cmd_run.c — fairaudit run: every group and intersection of a dataset. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +17,6 @@ static const struct fa_opt own[] = {
     {"quiet", 'q', NULL, "no summary"},
     {"timings", 0, NULL, "print where the run's time went (stderr)"},
 };
-
-static int
-parse_id(const char *arg, int64_t *id)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(arg, &end, 10);
-    if (errno || end == arg || *end || v <= 0)
-        return -1;
-    *id = v;
-    return 0;
-}
 
 int
 cmd_run(int argc, char **argv)
@@ -60,7 +45,7 @@ cmd_run(int argc, char **argv)
             return FA_EXIT_USAGE;
         name = opts[k].name;
         if (strcmp(name, "dataset") == 0) {
-            if (parse_id(arg, &ro.dataset_id) != 0)
+            if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0)
                 return fa_cmd_usage("run", "bad --dataset '%s'", arg);
         } else if (strcmp(name, "db") == 0) {
             db = arg;

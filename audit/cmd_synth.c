@@ -59,7 +59,7 @@ cmd_synth(int argc, char **argv)
     int custom = 0, k, code = FA_EXIT_OK;
     fa_ctx *ctx = fa_ctx_new();
     FILE *f = stdout;
-    char *end;
+    int64_t seed;
 
     fa_synth_default(&spec);
     optind = 0;
@@ -114,20 +114,17 @@ cmd_synth(int argc, char **argv)
             plants[nplants++] = (char *)arg;
             break;
         case O_ROWS:
-            errno = 0;
-            spec.rows = strtoll(arg, &end, 10);
-            if (errno || end == arg || *end || spec.rows < 0) {
+            if (fa_cmd_parse_int(arg, 0, &spec.rows) != 0) {
                 code = fa_cmd_usage("synth", "bad --rows '%s'", arg);
                 goto out;
             }
             break;
         case O_SEED:
-            errno = 0;
-            spec.seed = strtoull(arg, &end, 10);
-            if (errno || end == arg || *end || arg[0] == '-') {
+            if (fa_cmd_parse_int(arg, 0, &seed) != 0) {
                 code = fa_cmd_usage("synth", "bad --seed '%s'", arg);
                 goto out;
             }
+            spec.seed = (uint64_t)seed;
             break;
         case O_WEIGHTS:
             spec.weights = 1;
