@@ -14,17 +14,26 @@ echo "demo: audited fixtures/demo/predictions.csv (20,000 synthetic rows with a"
 echo "      lower TPR planted for women and a higher FPR for Black applicants)"
 echo "demo: store   $OUT/audit.db"
 echo "demo: results $OUT/results.json"
-echo "demo: selection rate, TPR and FPR by group (from the store):"
+echo "demo: TPR by group against the reference group (from the store):"
 sqlite3 -header -column "$OUT/audit.db" "
-SELECT group_concat(coalesce(v.value, '(missing)'), ' x ') AS grp,
+SELECT d.name || '=' || coalesce(v.value, '(missing)') AS grp,
        g.n,
-       printf('%.3f', (SELECT value FROM metric m WHERE m.run_id = g.run_id
-               AND m.gid = g.gid AND m.name = 'selection_rate')) AS sel,
-       printf('%.3f', (SELECT value FROM metric m WHERE m.run_id = g.run_id
-               AND m.gid = g.gid AND m.name = 'tpr')) AS tpr,
-       printf('%.3f', (SELECT value FROM metric m WHERE m.run_id = g.run_id
-               AND m.gid = g.gid AND m.name = 'fpr')) AS fpr
-FROM grp g JOIN group_set s ON s.run_id = g.run_id AND s.set_id = g.set_id
-LEFT JOIN grp_value v ON v.run_id = g.run_id AND v.gid = g.gid
+       printf('%.3f', m.value) AS tpr,
+       printf('[%.3f, %.3f]', m.ci_low, m.ci_high) AS ci95,
+       printf('%.3f', x.ratio) AS ratio,
+       CASE WHEN x.ratio_low IS NULL THEN ''
+            ELSE printf('[%.3f, %.3f]', x.ratio_low, x.ratio_high)
+       END AS ratio_ci,
+       CASE WHEN x.p_adjusted IS NULL THEN ''
+            ELSE printf('%.2g', x.p_adjusted) END AS p_holm,
+       x.evidence
+FROM grp g
+JOIN group_set s ON s.run_id = g.run_id AND s.set_id = g.set_id
+JOIN run r ON r.id = g.run_id
+JOIN grp_value v ON v.run_id = g.run_id AND v.gid = g.gid
+JOIN dim d ON d.dataset_id = r.dataset_id AND d.idx = CAST(s.dims AS INTEGER)
+JOIN metric m ON m.run_id = g.run_id AND m.gid = g.gid AND m.name = 'tpr'
+JOIN disparity x ON x.run_id = g.run_id AND x.gid = g.gid
+     AND x.metric = 'tpr'
 WHERE g.run_id = (SELECT max(id) FROM run) AND s.kind = 'attribute'
-GROUP BY g.gid ORDER BY g.gid;"
+ORDER BY g.gid;"
