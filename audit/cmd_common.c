@@ -268,10 +268,10 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                    -1;
         o->bh = strcmp(arg, "bh") == 0;
     } else if (strcmp(name, "bootstrap") == 0) {
-        if (fa_cmd_parse_int(arg, 0, &n) != 0)
+        if (fa_cmd_parse_int(arg, 0, &n) != 0 || (n > 0 && n < 100))
             return fa_cmd_usage(cmd,
-                                "bad --bootstrap '%s' (a whole number "
-                                ">= 0)",
+                                "bad --bootstrap '%s' (0, or at least 100 "
+                                "replicates)",
                                 arg),
                    -1;
         o->bootstrap = n ? n : -1;

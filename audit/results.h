@@ -51,6 +51,7 @@ typedef struct fa_group_set {
     /* chi-square test of independence of group and outcome, for the
      * selection rate, the TPR and the FPR (fa_chi2_metrics) */
     fa_test chi2[3];
+    double chi2_adjusted[3];          /* within the run's family per metric */
     fa_interval agg_ci[FA_AGG_COUNT]; /* stratified bootstrap */
 } fa_group_set;
 

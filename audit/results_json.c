@@ -113,6 +113,7 @@ cmh_json(const fa_cmh *c)
     } else {
         json_object_set_new(o, "statistic", json_real(c->test.statistic));
         json_object_set_new(o, "p_value", json_real(c->test.p));
+        json_object_set_new(o, "p_adjusted", json_real(c->p_adjusted));
     }
     json_object_set_new(o, "common_odds_ratio", value_or_null(&c->odds_ratio));
     set_reason(o, "common_odds_ratio_reason", c->odds_ratio.reason);
@@ -271,6 +272,8 @@ aggregate_json(const fa_results *r, const fa_group_set *gs)
                 json_object_set_new(x, "statistic", json_real(t->statistic));
                 json_object_set_new(x, "df", json_real(t->df));
                 json_object_set_new(x, "p_value", json_real(t->p));
+                json_object_set_new(x, "p_adjusted",
+                                    json_real(gs->chi2_adjusted[k]));
             }
             json_object_set_new(c, fa_metric_name(fa_chi2_metrics[k]), x);
         }

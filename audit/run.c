@@ -1142,53 +1142,80 @@ binomial(const fa_group *g, fa_metric m, int weighted, double *x, double *n,
     *x = sw > 0 ? sx / sw * *n : 0;
 }
 
-static char *
-too_few(const char *who, int64_t have, const char *what, int64_t need,
-        const char *opt)
+/* Rows of a group in the confusion slots of mask: a count, or in a weighted
+ * audit Kish's effective number (sum w)^2 / sum w^2. */
+static double
+size_of(const struct stat_opts *o, const fa_group *g, int mask)
 {
-    return fa_xasprintf("insufficient evidence: the %s has %lld %s, fewer "
-                        "than %lld (%s)",
-                        who, (long long)have, what, (long long)need, opt);
+    const double w[4] = {g->w.tp, g->w.fp, g->w.tn, g->w.fn};
+    double n = 0, sw = 0, sw2 = 0;
+
+    for (int k = 0; k < 4; k++) {
+        if (!(mask & (1 << k)))
+            continue;
+        n += (double)g->rows[k];
+        sw += w[k];
+        sw2 += g->w2[k];
+    }
+    if (!o->weighted)
+        return n;
+    return sw2 > 0 ? sw * sw / sw2 : 0;
 }
 
-/* Why a comparison cannot support a verdict, or "sufficient". */
+/* "insufficient evidence: ..." when who has fewer than need in mask. */
+static char *
+short_of(const struct stat_opts *o, const char *who, const fa_group *g,
+         int mask, const char *what, int64_t need, const char *opt)
+{
+    double have = size_of(o, g, mask);
+
+    if (have >= (double)need)
+        return NULL;
+    if (o->weighted)
+        return fa_xasprintf("insufficient evidence: the %s has an effective "
+                            "%.1f %s (Kish), fewer than %lld (%s)",
+                            who, have, what, (long long)need, opt);
+    return fa_xasprintf("insufficient evidence: the %s has %.0f %s, fewer "
+                        "than %lld (%s)",
+                        who, have, what, (long long)need, opt);
+}
+
+/* Why a comparison cannot support a verdict, or "sufficient". ref is the
+ * reference group, or the rest of the population under --reference
+ * overall. */
 static char *
 evidence(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
          fa_metric m)
 {
-    double dx, dn;
-    int64_t ng, nr;
+    const char *rname =
+        ref->gid < 0 ? "rest of the population" : "reference group";
+    char *why;
 
-    if (g->n < o->min_group)
-        return too_few("group", g->n, "rows", o->min_group, "--min-group");
-    if (ref->n < o->min_group)
-        return too_few("reference group", ref->n, "rows", o->min_group,
-                       "--min-group");
+    if (fa_metric_needs_label(m) && !o->labelled)
+        return fa_xstrdup("no label column");
+    if ((why = short_of(o, "group", g, S_ALL, "rows", o->min_group,
+                        "--min-group")) ||
+        (why = short_of(o, rname, ref, S_ALL, "rows", o->min_group,
+                        "--min-group")))
+        return why;
     if (m == FA_METRIC_AUC) {
         /* an AUC needs both classes on both sides */
-        const int64_t need = o->min_class;
-        int64_t gp = g->rows[TP] + g->rows[FN], gn = g->rows[TN] + g->rows[FP];
-        int64_t rp = ref->rows[TP] + ref->rows[FN];
-        int64_t rn = ref->rows[TN] + ref->rows[FP];
-
-        if (gp < need || gn < need)
-            return too_few("group", gp < need ? gp : gn,
-                           gp < need ? "actual positives" : "actual negatives",
-                           need, "--min-class");
-        if (rp < need || rn < need)
-            return too_few("reference group", rp < need ? rp : rn,
-                           rp < need ? "actual positives" : "actual negatives",
-                           need, "--min-class");
+        if ((why = short_of(o, "group", g, S_TP | S_FN, "actual positives",
+                            o->min_class, "--min-class")) ||
+            (why = short_of(o, "group", g, S_TN | S_FP, "actual negatives",
+                            o->min_class, "--min-class")) ||
+            (why = short_of(o, rname, ref, S_TP | S_FN, "actual positives",
+                            o->min_class, "--min-class")) ||
+            (why = short_of(o, rname, ref, S_TN | S_FP, "actual negatives",
+                            o->min_class, "--min-class")))
+            return why;
     }
-    if (!fa_metric_is_proportion(m) || parts[m].den == S_ALL)
-        return fa_xstrdup("sufficient");
-    binomial(g, m, 0, &dx, &dn, &ng);
-    binomial(ref, m, 0, &dx, &dn, &nr);
-    if (ng < o->min_class)
-        return too_few("group", ng, parts[m].rows, o->min_class, "--min-class");
-    if (nr < o->min_class)
-        return too_few("reference group", nr, parts[m].rows, o->min_class,
-                       "--min-class");
+    if (fa_metric_is_proportion(m) && parts[m].den != S_ALL &&
+        ((why = short_of(o, "group", g, parts[m].den, parts[m].rows,
+                         o->min_class, "--min-class")) ||
+         (why = short_of(o, rname, ref, parts[m].den, parts[m].rows,
+                         o->min_class, "--min-class"))))
+        return why;
     return fa_xstrdup("sufficient");
 }
 
@@ -1328,11 +1355,37 @@ strata_test(const struct stat_opts *o, const fa_group *g, const fa_group *ref,
     return out;
 }
 
+/*
+ * The rest of the population: under --reference overall a group is part of
+ * its reference, so its test compares it with everyone else, which tests
+ * the same hypothesis without counting its rows twice.
+ */
+static void
+complement(const fa_group *all, const fa_group *g, fa_group *rest, int labelled)
+{
+    *rest = (fa_group){0};
+    rest->gid = -1;
+    rest->n = all->n - g->n;
+    rest->w.tp = all->w.tp - g->w.tp;
+    rest->w.fp = all->w.fp - g->w.fp;
+    rest->w.tn = all->w.tn - g->w.tn;
+    rest->w.fn = all->w.fn - g->w.fn;
+    for (int k = 0; k < 4; k++) {
+        rest->rows[k] = all->rows[k] - g->rows[k];
+        rest->w2[k] = all->w2[k] - g->w2[k];
+    }
+    for (int m = 0; m <= FA_METRIC_F1; m++)
+        rest->m[m] = fa_confusion_metric((fa_metric)m, &rest->w, labelled);
+}
+
 static void
 compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         fa_metric m)
 {
     fa_compare *c = &g->cmp[m];
+    fa_group rest;
+    const fa_group *other = ref;
+    int overall = ref->gid == 0;
     double xg, ng, xr, nr;
     int64_t rg, rr;
 
@@ -1342,27 +1395,56 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
     c->cmh.odds_ratio = fa_value_undefined("no strata");
     if (g->gid == ref->gid) {
         no_comparison(c, "reference group");
+        c->cmh.test = (fa_test){0, 0, 0, "reference group"};
+        c->cmh.odds_ratio = fa_value_undefined("reference group");
         c->evidence = fa_xstrdup("reference group");
         return;
     }
-    c->evidence = evidence(o, g, ref, m);
-    if (m == FA_METRIC_AUC && !g->m[m].reason && !ref->m[m].reason) {
-        compare_auc(o, c, g, ref);
+    if (overall) {
+        complement(ref, g, &rest, o->labelled);
+        other = &rest;
+    }
+    c->evidence = evidence(o, g, other, m);
+    if (g->m[m].reason) {
+        no_comparison(c, fa_metric_needs_label(m) && !o->labelled
+                             ? "no label column"
+                             : "group value undefined");
+        return;
+    }
+    if (m == FA_METRIC_AUC) {
+        if (overall)
+            no_comparison(c, "the group is part of the whole population: no "
+                             "DeLong test against it");
+        else if (ref->m[m].reason)
+            no_comparison(c, "reference value undefined");
+        else
+            compare_auc(o, c, g, ref);
         return;
     }
     if (!fa_metric_is_proportion(m)) {
         no_comparison(c, "no closed-form interval or test for this metric");
         return;
     }
-    if (g->m[m].reason || ref->m[m].reason) {
-        no_comparison(c, g->m[m].reason ? "group value undefined"
-                                        : "reference value undefined");
+    if (other->m[m].reason) {
+        no_comparison(c, overall ? "the rest of the population has no value"
+                                 : "reference value undefined");
         return;
     }
     binomial(g, m, o->weighted, &xg, &ng, &rg);
-    binomial(ref, m, o->weighted, &xr, &nr, &rr);
-    c->ratio_ci = fa_ci_katz_ratio(xg, ng, xr, nr, o->conf);
-    c->diff_ci = fa_ci_newcombe_diff(xg, ng, xr, nr, o->conf);
+    binomial(other, m, o->weighted, &xr, &nr, &rr);
+    if (overall) {
+        /* the ratio and difference are to the population, which holds the
+         * group: intervals for independent samples would be too wide */
+        c->ratio_ci = c->diff_ci =
+            (fa_interval){0, 0, "the group is part of the whole population"};
+    } else {
+        c->ratio_ci = g->ratio[m].reason
+                          ? (fa_interval){0, 0, g->ratio[m].reason}
+                          : fa_ci_katz_ratio(xg, ng, xr, nr, o->conf);
+        c->diff_ci = g->diff[m].reason
+                         ? (fa_interval){0, 0, g->diff[m].reason}
+                         : fa_ci_newcombe_diff(xg, ng, xr, nr, o->conf);
+    }
     /* Fisher needs whole counts: a weighted audit always uses z */
     if (!o->weighted && fa_test_needs_exact(xg, ng, xr, nr)) {
         c->test = fa_test_fisher((unsigned)xg, (unsigned)(ng - xg),
@@ -1372,11 +1454,28 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         c->test = fa_test_two_proportions(xg, ng, xr, nr);
         c->test_name = "z";
     }
-    c->mdr = fa_mdr(ng, nr, ref->m[m].value, 1 - o->conf, 0.8);
-    c->cmh = strata_test(o, g, ref, m);
+    c->mdr = fa_mdr(ng, nr, other->m[m].value, 1 - o->conf, 0.8);
+    c->cmh = overall ? (fa_cmh){{0, 0, 0,
+                                 "no strata for the whole "
+                                 "population"},
+                                {0, 0, 0, 0,
+                                 "no strata for the whole "
+                                 "population"},
+                                0,
+                                0}
+                     : strata_test(o, g, ref, m);
 }
 
 /* Adjusts the p-values of one family: one metric over one set's groups. */
+static void
+adjust(const struct stat_opts *o, double *p, size_t n)
+{
+    if (o->bh)
+        fa_p_adjust_bh(p, n, p);
+    else
+        fa_p_adjust_holm(p, n, p);
+}
+
 static void
 adjust_family(const struct stat_opts *o, fa_results *r, int64_t first,
               int64_t ngroups, fa_metric m)
@@ -1385,18 +1484,53 @@ adjust_family(const struct stat_opts *o, fa_results *r, int64_t first,
     int64_t *who = fa_xcalloc((size_t)ngroups + 1, sizeof(int64_t));
     size_t n = 0;
 
-    for (int64_t i = first; i < first + ngroups; i++) {
-        if (r->groups[i].cmp[m].test.reason)
-            continue;
-        p[n] = r->groups[i].cmp[m].test.p;
-        who[n++] = i;
+    /* the tests against the reference, then (a family of their own) the
+     * same comparisons pooled within strata */
+    for (int pooled = 0; pooled < 2; pooled++) {
+        n = 0;
+        for (int64_t i = first; i < first + ngroups; i++) {
+            const fa_compare *c = &r->groups[i].cmp[m];
+            const fa_test *t = pooled ? &c->cmh.test : &c->test;
+
+            if (t->reason)
+                continue;
+            p[n] = t->p;
+            who[n++] = i;
+        }
+        adjust(o, p, n);
+        for (size_t k = 0; k < n; k++) {
+            fa_compare *c = &r->groups[who[k]].cmp[m];
+
+            if (pooled)
+                c->cmh.p_adjusted = p[k];
+            else
+                c->p_adjusted = p[k];
+        }
     }
-    if (o->bh)
-        fa_p_adjust_bh(p, n, p);
-    else
-        fa_p_adjust_holm(p, n, p);
-    for (size_t k = 0; k < n; k++)
-        r->groups[who[k]].cmp[m].p_adjusted = p[k];
+    free(p);
+    free(who);
+}
+
+/* The chi-square tests of every set form one family per metric. */
+static void
+adjust_chi2(const struct stat_opts *o, fa_results *r)
+{
+    double *p = fa_xcalloc(r->nsets + 1, sizeof(double));
+    size_t *who = fa_xcalloc(r->nsets + 1, sizeof(size_t));
+
+    for (int k = 0; k < 3; k++) {
+        size_t n = 0;
+
+        for (size_t s = 1; s < r->nsets; s++) {
+            if (r->sets[s].chi2[k].reason)
+                continue;
+            p[n] = r->sets[s].chi2[k].p;
+            who[n++] = s;
+        }
+        adjust(o, p, n);
+        for (size_t i = 0; i < n; i++)
+            r->sets[who[i]].chi2_adjusted[k] = p[i];
+    }
     free(p);
     free(who);
 }
@@ -1431,8 +1565,43 @@ aggregate_values(const fa_counts *c, size_t k, fa_value *out, size_t nout,
     free(fpr);
 }
 
-/* Bootstrap intervals of a set's aggregates; each set draws from its own
- * stream (seed + set id), so adding a set changes no other set's. */
+/* A set's own random stream: the seed and the set's column names, so a
+ * set's intervals do not move when other sets are added or reordered. */
+static uint64_t
+set_seed(uint64_t seed, const fa_results *r, const fa_group_set *gs)
+{
+    uint64_t h = 1469598103934665603ULL ^ seed;
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        for (const char *c = r->ds.dims[gs->dims[k]].name; *c; c++) {
+            h ^= (unsigned char)*c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0xff; /* separator */
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 32);
+}
+
+/* Reasons made at run time live as long as the static ones. */
+static const char *
+intern_reason(const char *s)
+{
+    static char **pool;
+    static size_t n, cap;
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(pool[i], s) == 0)
+            return pool[i];
+    if (n == cap) {
+        cap = cap ? 2 * cap : 16;
+        pool = fa_xrealloc(pool, cap, sizeof(*pool));
+    }
+    pool[n] = fa_xstrdup(s);
+    return pool[n++];
+}
+
+/* Bootstrap intervals of a set's aggregates. */
 static void
 aggregate_intervals(const struct stat_opts *o, const fa_results *r,
                     fa_group_set *gs, int64_t first, int64_t ngroups)
@@ -1446,15 +1615,39 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
                 (fa_interval){0, 0, "no count bootstrap for weighted rows"};
         return;
     }
+    /* a max - min over groups is only as sure as its smallest group */
+    for (int64_t i = first; i < first + ngroups; i++) {
+        const fa_group *g = &r->groups[i];
+
+        if (g->n > 0 && g->n < o->min_group) {
+            char *why = fa_xasprintf(
+                "insufficient evidence: a group has %lld rows, fewer than "
+                "%lld (--min-group)",
+                (long long)g->n, (long long)o->min_group);
+
+            for (int a = 0; a < FA_AGG_COUNT; a++)
+                gs->agg_ci[a] = (fa_interval){0, 0, intern_reason(why)};
+            free(why);
+            return;
+        }
+    }
     rows = fa_xcalloc((size_t)ngroups + 1, sizeof(*rows));
     for (int64_t i = 0; i < ngroups; i++)
         memcpy(rows[i], r->groups[first + i].rows, sizeof(rows[i]));
     fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups, aggregate_values,
-                 &labelled, FA_AGG_COUNT, o->seed + (uint64_t)gs->id,
+                 &labelled, FA_AGG_COUNT, set_seed(o->seed, r, gs),
                  o->bootstrap, o->conf, gs->agg_ci);
-    for (int a = 0; a < FA_AGG_COUNT; a++)
-        if (gs->agg[a].reason)
-            gs->agg_ci[a] = (fa_interval){0, 0, gs->agg[a].reason};
+    for (int a = 0; a < FA_AGG_COUNT; a++) {
+        fa_interval *ci = &gs->agg_ci[a];
+        double est = gs->agg[a].value;
+
+        if (gs->agg[a].reason) {
+            *ci = (fa_interval){0, 0, gs->agg[a].reason};
+            continue;
+        }
+        /* every aggregate lies in [0, 1] */
+        *ci = fa_bootstrap_basic(*ci, est, 0, 1);
+    }
     free(rows);
 }
 
@@ -1740,6 +1933,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
                     now_seconds() - t0 - (so->timings->bootstrap - b0);
         }
     }
+    adjust_chi2(so, r);
 out:
     for (size_t j = 0; j < ds->ndims; j++)
         order_release(&B.ord[j]);

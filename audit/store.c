@@ -147,6 +147,7 @@ static const char schema_v1[] =
     " mdr_reason TEXT,"
     " cmh_statistic REAL,"
     " cmh_p_value REAL,"
+    " cmh_p_adjusted REAL,"
     " cmh_reason TEXT,"
     " common_odds_ratio REAL,"
     " common_odds_ratio_reason TEXT,"
@@ -182,6 +183,7 @@ static const char schema_v1[] =
     " statistic REAL,"
     " df REAL,"
     " p_value REAL,"
+    " p_adjusted REAL,"
     " reason TEXT,"
     " PRIMARY KEY (run_id, set_id, metric, test));";
 
@@ -1209,8 +1211,8 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
     if (!err)
         err = prepare(ctx, st,
                       "INSERT INTO set_test(run_id, set_id, metric, test,"
-                      " statistic, df, p_value, reason)"
-                      " VALUES (?,?,?,'chi2',?,?,?,?)",
+                      " statistic, df, p_value, reason, p_adjusted)"
+                      " VALUES (?,?,?,'chi2',?,?,?,?,?)",
                       &t);
     for (size_t i = 0; i < res->nsets && !err; i++) {
         const fa_group_set *gs = &res->sets[i];
@@ -1254,6 +1256,7 @@ save_sets(fa_ctx *ctx, fa_store *st, const fa_results *res)
                 sqlite3_bind_double(t, 4, ct->statistic);
                 sqlite3_bind_double(t, 5, ct->df);
                 sqlite3_bind_double(t, 6, ct->p);
+                sqlite3_bind_double(t, 8, gs->chi2_adjusted[k]);
             }
             bind_text(t, 7, ct->reason);
             err = step_done(ctx, st, t);
@@ -1297,8 +1300,8 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
                       " p_adjusted, test_reason, evidence, mdr, mdr_reason,"
                       " cmh_statistic, cmh_p_value, cmh_reason,"
                       " common_odds_ratio, common_odds_ratio_reason,"
-                      " strata_used) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                      "?,?,?,?,?,?,?,?,?,?,?)",
+                      " strata_used, cmh_p_adjusted) VALUES (?,?,?,?,?,?,?,"
+                      "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &d);
     for (size_t i = 0; i < res->ngroups && !err; i++) {
         const fa_group *gr = &res->groups[i];
@@ -1374,6 +1377,8 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
                 bind_value(d, 25, &c->cmh.odds_ratio);
                 bind_text(d, 26, c->cmh.odds_ratio.reason);
                 sqlite3_bind_int64(d, 27, (int64_t)c->cmh.strata_used);
+                if (!c->cmh.test.reason)
+                    sqlite3_bind_double(d, 28, c->cmh.p_adjusted);
             }
             err = step_done(ctx, st, d);
         }
@@ -1596,8 +1601,9 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
         return err;
 
     err = prepare(ctx, st,
-                  "SELECT set_id, metric, statistic, df, p_value, reason"
-                  " FROM set_test WHERE run_id = ? AND test = 'chi2'",
+                  "SELECT set_id, metric, statistic, df, p_value, reason,"
+                  " p_adjusted FROM set_test WHERE run_id = ?"
+                  " AND test = 'chi2'",
                   &s);
     if (err)
         return err;
@@ -1617,6 +1623,7 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
             t->df = sqlite3_column_double(s, 3);
             t->p = sqlite3_column_double(s, 4);
             t->reason = col_reason(s, 5);
+            res->sets[set].chi2_adjusted[k] = sqlite3_column_double(s, 6);
         }
     }
     sqlite3_finalize(s);
@@ -1743,8 +1750,8 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
                   " difference_ci_reason, test, statistic, p_value,"
                   " p_adjusted, test_reason, evidence, mdr, mdr_reason,"
                   " cmh_statistic, cmh_p_value, cmh_reason,"
-                  " common_odds_ratio, common_odds_ratio_reason, strata_used"
-                  " FROM disparity WHERE run_id = ?",
+                  " common_odds_ratio, common_odds_ratio_reason, strata_used,"
+                  " cmh_p_adjusted FROM disparity WHERE run_id = ?",
                   &s);
     if (err)
         return err;
@@ -1783,6 +1790,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
             col_value(s, 23, 0, &c->cmh.odds_ratio);
             c->cmh.odds_ratio.reason = col_reason(s, 24);
             c->cmh.strata_used = (size_t)sqlite3_column_int64(s, 25);
+            c->cmh.p_adjusted = sqlite3_column_double(s, 26);
         }
     }
     sqlite3_finalize(s);

@@ -1,4 +1,5 @@
 /* bootstrap.c — stratified multinomial percentile bootstrap (GSL). */
+#include <math.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
@@ -24,6 +25,19 @@ quantile(const double *v, size_t n, double q)
     if (lo + 1 >= n)
         return v[n - 1];
     return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* METRIC bootstrap_basic — docs/metrics.md#bootstrap */
+fa_interval
+fa_bootstrap_basic(fa_interval pc, double est, double min, double max)
+{
+    fa_interval ci = pc;
+
+    if (pc.reason)
+        return pc;
+    ci.lo = fmax(min, fmin(max, 2 * est - pc.hi));
+    ci.hi = fmax(min, fmin(max, 2 * est - pc.lo));
+    return ci;
 }
 
 /* METRIC bootstrap — docs/metrics.md#bootstrap */

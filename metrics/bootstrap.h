@@ -35,4 +35,14 @@ void fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
                   void *data, size_t nout, uint64_t seed, size_t replicates,
                   double conf, fa_interval *out /* nout */);
 
+/*
+ * The basic (reverse-percentile) interval from a percentile one and the
+ * estimate: [2 est - hi, 2 est - lo], kept within [min, max]. For a
+ * statistic biased away from its bound (a maximum gap over groups), the
+ * percentile interval lies wholly above the truth when the groups are
+ * alike; the basic interval reflects the bias back.
+ */
+fa_interval fa_bootstrap_basic(fa_interval percentile, double estimate,
+                               double min, double max);
+
 #endif /* FA_BOOTSTRAP_H */

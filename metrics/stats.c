@@ -169,22 +169,27 @@ fa_interval
 fa_ci_katz_ratio(double x1, double n1, double x2, double n2, double conf)
 {
     double z, r, se;
+    int zero = 0;
     fa_interval ci = {0};
 
     if (n1 <= 0 || n2 <= 0)
         return ci_undefined("no trials");
     if (x1 <= 0 && x2 <= 0)
         return ci_undefined("both rates are 0");
-    if (x1 <= 0 || x2 <= 0) {
+    /* a zero cell (x = 0 or x = n) would make the variance infinite or
+     * drop a group's own uncertainty: 0.5 goes to every cell */
+    if (x1 <= 0 || x2 <= 0 || x1 >= n1 || x2 >= n2) {
+        zero = x1 <= 0;
         x1 += 0.5;
         x2 += 0.5;
-        n1 += 0.5;
-        n2 += 0.5;
+        n1 += 1;
+        n2 += 1;
     }
     z = z_of(conf);
     r = (x1 / n1) / (x2 / n2);
     se = sqrt(fmax(0, 1 / x1 - 1 / n1 + 1 / x2 - 1 / n2));
-    ci.lo = exp(log(r) - z * se);
+    /* an observed ratio of 0 stays inside its interval */
+    ci.lo = zero ? 0 : exp(log(r) - z * se);
     ci.hi = exp(log(r) + z * se);
     return ci;
 }
@@ -263,7 +268,8 @@ fa_test_cmh(const double (*t)[4], size_t k)
         return r;
     }
     if (var > 0) {
-        double x = fmax(0, fabs(dev) - 0.5);
+        /* R's rule: the correction only where it does not pass 0 */
+        double x = fabs(dev) >= 0.5 ? fabs(dev) - 0.5 : fabs(dev);
 
         r.test.statistic = x * x / var;
         r.test.df = 1;

@@ -53,9 +53,12 @@ fa_interval fa_ci_newcombe_diff(double x1, double n1, double x2, double n2,
 /*
  * Katz log interval for the ratio (x1/n1) / (x2/n2):
  *   exp(log(r) +- z sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2)).
- * Zero cells: when x1 or x2 is 0, 0.5 is added to x1, x2, n1 and n2 (the
- * Haldane-Anscombe correction) so the interval stays finite. Undefined when
- * n1 or n2 is 0, or x2 and x1 are both 0 ("both rates are 0").
+ * Zero cells: when a cell of the 2x2 table is 0 (x = 0 or x = n on either
+ * side), 0.5 is added to every cell (x += 0.5, n += 1: the Haldane-Anscombe
+ * correction), so the interval stays finite and keeps both groups'
+ * uncertainty; when x1 is 0 the lower bound is 0, the observed ratio.
+ * Undefined when n1 or n2 is 0, or x2 and x1 are both 0 ("both rates are
+ * 0").
  */
 fa_interval fa_ci_katz_ratio(double x1, double n1, double x2, double n2,
                              double conf);
@@ -118,12 +121,14 @@ typedef struct fa_cmh {
     fa_test test;        /* the CMH chi-square, 1 df */
     fa_value odds_ratio; /* the Mantel-Haenszel common odds ratio */
     size_t strata_used;  /* tables with both rows non-empty */
+    double p_adjusted;   /* set by the caller's family adjustment */
 } fa_cmh;
 
 /*
  * Cochran-Mantel-Haenszel test of k 2x2 tables t[i] = {a, b, c, d}
  * (rows: group, reference; columns: outcome 1, 0), with the continuity
- * correction (R's mantelhaen.test default):
+ * correction as R's mantelhaen.test applies it (only when |sum(a - E[a])|
+ * is at least 1/2):
  *   X2 = (|sum(a - E[a])| - 1/2)^2 / sum Var[a],
  *   E[a] = (a+b)(a+c)/N, Var[a] = (a+b)(c+d)(a+c)(b+d) / (N^2 (N-1)),
  * and the common odds ratio sum(ad/N) / sum(bc/N). Tables with an empty

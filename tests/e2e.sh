@@ -628,7 +628,7 @@ error_named "audit of a bad file" "$T/dup.csv" 1
 # run options: intervals, corrections, small groups, strata, timings
 
 for bad in "--ci wald" "--confidence 1" "--confidence 0" "--correction bonf" \
-    "--min-group -1" "--bootstrap x" "--seed -3"; do
+    "--min-group -1" "--bootstrap x" "--bootstrap 50" "--seed -3"; do
     # shellcheck disable=SC2086
     fa run --db "$SYN" $bad
     status "run $bad" 2
@@ -638,19 +638,19 @@ fa run --db "$SYN" --strata sex
 status "run --strata on an attribute" 2
 err_has "run --strata on an attribute" "--segment"
 fa run --db "$SYN" --ci exact --correction bh --confidence 0.9 \
-    --min-group 5 --min-class 0 --seed 9 --bootstrap 50 --strata region \
+    --min-group 5 --min-class 0 --seed 9 --bootstrap 200 --strata region \
     --timings --out "$T/opts.out"
 status "run with every statistics option" 0
 err_has "run --timings" "timings: scan "
 for field in '"ci_method": "clopper-pearson"' '"correction": "bh"' \
     '"confidence": 0.90000000000000002' '"min_group": 5' '"min_class": 0' \
-    '"seed": 9' '"bootstrap": 50' '"strata": "region"' '"cmh": {' \
+    '"seed": 9' '"bootstrap": 200' '"strata": "region"' '"cmh": {' \
     '"p_adjusted": ' '"ratio_ci": [' '"evidence": "sufficient"'; do
     check "results.json has $field" grep -q -F -e "$field" \
         "$T/opts.out/results.json"
 done
-fa run --db "$SYN" --seed 9 --bootstrap 50 --out "$T/seed1.out"
-fa run --db "$SYN" --seed 9 --bootstrap 50 --out "$T/seed2.out"
+fa run --db "$SYN" --seed 9 --bootstrap 200 --out "$T/seed1.out"
+fa run --db "$SYN" --seed 9 --bootstrap 200 --out "$T/seed2.out"
 check "the same seed gives the same aggregate intervals" \
     test "$(grep -A 8 '"ci": {' "$T/seed1.out/results.json")" = \
     "$(grep -A 8 '"ci": {' "$T/seed2.out/results.json")"

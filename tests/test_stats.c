@@ -432,8 +432,9 @@ END_TEST
 
 /* ---- fa_ci_katz_ratio ----------------------------------------------------
  * Each row gives the hand-worked ratio r and variance v = 1/x1 - 1/n1 +
- * 1/x2 - 1/n2 (after the 0.5 correction where a count is 0); the test
- * computes exp(log r -+ z sqrt(v)).
+ * 1/x2 - 1/n2 (after the correction where a cell is 0: 0.5 to every cell,
+ * so x += 0.5 and n += 1); the test computes exp(log r -+ z sqrt(v)), with
+ * the lower bound 0 when x1 is 0.
  */
 
 static const struct {
@@ -449,26 +450,28 @@ static const struct {
     /* r = .75/.25 = 3; v = 1/30 - 1/40 + 1/15 - 1/60 = 7/120;
      * se = .2415229458; (1.8686869408, 4.8162160304) */
     { 30, 40, 15, 60, 0.95, Z95, 3.0, 7.0 / 120.0, NULL },
-    /* n of n: r = 1/.5 = 2; v = 0 + .2 - .1 = .1; (1.0761094203,
-     * 3.7170941214) */
-    { 10, 10, 5, 10, 0.95, Z95, 2.0, 0.1, NULL },
-    /* n = 1: r = 1/.5 = 2; v = 1 - 1 + 1 - .5 = .5; (.5001953065,
-     * 7.9968763158) */
-    { 1, 1, 1, 2, 0.95, Z95, 2.0, 0.5, NULL },
+    /* n of n (a zero cell): 10.5/11 over 5.5/11: r = 10.5/5.5 =
+     * 1.9090909091; v = 1/10.5 - 1/11 + 1/5.5 - 1/11 = .0952380952;
+     * (1.0426537519, 3.4955306039) */
+    { 10, 10, 5, 10, 0.95, Z95, 10.5 / 5.5,
+      1.0 / 10.5 - 1.0 / 11.0 + 1.0 / 5.5 - 1.0 / 11.0, NULL },
+    /* n = 1 (x1 = n1): 1.5/2 over 1.5/3: r = 1.5; v = 1/1.5 - 1/2 +
+     * 1/1.5 - 1/3 = .5; (.3751464799, 5.9976572369) */
+    { 1, 1, 1, 2, 0.95, Z95, 1.5,
+      1.0 / 1.5 - 1.0 / 2.0 + 1.0 / 1.5 - 1.0 / 3.0, NULL },
     /* 90 %: the first row with z = Z90: z se = .5455362316;
      * (.2897654686, .8627667099) */
     { 10, 50, 20, 50, 0.90, Z90, 0.5, 0.11, NULL },
-    /* x1 = 0: 0.5 added to all four: .5/20.5 over 5.5/25.5;
-     * r = 12.75/112.75 = .1130820399;
-     * v = 2 - .0487804878 + .1818181818 - .0392156863 = 2.0938220077;
-     * (.0066328653, 1.9279070575) */
-    { 0, 20, 5, 25, 0.95, Z95, (0.5 / 20.5) / (5.5 / 25.5),
-      1.0 / 0.5 - 1.0 / 20.5 + 1.0 / 5.5 - 1.0 / 25.5, NULL },
-    /* x2 = 0: 4.5/10.5 over .5/10.5: r = 9;
-     * v = 1/4.5 - 1/10.5 + 2 - 1/10.5 = 2.0317460317;
-     * (.5507386316, 147.0752101971) */
+    /* x1 = 0: .5/21 over 5.5/26; r = 13/115.5 = .1125541126;
+     * v = 2 - 1/21 + 1/5.5 - 1/26 = 2.0957375957;
+     * (0 since the observed ratio is 0, 1.9213970576) */
+    { 0, 20, 5, 25, 0.95, Z95, (0.5 / 21.0) / (5.5 / 26.0),
+      1.0 / 0.5 - 1.0 / 21.0 + 1.0 / 5.5 - 1.0 / 26.0, NULL },
+    /* x2 = 0: 4.5/11 over .5/11: r = 9;
+     * v = 1/4.5 - 1/11 + 2 - 1/11 = 2.0404040404;
+     * (.5474735469, 147.9523539715) */
     { 4, 10, 0, 10, 0.95, Z95, 9.0,
-      1.0 / 4.5 - 1.0 / 10.5 + 1.0 / 0.5 - 1.0 / 10.5, NULL },
+      1.0 / 4.5 - 1.0 / 11.0 + 1.0 / 0.5 - 1.0 / 11.0, NULL },
     /* both rates 0 */
     { 0, 10, 0, 20, 0.95, Z95, 0.0, 0.0, R_BOTH0 },
     { 0, 1, 0, 1, 0.95, Z95, 0.0, 0.0, R_BOTH0 },
@@ -493,7 +496,10 @@ START_TEST(test_katz)
     ck_assert_msg(iv.reason == NULL, "undefined, reason \"%s\"", iv.reason);
     lr = log(katz_rows[_i].r);
     half = katz_rows[_i].z * sqrt(katz_rows[_i].v);
-    assert_rel(iv.lo, exp(lr - half), DER, "katz lo");
+    if (katz_rows[_i].x1 == 0)
+        ck_assert(iv.lo == 0);
+    else
+        assert_rel(iv.lo, exp(lr - half), DER, "katz lo");
     assert_rel(iv.hi, exp(lr + half), DER, "katz hi");
 }
 END_TEST
@@ -509,8 +515,8 @@ START_TEST(test_katz_numbers)
     ck_assert_double_eq_tol(iv.hi, 0.95781496521187616, DER);
     iv = fa_ci_katz_ratio(4, 10, 0, 10, 0.95);
     ck_assert_ptr_null(iv.reason);
-    ck_assert_double_eq_tol(iv.lo, 0.55073863155766808, DER);
-    assert_rel(iv.hi, 147.07521019708685, DER, "katz hi, x2 = 0");
+    ck_assert_double_eq_tol(iv.lo, 0.5474735468932346, DER);
+    assert_rel(iv.hi, 147.95235397153576, DER, "katz hi, x2 = 0");
 }
 END_TEST
 
