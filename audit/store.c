@@ -406,6 +406,12 @@ migrate(fa_ctx *ctx, fa_store *st)
                            "store '%s' has schema version %d; this "
                            "fairaudit reads version %d and older",
                            st->path, version, FA_STORE_SCHEMA_VERSION);
+    /* a new file only: the page size is fixed by the first table */
+    if (version == 0) {
+        err = exec(ctx, st, "PRAGMA page_size = 16384");
+        if (err)
+            return err;
+    }
     err = exec(ctx, st, "BEGIN IMMEDIATE");
     if (err)
         return err;
