@@ -154,7 +154,8 @@ fa_cmd_fail(const fa_ctx *ctx)
     fa_err err = fa_ctx_err(ctx);
 
     if (err == FA_ERR_USAGE) {
-        fprintf(stderr, "fairaudit: %s\n", fa_ctx_msg(ctx));
+        /* a usage error found by a stage: an argument the data refutes */
+        fa_cmd_usage(fa_msg_command(), "%s", fa_ctx_msg(ctx));
         return FA_EXIT_USAGE;
     }
     fa_errorf("%s", *fa_ctx_msg(ctx) ? fa_ctx_msg(ctx) : fa_strerror(err));
@@ -459,6 +460,23 @@ fa_ingest_cli_check(const char *cmd, struct fa_ingest_cli *c)
 
     o->attrs = (const char *const *)c->attrs;
     o->segments = (const char *const *)c->segments;
+    {
+        /* names and values land in JSON and the store: UTF-8 only */
+        const char *texts[] = {o->label,         o->pred,         o->score,
+                               o->weight,        o->positive,     o->negative,
+                               o->pred_positive, o->pred_negative};
+
+        for (size_t i = 0; i < FA_ARRAY_LEN(texts); i++)
+            if (texts[i] && !fa_utf8_valid(texts[i], strlen(texts[i])))
+                return fa_cmd_usage(cmd, "an option's value is not UTF-8"), -1;
+        for (size_t i = 0; i < o->nattrs + o->nsegments; i++) {
+            const char *a =
+                i < o->nattrs ? o->attrs[i] : o->segments[i - o->nattrs];
+
+            if (!fa_utf8_valid(a, strlen(a)))
+                return fa_cmd_usage(cmd, "a column name is not UTF-8"), -1;
+        }
+    }
     if (!o->pred && !(o->score && o->has_threshold))
         return fa_cmd_usage(cmd, "no decision: give --pred, or --score with "
                                  "--threshold"),

@@ -75,8 +75,10 @@ main(int argc, char **argv)
         return fa_cmd_finish(FA_EXIT_OK);
     }
     for (size_t i = 0; i < FA_ARRAY_LEN(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            fa_msg_set_command(commands[i].name);
             return commands[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr,
             "fairaudit: unknown command '%s'\n"
             "Try 'fairaudit --help'\n",

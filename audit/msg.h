@@ -10,6 +10,10 @@ void fa_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A note: silent under --quiet. */
 void fa_notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fa_msg_set_quiet(int quiet);
+
+/* The subcommand being run, for "Try 'fairaudit CMD --help'". */
+void fa_msg_set_command(const char *name);
+const char *fa_msg_command(void);
 int fa_msg_quiet(void);
 
 #endif /* FA_MSG_H */

@@ -63,6 +63,30 @@ metric_json(const fa_value *v, const fa_interval *ci, const char *method,
     return o;
 }
 
+/* A path may hold any bytes; JSON holds UTF-8: others become \xHH. */
+static json_t *
+text_json(const char *s)
+{
+    size_t n = strlen(s);
+    json_t *j;
+    char *e, *p;
+
+    if (fa_utf8_valid(s, n))
+        return json_string(s);
+    e = p = fa_xcalloc(4 * n + 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x80)
+            *p++ = (char)c;
+        else
+            p += sprintf(p, "\\x%02x", c);
+    }
+    j = json_string(e);
+    free(e);
+    return j;
+}
+
 static json_t *
 value_or_null(const fa_value *v)
 {
@@ -323,7 +347,7 @@ results_json(const fa_results *r)
     json_object_set_new(tool, "version", json_string(r->tool_version));
     json_object_set_new(root, "tool", tool);
     json_object_set_new(ds, "id", json_integer(r->ds.id));
-    json_object_set_new(ds, "source", json_string(r->ds.source));
+    json_object_set_new(ds, "source", text_json(r->ds.source));
     json_object_set_new(ds, "sha256", json_string(r->ds.sha256));
     json_object_set_new(ds, "bytes", json_integer(r->ds.bytes));
     json_object_set_new(ds, "rows_read", json_integer(r->ds.rows_read));

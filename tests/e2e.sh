@@ -697,5 +697,21 @@ fa ingest --db "$T/fresh.db" --label y --pred p --attr g "$T/dup.csv"
 status "a failed first load" 3
 check "a failed first load leaves no store" test ! -e "$T/fresh.db"
 
+# ------------------------------------------------------------------
+# hostile text in messages and names
+
+printf 'a\033[2J,y\nx,1\n' >"$T/esc.csv"
+fa ingest --db "$T/esc.db" --label y --pred p --attr a "$T/esc.csv"
+status "a control byte in the header" 3
+err_has "a control byte is shown escaped" 'a\x1b[2J'
+check "no raw escape byte reaches the terminal" sh -c \
+    "! grep -q \"\$(printf '\\033')\" '$T/err'"
+fa run --db "$SYN" --reference sex=nobody
+status "a reference value the data lacks" 2
+err_has "a reference value the data lacks" "Try 'fairaudit run --help'"
+fa ingest --db "$T/u8.db" --label y --pred p --attr "$(printf 's\377x')" \
+    "$T/cr.csv"
+status "a column name that is not UTF-8" 2
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
