@@ -1583,24 +1583,6 @@ set_seed(uint64_t seed, const fa_results *r, const fa_group_set *gs)
     return h ^ (h >> 32);
 }
 
-/* Reasons made at run time live as long as the static ones. */
-static const char *
-intern_reason(const char *s)
-{
-    static char **pool;
-    static size_t n, cap;
-
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(pool[i], s) == 0)
-            return pool[i];
-    if (n == cap) {
-        cap = cap ? 2 * cap : 16;
-        pool = fa_xrealloc(pool, cap, sizeof(*pool));
-    }
-    pool[n] = fa_xstrdup(s);
-    return pool[n++];
-}
-
 /* Bootstrap intervals of a set's aggregates. */
 static void
 aggregate_intervals(const struct stat_opts *o, const fa_results *r,
@@ -1626,7 +1608,7 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
                 (long long)g->n, (long long)o->min_group);
 
             for (int a = 0; a < FA_AGG_COUNT; a++)
-                gs->agg_ci[a] = (fa_interval){0, 0, intern_reason(why)};
+                gs->agg_ci[a] = (fa_interval){0, 0, fa_intern(why)};
             free(why);
             return;
         }

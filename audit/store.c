@@ -353,34 +353,10 @@ col_value(sqlite3_stmt *s, int i, int with_parts, fa_value *v)
     }
 }
 
-/*
- * Reasons are static strings in the metrics library; a loaded reason is
- * interned here so fa_value keeps its borrowed-forever contract. The
- * table only grows, and its strings live until the process ends.
- */
-static const char *
-intern(const char *s)
-{
-    static char **pool;
-    static size_t n, cap;
-
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(pool[i], s) == 0)
-            return pool[i];
-    if (n == cap) {
-        cap = cap ? 2 * cap : 32;
-        pool = fa_xrealloc(pool, cap, sizeof(*pool));
-    }
-    pool[n] = fa_xstrdup(s);
-    return pool[n++];
-}
-
 static const char *
 col_reason(sqlite3_stmt *s, int i)
 {
-    return intern((const char *)sqlite3_column_text(s, i));
+    return fa_intern((const char *)sqlite3_column_text(s, i));
 }
 
 static fa_err
@@ -1778,7 +1754,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
 
             col_interval(s, 6, &c->ratio_ci);
             col_interval(s, 9, &c->diff_ci);
-            c->test_name = tn ? intern(tn) : NULL;
+            c->test_name = tn ? fa_intern(tn) : NULL;
             c->test.statistic = sqlite3_column_double(s, 13);
             c->test.p = sqlite3_column_double(s, 14);
             c->p_adjusted = sqlite3_column_double(s, 15);

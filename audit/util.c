@@ -314,3 +314,22 @@ fa_parse_double(const char *s, double *out)
     *out = d;
     return 0;
 }
+
+const char *
+fa_intern(const char *s)
+{
+    static char **pool;
+    static size_t n, cap;
+
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(pool[i], s) == 0)
+            return pool[i];
+    if (n == cap) {
+        cap = cap ? 2 * cap : 32;
+        pool = fa_xrealloc(pool, cap, sizeof(*pool));
+    }
+    pool[n] = fa_xstrdup(s);
+    return pool[n++];
+}

@@ -57,6 +57,14 @@ int64_t fa_ctx_now(const fa_ctx *ctx);
 /* The same as ISO 8601 UTC "2026-01-31T12:00:00Z" into buf (>= 21 bytes). */
 void fa_ctx_now_iso(const fa_ctx *ctx, char *buf, size_t size);
 
+/*
+ * A copy of s that lives until the process ends, one per distinct text, so
+ * reasons made at run time or read from the store keep the
+ * borrowed-forever contract of the metrics library's static reasons.
+ * NULL gives NULL. Not thread-safe: the main thread calls it.
+ */
+const char *fa_intern(const char *s);
+
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int fa_utf8_valid(const char *s, size_t n);
 
