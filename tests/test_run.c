@@ -209,8 +209,8 @@ ingest_small(const char *label, const char *score, const char *weight)
     return ingest_opts(st, &o, 14);
 }
 
-/* Run options as the brief's pipeline gives them; every other field
- * zero (its default). */
+/* Run options: dataset, reference and version; every other field zero
+ * (its default). */
 static struct fa_run_opts
 run_opts(int64_t ds, const char *reference)
 {

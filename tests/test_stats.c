@@ -65,8 +65,8 @@ Suite *stats_suite(void);
 #define SQRT2 1.4142135623730950488
 #define PI 3.1415926535897932385
 
-/* Reasons named in stats.h (and "no trials" for both single-proportion
- * intervals, as the brief for these tests specifies). */
+/* Reasons named in stats.h ("no trials" for both single-proportion
+ * intervals). */
 #define R_NO_TRIALS "no trials"
 #define R_BOTH0 "both rates are 0"
 #define R_NOVAR "no variation"
