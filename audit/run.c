@@ -1454,7 +1454,11 @@ compare(const struct stat_opts *o, fa_group *g, const fa_group *ref,
         c->test = fa_test_two_proportions(xg, ng, xr, nr);
         c->test_name = "z";
     }
-    c->mdr = fa_mdr(ng, nr, other->m[m].value, 1 - o->conf, 0.8);
+    /* the adverse direction: a fall for a rate where more is better or
+     * that selects, a rise for an error rate */
+    c->mdr = fa_metric_direction(m) == 0
+                 ? fa_mdr_above(ng, nr, other->m[m].value, 1 - o->conf, 0.8)
+                 : fa_mdr(ng, nr, other->m[m].value, 1 - o->conf, 0.8);
     c->cmh = overall ? (fa_cmh){{0, 0, 0,
                                  "no strata for the whole "
                                  "population"},

@@ -435,3 +435,32 @@ fa_mdr(double n1, double n2, double p2, double alpha, double power)
     v.value = lo;
     return v;
 }
+
+/* METRIC mdr — docs/metrics.md#minimum-detectable-ratio (a rise) */
+fa_value
+fa_mdr_above(double n1, double n2, double p2, double alpha, double power)
+{
+    double za, zb, lo = 1, hi;
+    fa_value v = {0};
+
+    if (n1 <= 0 || n2 <= 0)
+        return fa_value_undefined("no rows");
+    if (p2 <= 0 || p2 >= 1)
+        return fa_value_undefined("reference rate is 0 or 1");
+    za = gsl_cdf_ugaussian_Pinv(1 - alpha / 2);
+    zb = gsl_cdf_ugaussian_Pinv(power);
+    /* the group's rate cannot pass 1: r ranges over (1, 1/p2] */
+    hi = 1 / p2;
+    if (mdr_margin(hi, n1, n2, p2, za, zb) <= 0)
+        return fa_value_undefined("too few rows to detect any ratio");
+    while (hi - lo > 1e-12 * hi) {
+        double mid = (lo + hi) / 2;
+
+        if (mdr_margin(mid, n1, n2, p2, za, zb) > 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    v.value = hi;
+    return v;
+}

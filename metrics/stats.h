@@ -116,6 +116,14 @@ void fa_p_adjust_bh(const double *p, size_t n, double *out);
  */
 fa_value fa_mdr(double n1, double n2, double p2, double alpha, double power);
 
+/*
+ * The same for a rise: the ratio r > 1 closest to 1 (with r p2 <= 1) that
+ * the test detects with the given power, for rates where higher is worse
+ * (FPR, FNR, FDR, FOR). Undefined as fa_mdr.
+ */
+fa_value fa_mdr_above(double n1, double n2, double p2, double alpha,
+                      double power);
+
 /* The result of a Cochran-Mantel-Haenszel analysis of 2x2 tables. */
 typedef struct fa_cmh {
     fa_test test;        /* the CMH chi-square, 1 df */

@@ -1171,6 +1171,41 @@ static TCase *loop_case(const char *name, const TTest *t, size_t n)
     return tc;
 }
 
+/*
+ * A rise: the ratio r > 1 closest to 1 that the z-test detects with 80%
+ * power. At the returned r the power equation holds:
+ *   r p2 - p2 = z_.975 sqrt(pbar (1 - pbar)(1/n1 + 1/n2))
+ *             + z_.8 sqrt(p1 (1 - p1)/n1 + p2 (1 - p2)/n2).
+ * For n1 = n2 = 1000 and p2 = .1 that is r = 1.407452 (p1 = .1407452):
+ * the gap .040745 against 1.959964 x .014414.. + .841621 x .014495..
+ */
+START_TEST(test_mdr_above)
+{
+    const double n1 = 1000, n2 = 1000, p2 = 0.1;
+    const double za = 1.959963984540054, zb = 0.8416212335729143;
+    fa_value v = fa_mdr_above(n1, n2, p2, 0.05, 0.8);
+    double p1, pbar, rhs;
+
+    ck_assert_ptr_null(v.reason);
+    ck_assert_double_gt(v.value, 1);
+    ck_assert_double_eq_tol(v.value, 1.407452, 5e-6);
+    p1 = v.value * p2;
+    pbar = (n1 * p1 + n2 * p2) / (n1 + n2);
+    rhs = za * sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2)) +
+          zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+    ck_assert_double_eq_tol(p1 - p2, rhs, 1e-9);
+    /* more rows: a smaller rise can be seen */
+    ck_assert_double_lt(fa_mdr_above(4000, 4000, p2, 0.05, 0.8).value,
+                        v.value);
+    ck_assert_str_eq(fa_mdr_above(0, 10, p2, 0.05, 0.8).reason, "no rows");
+    ck_assert_str_eq(fa_mdr_above(10, 10, 0, 0.05, 0.8).reason,
+                     "reference rate is 0 or 1");
+    /* even a rate of 1 against .5 is not detectable with 2 rows each */
+    ck_assert_str_eq(fa_mdr_above(2, 2, 0.5, 0.05, 0.8).reason,
+                     "too few rows to detect any ratio");
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -1227,6 +1262,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_mdr_monotone);
     tcase_add_loop_test(tc, test_mdr_undefined, 0,
                         (int)COUNT_OF(mdr_und_rows));
+    tcase_add_test(tc, test_mdr_above);
     suite_add_tcase(s, tc);
     return s;
 }
