@@ -409,11 +409,15 @@ mdr_margin(double r, double n1, double n2, double p2, double za, double zb)
                             zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2));
 }
 
-/* METRIC mdr — docs/metrics.md#minimum-detectable-ratio */
-fa_value
-fa_mdr(double n1, double n2, double p2, double alpha, double power)
+/*
+ * Bisection between far (a ratio the test detects: 0 for a fall, 1/p2 for
+ * a rise) and 1 (which it cannot) for the detectable ratio closest to 1.
+ */
+static fa_value
+mdr_search(double n1, double n2, double p2, double alpha, double power,
+           double far)
 {
-    double za, zb, lo = 0, hi = 1;
+    double za, zb, yes = far, no = 1, tol = 1e-12 * fmax(1, far);
     fa_value v = {0};
 
     if (n1 <= 0 || n2 <= 0)
@@ -422,45 +426,31 @@ fa_mdr(double n1, double n2, double p2, double alpha, double power)
         return fa_value_undefined("reference rate is 0 or 1");
     za = gsl_cdf_ugaussian_Pinv(1 - alpha / 2);
     zb = gsl_cdf_ugaussian_Pinv(power);
-    if (mdr_margin(0, n1, n2, p2, za, zb) <= 0)
+    if (mdr_margin(far, n1, n2, p2, za, zb) <= 0)
         return fa_value_undefined("too few rows to detect any ratio");
-    while (hi - lo > 1e-12) {
-        double mid = (lo + hi) / 2;
+    while (fabs(yes - no) > tol) {
+        double mid = (yes + no) / 2;
 
         if (mdr_margin(mid, n1, n2, p2, za, zb) > 0)
-            lo = mid;
+            yes = mid;
         else
-            hi = mid;
+            no = mid;
     }
-    v.value = lo;
+    v.value = yes;
     return v;
+}
+
+/* METRIC mdr — docs/metrics.md#minimum-detectable-ratio */
+fa_value
+fa_mdr(double n1, double n2, double p2, double alpha, double power)
+{
+    return mdr_search(n1, n2, p2, alpha, power, 0);
 }
 
 /* METRIC mdr — docs/metrics.md#minimum-detectable-ratio (a rise) */
 fa_value
 fa_mdr_above(double n1, double n2, double p2, double alpha, double power)
 {
-    double za, zb, lo = 1, hi;
-    fa_value v = {0};
-
-    if (n1 <= 0 || n2 <= 0)
-        return fa_value_undefined("no rows");
-    if (p2 <= 0 || p2 >= 1)
-        return fa_value_undefined("reference rate is 0 or 1");
-    za = gsl_cdf_ugaussian_Pinv(1 - alpha / 2);
-    zb = gsl_cdf_ugaussian_Pinv(power);
     /* the group's rate cannot pass 1: r ranges over (1, 1/p2] */
-    hi = 1 / p2;
-    if (mdr_margin(hi, n1, n2, p2, za, zb) <= 0)
-        return fa_value_undefined("too few rows to detect any ratio");
-    while (hi - lo > 1e-12 * hi) {
-        double mid = (lo + hi) / 2;
-
-        if (mdr_margin(mid, n1, n2, p2, za, zb) > 0)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    v.value = hi;
-    return v;
+    return mdr_search(n1, n2, p2, alpha, power, p2 > 0 ? 1 / p2 : 0);
 }
