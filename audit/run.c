@@ -68,6 +68,13 @@ struct cell {
     struct acc a;
 };
 
+/* The weights of each confusion slot of a cell while it has at most
+ * FA_BOOT_EXACT_ROWS rows (a weighted audit's bootstrap draws them); the
+ * slot's row count says how many, and a larger slot keeps none. */
+struct wkeep {
+    double *v[4];
+};
+
 /* The level order of one dim: levels sorted for output, the missing level
  * last, and unlisted levels (an empty missing bin) left out. */
 struct order {
@@ -106,6 +113,9 @@ struct scan {
     size_t hmask;
     /* segment cells, per segment: levels[nattrs + s] accumulators */
     struct acc **seg;
+    /* a weighted audit's small-slot weights: per cell, per segment level */
+    struct wkeep *cw;
+    struct wkeep **sw;
     /* scored rows */
     struct srow *sr;
     uint32_t *srseg; /* row * nsegs + s -> level */
@@ -144,6 +154,60 @@ acc_merge(struct acc *a, const struct acc *b)
     kmerge(&a->wsq, &b->wsq);
 }
 
+/* Appends w to slot's weights, which held n - 1 before it. The capacity
+ * is the power of two at or above the count. */
+static void
+keep_add(struct wkeep *k, int slot, int64_t n, double w)
+{
+    if (n > FA_BOOT_EXACT_ROWS) {
+        free(k->v[slot]);
+        k->v[slot] = NULL;
+        return;
+    }
+    if (((n - 1) & (n - 2)) == 0) /* n - 1 is 0 or a power of two */
+        k->v[slot] = fa_xrealloc(k->v[slot], n > 1 ? 2 * (size_t)(n - 1) : 1,
+                                 sizeof(double));
+    k->v[slot][n - 1] = w;
+}
+
+static size_t
+pow2_at_least(int64_t n)
+{
+    size_t c = 1;
+
+    while ((int64_t)c < n)
+        c *= 2;
+    return c;
+}
+
+/* Appends b's nb weights of each slot to a's na, in that order; a slot
+ * past FA_BOOT_EXACT_ROWS rows keeps none. */
+static void
+keep_merge(struct wkeep *a, const int64_t *na, const struct wkeep *b,
+           const int64_t *nb)
+{
+    for (int q = 0; q < 4; q++) {
+        int64_t n = na[q] + nb[q];
+
+        if (nb[q] == 0)
+            continue;
+        if (n > FA_BOOT_EXACT_ROWS) {
+            free(a->v[q]);
+            a->v[q] = NULL;
+            continue;
+        }
+        a->v[q] = fa_xrealloc(a->v[q], pow2_at_least(n), sizeof(double));
+        memcpy(a->v[q] + na[q], b->v[q], (size_t)nb[q] * sizeof(double));
+    }
+}
+
+static void
+keep_release(struct wkeep *k)
+{
+    for (int q = 0; q < 4; q++)
+        free(k->v[q]);
+}
+
 static uint64_t
 mix(uint64_t k)
 {
@@ -159,7 +223,11 @@ new_cell(struct scan *sc, uint64_t key)
     if (sc->ncells == sc->cap) {
         sc->cap = sc->cap ? 2 * sc->cap : 256;
         sc->cells = fa_xrealloc(sc->cells, sc->cap, sizeof(*sc->cells));
+        if (sc->ds->weighted)
+            sc->cw = fa_xrealloc(sc->cw, sc->cap, sizeof(*sc->cw));
     }
+    if (sc->ds->weighted)
+        memset(&sc->cw[sc->ncells], 0, sizeof(*sc->cw));
     memset(&sc->cells[sc->ncells], 0, sizeof(*sc->cells));
     sc->cells[sc->ncells].key = key;
     return (uint32_t)sc->ncells++;
@@ -239,12 +307,16 @@ scan_batch(void *data, const fa_row_batch *b)
                    sc->sstride;
         cell = cell_of(sc, key);
         acc_add(&sc->cells[cell].a, slot, w, s, y, ds->scored);
+        if (ds->weighted)
+            keep_add(&sc->cw[cell], slot, sc->cells[cell].a.rows[slot], w);
         acc_add(&sc->all, slot, w, s, y, ds->scored);
         for (size_t j = 0; j < sc->nsegs; j++) {
             size_t lv =
                 level_of(&ds->dims[sc->nattrs + j], b, i * nd + sc->nattrs + j);
 
             acc_add(&sc->seg[j][lv], slot, w, s, y, ds->scored);
+            if (ds->weighted)
+                keep_add(&sc->sw[j][lv], slot, sc->seg[j][lv].rows[slot], w);
             if (ds->scored && ds->labelled) {
                 if (sc->nsr == sc->srcap)
                     sc->srseg = fa_xrealloc(sc->srseg,
@@ -277,6 +349,15 @@ scan_release(struct scan *sc)
     for (size_t j = 0; j < sc->nsegs; j++)
         free(sc->seg[j]);
     free(sc->seg);
+    for (size_t c = 0; sc->cw && c < sc->ncells; c++)
+        keep_release(&sc->cw[c]);
+    free(sc->cw);
+    for (size_t j = 0; sc->sw && j < sc->nsegs; j++) {
+        for (size_t l = 0; l < sc->levels[sc->nattrs + j]; l++)
+            keep_release(&sc->sw[j][l]);
+        free(sc->sw[j]);
+    }
+    free(sc->sw);
     free(sc->levels);
     free(sc->stride);
     free(sc->cells);
@@ -341,6 +422,12 @@ scan_init(fa_ctx *ctx, struct scan *sc, const fa_dataset *ds, int sdim)
     sc->seg = fa_xcalloc(sc->nsegs + 1, sizeof(struct acc *));
     for (size_t j = 0; j < sc->nsegs; j++)
         sc->seg[j] = fa_xcalloc(sc->levels[sc->nattrs + j], sizeof(struct acc));
+    if (ds->weighted) {
+        sc->sw = fa_xcalloc(sc->nsegs + 1, sizeof(struct wkeep *));
+        for (size_t j = 0; j < sc->nsegs; j++)
+            sc->sw[j] =
+                fa_xcalloc(sc->levels[sc->nattrs + j], sizeof(struct wkeep));
+    }
     return FA_OK;
 }
 
@@ -353,11 +440,18 @@ scan_merge(struct scan *a, const struct scan *b)
 
     for (size_t c = 0; c < b->ncells; c++) {
         remap[c] = cell_of(a, b->cells[c].key);
+        if (a->cw)
+            keep_merge(&a->cw[remap[c]], a->cells[remap[c]].a.rows, &b->cw[c],
+                       b->cells[c].a.rows);
         acc_merge(&a->cells[remap[c]].a, &b->cells[c].a);
     }
     for (size_t j = 0; j < a->nsegs; j++)
-        for (size_t l = 0; l < a->levels[a->nattrs + j]; l++)
+        for (size_t l = 0; l < a->levels[a->nattrs + j]; l++) {
+            if (a->sw)
+                keep_merge(&a->sw[j][l], a->seg[j][l].rows, &b->sw[j][l],
+                           b->seg[j][l].rows);
             acc_merge(&a->seg[j][l], &b->seg[j][l]);
+        }
     acc_merge(&a->all, &b->all);
     if (b->nsr) {
         size_t ns = a->nsegs ? a->nsegs : 1;
@@ -510,6 +604,7 @@ struct builder {
     struct order *ord; /* per dim */
     fa_results *res;
     struct acc *gacc; /* per group */
+    struct wkeep *gw; /* per group, in a weighted audit */
     size_t gcap;
 };
 
@@ -542,10 +637,12 @@ add_group(struct builder *B, int set)
         B->gcap = B->gcap ? 2 * B->gcap : 256;
         r->groups = fa_xrealloc(r->groups, B->gcap, sizeof(*g));
         B->gacc = fa_xrealloc(B->gacc, B->gcap, sizeof(*B->gacc));
+        B->gw = fa_xrealloc(B->gw, B->gcap, sizeof(*B->gw));
     }
     g = &r->groups[r->ngroups];
     *g = (fa_group){0};
     memset(&B->gacc[r->ngroups], 0, sizeof(*B->gacc));
+    memset(&B->gw[r->ngroups], 0, sizeof(*B->gw));
     g->gid = (int64_t)r->ngroups++;
     g->set = set;
     g->ref_gid = -1;
@@ -647,6 +744,28 @@ attr_set(struct builder *B, uint32_t mask, enum fa_set_kind kind,
         cellgroup[c] = first + (int64_t)gi;
         acc_merge(&B->gacc[first + (int64_t)gi], &sc->cells[c].a);
     }
+    if (sc->cw) {
+        /* the weights of each small group slot, cell by cell */
+        int64_t(*fill)[4] = fa_xcalloc(nkeys + 1, sizeof(*fill));
+
+        for (size_t c = 0; c < sc->ncells; c++) {
+            int64_t g = cellgroup[c];
+
+            for (int q = 0; q < 4; q++) {
+                int64_t n = sc->cells[c].a.rows[q], *f = &fill[g - first][q];
+
+                if (n == 0 || B->gacc[g].rows[q] > FA_BOOT_EXACT_ROWS)
+                    continue;
+                if (!B->gw[g].v[q])
+                    B->gw[g].v[q] =
+                        fa_xcalloc((size_t)B->gacc[g].rows[q], sizeof(double));
+                memcpy(B->gw[g].v[q] + *f, sc->cw[c].v[q],
+                       (size_t)n * sizeof(double));
+                *f += n;
+            }
+        }
+        free(fill);
+    }
     free(rkeys);
     free(keys);
     return first;
@@ -666,6 +785,15 @@ segment_set(struct builder *B, size_t s)
 
         g->values[0] = level_value(&B->ds->dims[j], o->listed[r]);
         B->gacc[g->gid] = B->sc->seg[s][o->listed[r]];
+        for (int q = 0; B->sc->sw && q < 4; q++) {
+            int64_t n = B->gacc[g->gid].rows[q];
+            const double *v = B->sc->sw[s][o->listed[r]].v[q];
+
+            if (n > 0 && n <= FA_BOOT_EXACT_ROWS) {
+                B->gw[g->gid].v[q] = fa_xcalloc((size_t)n, sizeof(double));
+                memcpy(B->gw[g->gid].v[q], v, (size_t)n * sizeof(double));
+            }
+        }
     }
     return first;
 }
@@ -1103,6 +1231,7 @@ struct stat_opts {
     struct fa_run_timings *timings;
     double conf;
     int exact, bh, weighted, labelled;
+    const struct wkeep *gw; /* per group: a weighted audit's small slots */
     int64_t min_group, min_class;
     uint64_t seed;
     size_t bootstrap;
@@ -1595,12 +1724,6 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
     int64_t(*rows)[4];
     int labelled = o->labelled;
 
-    if (o->weighted) {
-        for (int a = 0; a < FA_AGG_COUNT; a++)
-            gs->agg_ci[a] =
-                (fa_interval){0, 0, "no count bootstrap for weighted rows"};
-        return;
-    }
     /* a max - min over groups is only as sure as its smallest group */
     for (int64_t i = first; i < first + ngroups; i++) {
         const fa_group *g = &r->groups[i];
@@ -1617,12 +1740,33 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
             return;
         }
     }
-    rows = fa_xcalloc((size_t)ngroups + 1, sizeof(*rows));
-    for (int64_t i = 0; i < ngroups; i++)
-        memcpy(rows[i], r->groups[first + i].rows, sizeof(rows[i]));
-    fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups, aggregate_values,
-                 &labelled, FA_AGG_COUNT, set_seed(o->seed, r, gs),
-                 o->bootstrap, o->conf, gs->agg_ci);
+    if (o->weighted) {
+        fa_boot_cell(*cells)[4] =
+            fa_xcalloc((size_t)ngroups + 1, sizeof(*cells));
+
+        for (int64_t i = 0; i < ngroups; i++) {
+            const fa_group *g = &r->groups[first + i];
+            const double w[4] = {g->w.tp, g->w.fp, g->w.tn, g->w.fn};
+
+            for (int q = 0; q < 4; q++)
+                cells[i][q] = (fa_boot_cell){g->rows[q], w[q], g->w2[q],
+                                             o->gw[first + i].v[q]};
+        }
+        fa_bootstrap_weighted((const fa_boot_cell(*)[4])cells, (size_t)ngroups,
+                              aggregate_values, &labelled, FA_AGG_COUNT,
+                              set_seed(o->seed, r, gs), o->bootstrap, o->conf,
+                              gs->agg_ci);
+        free(cells);
+    } else {
+        rows = fa_xcalloc((size_t)ngroups + 1, sizeof(*rows));
+        for (int64_t i = 0; i < ngroups; i++)
+            memcpy(rows[i], r->groups[first + i].rows, sizeof(rows[i]));
+        fa_bootstrap((const int64_t(*)[4])rows, (size_t)ngroups,
+                     aggregate_values, &labelled, FA_AGG_COUNT,
+                     set_seed(o->seed, r, gs), o->bootstrap, o->conf,
+                     gs->agg_ci);
+        free(rows);
+    }
     for (int a = 0; a < FA_AGG_COUNT; a++) {
         fa_interval *ci = &gs->agg_ci[a];
         double est = gs->agg[a].value;
@@ -1634,7 +1778,6 @@ aggregate_intervals(const struct stat_opts *o, const fa_results *r,
         /* every aggregate lies in [0, 1] */
         *ci = fa_bootstrap_basic(*ci, est, 0, 1);
     }
-    free(rows);
 }
 
 static void
@@ -1771,10 +1914,11 @@ by_mask_order(const void *a, const void *b)
 
 static fa_err
 compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
-        const struct stat_opts *so, fa_results *r)
+        const struct stat_opts *opts, fa_results *r)
 {
     const fa_dataset *ds = &r->ds;
     struct builder B = {0};
+    struct stat_opts sov = *opts, *so = &sov;
     const char **named = fa_xcalloc(ds->ndims + 1, sizeof(char *));
     int auc = ds->scored && ds->labelled;
     int64_t **cellgroups = NULL, *scratch = NULL;
@@ -1877,6 +2021,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     for (size_t g = 0; g < r->ngroups; g++)
         if (r->groups[g].n == 0)
             empty_group(ds, &r->groups[g]);
+    so->gw = B.gw;
     group_intervals(so, &r->groups[0]);
     if (sc->sdim >= 0) {
         /* every attribute group's cells again, split by stratum */
@@ -1925,6 +2070,9 @@ out:
         order_release(&B.ord[j]);
     free(B.ord);
     free(B.gacc);
+    for (size_t g = 0; B.gw && g < r->ngroups; g++)
+        keep_release(&B.gw[g]);
+    free(B.gw);
     free(named);
     if (cellgroups)
         for (size_t k = 0; k < 1 + sc->nattrs + nmasks; k++)

@@ -74,23 +74,34 @@ n=$(echo "$ROWS" | tr ' ' '\n' | sort -n | tail -1)
 csv=$DIR/g100.csv
 A="a=a0:1,a1:1,a2:1,a3:1,a4:1,a5:1,a6:1,a7:1,a8:1,a9:1"
 B="b=b0:1,b1:1,b2:1,b3:1,b4:1,b5:1,b6:1,b7:1,b8:1,b9:1"
-"$FA" synth --rows "$n" --seed 43 --attr "$A" --attr "$B" \
+"$FA" synth --rows "$n" --seed 43 --attr "$A" --attr "$B" --weights \
     --segment region=n:1,s:1 --out "$csv"
 rm -f "$DIR/g.db"
 "$FA" ingest -q --db "$DIR/g.db" --label label --pred decision --attr a,b \
     --segment region "$csv"
-: >"$DIR/tim"
-i=0
-while [ $i -lt "$REPS" ]; do
-    "$FA" run -q --db "$DIR/g.db" --timings --bootstrap 1000 2>>"$DIR/tim"
-    i=$((i + 1))
-done
-sed -n 's/^timings: scan \([0-9.]*\) s, groups \([0-9.]*\) s, statistics \([0-9.]*\) s, bootstrap \([0-9.]*\) s, save \([0-9.]*\) s$/\1 \2 \3 \4 \5/p' \
-    "$DIR/tim" >"$DIR/tims"
+"$FA" ingest -q --db "$DIR/g.db" --label label --pred decision --attr a,b \
+    --segment region --weight weight "$csv"
+# timings FILE DATASET: REPS runs of DATASET; their timings, one line each
+timings() {
+    : >"$1.raw"
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        "$FA" run -q --db "$DIR/g.db" --dataset "$2" --timings \
+            --bootstrap 1000 2>>"$1.raw"
+        i=$((i + 1))
+    done
+    sed -n 's/^timings: scan \([0-9.]*\) s, groups \([0-9.]*\) s, statistics \([0-9.]*\) s, bootstrap \([0-9.]*\) s, save \([0-9.]*\) s$/\1 \2 \3 \4 \5/p' \
+        "$1.raw" >"$1"
+}
+timings "$DIR/tims" 1
+timings "$DIR/timw" 2
 awk -v n="$n" -v scan="$(col 1 "$DIR/tims")" -v stats="$(col 3 "$DIR/tims")" \
-    -v boot="$(col 4 "$DIR/tims")" 'BEGIN {
+    -v boot="$(col 4 "$DIR/tims")" -v wscan="$(col 1 "$DIR/timw")" \
+    -v wboot="$(col 4 "$DIR/timw")" 'BEGIN {
     printf "\n%d rows, 100 intersection groups (run --timings)\n", n
     printf "  scan of the rows                         %6.3f s\n", scan
     printf "  closed-form intervals and tests          %6.3f s\n", stats
     printf "  stratified bootstrap, 1000 replicates    %6.3f s\n", boot
+    printf "  weighted: scan of the rows               %6.3f s\n", wscan
+    printf "  weighted: bootstrap, 1000 replicates     %6.3f s\n", wboot
 }'

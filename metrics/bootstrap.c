@@ -40,11 +40,67 @@ fa_bootstrap_basic(fa_interval pc, double est, double min, double max)
     return ci;
 }
 
-/* METRIC bootstrap — docs/metrics.md#bootstrap */
-void
-fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn, void *data,
-             size_t nout, uint64_t seed, size_t replicates, double conf,
-             fa_interval *out)
+/* Draws group i of a replicate into *g. */
+typedef void (*draw_fn)(gsl_rng *r, const void *groups, size_t i, fa_counts *g);
+
+static void
+draw_counts(gsl_rng *r, const void *groups, size_t i, fa_counts *g)
+{
+    const int64_t(*rows)[4] = (const int64_t(*)[4])groups;
+    double p[4];
+    unsigned int n[4] = {0, 0, 0, 0};
+    int64_t tot = rows[i][0] + rows[i][1] + rows[i][2] + rows[i][3];
+
+    for (int c = 0; c < 4; c++)
+        p[c] = (double)rows[i][c];
+    if (tot > 0)
+        gsl_ran_multinomial(r, 4, (unsigned int)tot, p, n);
+    *g = (fa_counts){n[0], n[1], n[2], n[3]};
+}
+
+/* The weight total of m rows drawn with replacement from cell c. */
+static double
+draw_total(gsl_rng *r, const fa_boot_cell *c, unsigned int m)
+{
+    double mean, var, s = 0;
+
+    if (m == 0 || c->rows == 0)
+        return 0;
+    if (c->weights) {
+        for (unsigned int j = 0; j < m; j++)
+            s += c->weights[gsl_rng_uniform_int(r, (unsigned long)c->rows)];
+        return s;
+    }
+    mean = c->w / (double)c->rows;
+    var = fmax(0, c->w2 / (double)c->rows - mean * mean);
+    if (var == 0) /* equal weights: no draw, as in the count bootstrap */
+        return m * mean;
+    s = m * mean + sqrt(m * var) * gsl_ran_gaussian_ziggurat(r, 1.0);
+    return fmax(0, s);
+}
+
+static void
+draw_weighted(gsl_rng *r, const void *groups, size_t i, fa_counts *g)
+{
+    const fa_boot_cell(*cells)[4] = (const fa_boot_cell(*)[4])groups;
+    const fa_boot_cell *c = cells[i];
+    double p[4], w[4];
+    unsigned int n[4] = {0, 0, 0, 0};
+    int64_t tot = c[0].rows + c[1].rows + c[2].rows + c[3].rows;
+
+    for (int q = 0; q < 4; q++)
+        p[q] = (double)c[q].rows;
+    if (tot > 0)
+        gsl_ran_multinomial(r, 4, (unsigned int)tot, p, n);
+    for (int q = 0; q < 4; q++)
+        w[q] = draw_total(r, &c[q], n[q]);
+    *g = (fa_counts){w[0], w[1], w[2], w[3]};
+}
+
+static void
+bootstrap(const void *groups, draw_fn draw, size_t k, fa_boot_stat_fn fn,
+          void *data, size_t nout, uint64_t seed, size_t replicates,
+          double conf, fa_interval *out)
 {
     gsl_rng *r;
     fa_counts *g;
@@ -67,17 +123,8 @@ fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn, void *data,
         abort(); /* out of memory: no recovery, as everywhere */
     gsl_rng_set(r, (unsigned long)seed);
     for (size_t b = 0; b < replicates; b++) {
-        for (size_t i = 0; i < k; i++) {
-            double p[4];
-            unsigned int n[4] = {0, 0, 0, 0};
-            int64_t tot = rows[i][0] + rows[i][1] + rows[i][2] + rows[i][3];
-
-            for (int c = 0; c < 4; c++)
-                p[c] = (double)rows[i][c];
-            if (tot > 0)
-                gsl_ran_multinomial(r, 4, (unsigned int)tot, p, n);
-            g[i] = (fa_counts){n[0], n[1], n[2], n[3]};
-        }
+        for (size_t i = 0; i < k; i++)
+            draw(r, groups, i, &g[i]);
         fn(g, k, v, nout, data);
         for (size_t s = 0; s < nout; s++)
             if (!v[s].reason)
@@ -99,4 +146,25 @@ fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn, void *data,
     free(v);
     free(vals);
     free(nvals);
+}
+
+/* METRIC bootstrap — docs/metrics.md#bootstrap */
+void
+fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn, void *data,
+             size_t nout, uint64_t seed, size_t replicates, double conf,
+             fa_interval *out)
+{
+    bootstrap(rows, draw_counts, k, fn, data, nout, seed, replicates, conf,
+              out);
+}
+
+/* METRIC bootstrap_weighted — docs/metrics.md#weighted-bootstrap */
+void
+fa_bootstrap_weighted(const fa_boot_cell (*cells)[4], size_t k,
+                      fa_boot_stat_fn fn, void *data, size_t nout,
+                      uint64_t seed, size_t replicates, double conf,
+                      fa_interval *out)
+{
+    bootstrap(cells, draw_weighted, k, fn, data, nout, seed, replicates, conf,
+              out);
 }

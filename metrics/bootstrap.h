@@ -36,6 +36,33 @@ void fa_bootstrap(const int64_t (*rows)[4], size_t k, fa_boot_stat_fn fn,
                   double conf, fa_interval *out /* nout */);
 
 /*
+ * One confusion cell of a group in a weighted audit: its rows, the sum and
+ * the sum of squares of their weights, and the weights themselves (rows of
+ * them) when the cell has at most FA_BOOT_EXACT_ROWS rows, else NULL.
+ */
+typedef struct {
+    int64_t rows;
+    double w, w2;
+    const double *weights;
+} fa_boot_cell;
+
+#define FA_BOOT_EXACT_ROWS 256
+
+/*
+ * fa_bootstrap for weighted rows. A replicate redraws each group's rows at
+ * the group's own size: the rows per cell from the multinomial of the
+ * cells' row counts, then each cell's weight total as the sum of that many
+ * rows drawn from the cell. A cell's weights are drawn one by one when it
+ * has them; a larger cell's total is normal with the mean and variance of
+ * that sum (m rows from a cell of n: m w/n and m (w2/n - (w/n)^2)), kept
+ * at or above 0. The statistic sees weighted counts.
+ */
+void fa_bootstrap_weighted(const fa_boot_cell (*cells)[4], size_t k,
+                           fa_boot_stat_fn fn, void *data, size_t nout,
+                           uint64_t seed, size_t replicates, double conf,
+                           fa_interval *out /* nout */);
+
+/*
  * The basic (reverse-percentile) interval from a percentile one and the
  * estimate: [2 est - hi, 2 est - lo], kept within [min, max]. For a
  * statistic biased away from its bound (a maximum gap over groups), the

@@ -13,5 +13,6 @@ Suite *scores_suite(void);
 Suite *bootstrap_suite(void);
 Suite *stats_suite(void);
 Suite *strata_suite(void);
+Suite *weighted_suite(void);
 
 #endif /* FA_TESTS_H */
