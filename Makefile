@@ -6,7 +6,7 @@ DATADIR ?= $(PREFIX)/share/fairaudit
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 CFLAGS ?= -g -O2
-PKGS := sqlite3 jansson gsl libsodium zlib
+PKGS := sqlite3 jansson gsl libsodium zlib yaml-0.1
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla -Werror
 ALL_CFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iaudit -Imetrics \
@@ -14,7 +14,11 @@ ALL_CFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iaudit -Imetrics \
   $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm -pthread
 CORE := $(wildcard metrics/*.c) $(filter-out audit/main.c,$(wildcard audit/*.c))
-TOBJ := $(patsubst %.c,$(BUILD)/tobj/%.o,$(CORE) $(wildcard tests/*.c))
+# the bundled report templates, as C strings
+TEMPLATES := $(sort $(wildcard report-templates/*.yaml))
+GEN := $(BUILD)/gen/templates_gen.c
+TOBJ := $(patsubst %.c,$(BUILD)/tobj/%.o,$(CORE) $(wildcard tests/*.c)) \
+  $(BUILD)/tobj/gen/templates_gen.o
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps test check unit e2e sanitize asan valgrind demo bench \
@@ -34,7 +38,19 @@ $(BUILD)/tobj/%.o: %.c
 	$(CC) -DFA_TESTING -DFA_FIXTURES='"$(CURDIR)/fixtures"' \
 	  $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags check) -MMD -MP -c $< -o $@
 
-$(BUILD)/libfa.a: $(CORE:%.c=$(BUILD)/obj/%.o)
+$(GEN): $(TEMPLATES) tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh $(TEMPLATES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/templates_gen.o: $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tobj/gen/templates_gen.o: $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libfa.a: $(CORE:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/templates_gen.o
 	$(AR) rcs $@ $^
 
 $(BUILD)/bin/fairaudit: $(BUILD)/obj/audit/main.o $(BUILD)/libfa.a

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "ingest.h"
+#include "policy.h"
+#include "run.h"
 #include "util.h"
 
 /* Exit codes: listed in README and --help, never renumbered. */
@@ -24,6 +26,7 @@ int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
 
 /* One option: its long name, short letter (0: none), whether it takes an
  * argument (named arg in help) and its help text. Tables are sorted by
@@ -103,6 +106,37 @@ extern const size_t fa_run_noptions;
  */
 int fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                      const char *arg);
+
+/* The template options, shared by run and audit: --template, --field,
+ * --fail-on. */
+struct fa_policy_cli {
+    const char *spec; /* NULL: generic */
+    fa_field *fields;
+    size_t nfields;
+    int fail_on_insufficient;
+    fa_template t;
+    int loaded;
+};
+
+extern const struct fa_opt fa_policy_options[];
+extern const size_t fa_policy_noptions;
+
+/* As fa_run_cli_apply, for the template options. */
+int fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
+                        const char *name, const char *arg);
+
+/*
+ * Loads the template, checks the --field values against it and resolves
+ * it into ro (which then points at it). An exit code; the error printed.
+ */
+int fa_policy_cli_prepare(fa_ctx *ctx, struct fa_policy_cli *p,
+                          struct fa_run_opts *ro);
+
+/* Prints the verdict summary; the exit code the verdict asks for. */
+int fa_policy_cli_verdict(const struct fa_policy_cli *p,
+                          const struct fa_run_verdicts *v);
+
+void fa_policy_cli_release(struct fa_policy_cli *p);
 
 /* Parses all of arg as a whole number >= min into *out; -1 otherwise. */
 int fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out);

@@ -20,7 +20,9 @@ static const struct fa_opt own[] = {
 int
 cmd_audit(int argc, char **argv)
 {
-    struct fa_opt opts[64], both[64];
+    struct fa_opt opts[96], both[64], three[96];
+    struct fa_policy_cli pc = {0};
+    struct fa_run_verdicts verdicts;
     size_t n;
     struct fa_ingest_cli c = {0};
     struct fa_ingest_result ires;
@@ -35,27 +37,32 @@ cmd_audit(int argc, char **argv)
 
     n = fa_cmd_merge_opts(both, FA_ARRAY_LEN(both), own, FA_ARRAY_LEN(own),
                           fa_run_options, fa_run_noptions);
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), both, n, fa_ingest_options,
-                          fa_ingest_noptions);
+    n = fa_cmd_merge_opts(three, FA_ARRAY_LEN(three), both, n,
+                          fa_policy_options, fa_policy_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), three, n,
+                          fa_ingest_options, fa_ingest_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
-    ro.reference = "largest";
     ro.tool_version = FA_VERSION;
+    ro.verdicts = &verdicts;
     optind = 0;
     while ((k = fa_cmd_getopt("audit", argc, argv, opts, n, &arg)) != -1) {
         const char *name;
 
         if (k == -2) {
             fa_ingest_cli_release(&c);
+            fa_policy_cli_release(&pc);
             return FA_EXIT_USAGE;
         }
         name = opts[k].name;
         if (strcmp(name, "help") == 0) {
             fa_cmd_help("fairaudit audit [options] --out DIR FILE",
                         "Load FILE into the store, compute every group and "
-                        "intersection, and write\nDIR/results.json: ingest, "
-                        "run and report in one step.",
+                        "intersection, judge them by a report template, and "
+                        "write\nDIR/results.json: ingest, run and report in "
+                        "one step. Exit 1 when a\nverdict fails.",
                         opts, n);
             fa_ingest_cli_release(&c);
+            fa_policy_cli_release(&pc);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "db") == 0) {
             db = arg;
@@ -67,9 +74,12 @@ cmd_audit(int argc, char **argv)
             int r = fa_run_cli_apply("audit", &ro, name, arg);
 
             if (r == 0)
+                r = fa_policy_cli_apply("audit", &pc, name, arg);
+            if (r == 0)
                 r = fa_ingest_cli_apply("audit", &c, name, arg);
             if (r < 0) {
                 fa_ingest_cli_release(&c);
+                fa_policy_cli_release(&pc);
                 return FA_EXIT_USAGE;
             }
         }
@@ -86,10 +96,22 @@ cmd_audit(int argc, char **argv)
         code = FA_EXIT_OK;
     if (code != FA_EXIT_OK) {
         fa_ingest_cli_release(&c);
+        fa_policy_cli_release(&pc);
         return code;
     }
     c.o.path = argv[optind];
     ctx = fa_ctx_new();
+    /* the template is checked before anything is loaded */
+    code = fa_policy_cli_prepare(ctx, &pc, &ro);
+    if (code != FA_EXIT_OK)
+        goto out;
+    if (pc.t.requires_label && !c.o.label) {
+        code = fa_cmd_usage("audit",
+                            "template %s needs a label column: give "
+                            "--label COL",
+                            pc.t.name);
+        goto out;
+    }
     if (fa_run_check_reference(ctx, ro.reference) != FA_OK) {
         code = fa_cmd_fail(ctx);
         goto out;
@@ -117,9 +139,11 @@ cmd_audit(int argc, char **argv)
         goto out;
     }
     fa_notef("run %lld: wrote '%s'", (long long)run_id, path);
+    code = fa_policy_cli_verdict(&pc, &verdicts);
 out:
     free(path);
     fa_ctx_free(ctx);
     fa_ingest_cli_release(&c);
+    fa_policy_cli_release(&pc);
     return fa_cmd_finish(code);
 }

@@ -1,6 +1,7 @@
 /* cmd_common.c — option parsing, help, exit codes and the ingest options
  * shared by the subcommands.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -219,12 +220,112 @@ const struct fa_opt fa_run_options[] = {
      "rows a rate's denominator needs on each side (default 10)"},
     {"min-group", 0, "N", "rows a group needs for a verdict (default 30)"},
     {"reference", 'r', "REF",
-     "reference group: largest (default), best, overall, or COL=VALUE[,...]"},
+     "reference group: largest, best, overall, or COL=VALUE[,...] "
+     "(default: the template's)"},
     {"seed", 0, "S", "seed of the bootstrap (default 1)"},
     {"strata", 0, "COL",
      "a --segment column: pool each comparison within its strata (CMH)"},
 };
 const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
+
+const struct fa_opt fa_policy_options[] = {
+    {"fail-on", 0, "LEVEL",
+     "exit 1 on this verdict or worse: fail (default) or insufficient"},
+    {"field", 0, "KEY=VALUE",
+     "a fact the template requires, such as audit_date (repeatable)"},
+    {"template", 't', "NAME|FILE",
+     "the report template that judges the run (default generic)"},
+};
+const size_t fa_policy_noptions = FA_ARRAY_LEN(fa_policy_options);
+
+int
+fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
+                    const char *name, const char *arg)
+{
+    if (strcmp(name, "template") == 0) {
+        p->spec = arg;
+    } else if (strcmp(name, "fail-on") == 0) {
+        if (strcmp(arg, "fail") != 0 && strcmp(arg, "insufficient") != 0)
+            return fa_cmd_usage(cmd, "bad --fail-on '%s' (fail or "
+                                     "insufficient)",
+                                arg),
+                   -1;
+        p->fail_on_insufficient = strcmp(arg, "insufficient") == 0;
+    } else if (strcmp(name, "field") == 0) {
+        const char *eq = strchr(arg, '=');
+        const char *c = arg;
+
+        while (c < eq && (islower((unsigned char)*c) || *c == '_'))
+            c++;
+        if (!eq || eq == arg || c != eq)
+            return fa_cmd_usage(cmd,
+                                "bad --field '%s' (KEY=VALUE, the key of "
+                                "a-z and _)",
+                                arg),
+                   -1;
+        if (!fa_utf8_valid(eq + 1, strlen(eq + 1)))
+            return fa_cmd_usage(cmd, "--field %.*s: the value is not UTF-8",
+                                (int)(eq - arg), arg),
+                   -1;
+        p->fields = fa_xrealloc(p->fields, p->nfields + 1, sizeof(fa_field));
+        p->fields[p->nfields].key = fa_xstrndup(arg, (size_t)(eq - arg));
+        p->fields[p->nfields].value = fa_xstrdup(eq + 1);
+        p->nfields++;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int
+fa_policy_cli_prepare(fa_ctx *ctx, struct fa_policy_cli *p,
+                      struct fa_run_opts *ro)
+{
+    fa_err err = fa_template_load(ctx, p->spec ? p->spec : "generic", &p->t);
+
+    if (err)
+        return fa_cmd_fail(ctx);
+    p->loaded = 1;
+    err = fa_template_check_fields(ctx, &p->t, p->fields, p->nfields);
+    if (err)
+        return fa_cmd_fail(ctx);
+    fa_template_resolve(&p->t, ro);
+    ro->tmpl = &p->t;
+    ro->fields = p->fields;
+    ro->nfields = p->nfields;
+    return FA_EXIT_OK;
+}
+
+int
+fa_policy_cli_verdict(const struct fa_policy_cli *p,
+                      const struct fa_run_verdicts *v)
+{
+    static const char *const upper[] = {"PASS", "FAIL",
+                                        "INSUFFICIENT EVIDENCE", "EXCLUDED"};
+
+    fa_notef("template %s: %s (%zu fail, %zu insufficient evidence, %zu "
+             "pass, %zu excluded)",
+             p->t.name, upper[v->overall], v->count[FA_VERDICT_FAIL],
+             v->count[FA_VERDICT_INSUFFICIENT], v->count[FA_VERDICT_PASS],
+             v->count[FA_VERDICT_EXCLUDED]);
+    if (v->overall == FA_VERDICT_FAIL ||
+        (p->fail_on_insufficient && v->overall == FA_VERDICT_INSUFFICIENT))
+        return FA_EXIT_FAIL;
+    return FA_EXIT_OK;
+}
+
+void
+fa_policy_cli_release(struct fa_policy_cli *p)
+{
+    for (size_t i = 0; i < p->nfields; i++) {
+        free(p->fields[i].key);
+        free(p->fields[i].value);
+    }
+    free(p->fields);
+    if (p->loaded)
+        fa_template_release(&p->t);
+    *p = (struct fa_policy_cli){0};
+}
 
 int
 fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out)
@@ -255,6 +356,7 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
             return fa_cmd_usage(cmd, "bad --ci '%s' (wilson or exact)", arg),
                    -1;
         o->exact = strcmp(arg, "exact") == 0;
+        o->has_ci = 1;
     } else if (strcmp(name, "confidence") == 0) {
         if (fa_parse_double(arg, &o->confidence) != 0 || o->confidence <= 0 ||
             o->confidence >= 1)
@@ -268,6 +370,7 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
             return fa_cmd_usage(cmd, "bad --correction '%s' (holm or bh)", arg),
                    -1;
         o->bh = strcmp(arg, "bh") == 0;
+        o->has_correction = 1;
     } else if (strcmp(name, "bootstrap") == 0) {
         if (fa_cmd_parse_int(arg, 0, &n) != 0 || (n > 0 && n < 100))
             return fa_cmd_usage(cmd,

@@ -21,8 +21,10 @@ static const struct fa_opt own[] = {
 int
 cmd_run(int argc, char **argv)
 {
-    struct fa_opt opts[64];
+    struct fa_opt opts[64], both[64];
     struct fa_run_opts ro = {0};
+    struct fa_policy_cli pc = {0};
+    struct fa_run_verdicts verdicts;
     struct fa_run_timings tm;
     int timings = 0;
     const char *db = "fairaudit.db", *out = NULL, *arg;
@@ -33,16 +35,20 @@ cmd_run(int argc, char **argv)
     size_t n;
     int k;
 
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), own, FA_ARRAY_LEN(own),
+    n = fa_cmd_merge_opts(both, FA_ARRAY_LEN(both), own, FA_ARRAY_LEN(own),
                           fa_run_options, fa_run_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), both, n, fa_policy_options,
+                          fa_policy_noptions);
     optind = 0;
-    ro.reference = "largest";
     ro.tool_version = FA_VERSION;
+    ro.verdicts = &verdicts;
     while ((k = fa_cmd_getopt("run", argc, argv, opts, n, &arg)) != -1) {
         const char *name;
 
-        if (k == -2)
+        if (k == -2) {
+            fa_policy_cli_release(&pc);
             return FA_EXIT_USAGE;
+        }
         name = opts[k].name;
         if (strcmp(name, "dataset") == 0) {
             if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0)
@@ -53,9 +59,11 @@ cmd_run(int argc, char **argv)
             fa_cmd_help("fairaudit run [options]",
                         "Compute every metric, interval and test for every "
                         "attribute, every\nintersection of the attributes "
-                        "and every segment of a dataset in the\nstore, and "
-                        "save the run.",
+                        "and every segment of a dataset in the\nstore, judge "
+                        "them by a report template, and save the run. Exit "
+                        "1 when\na verdict fails.",
                         opts, n);
+            fa_policy_cli_release(&pc);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "out") == 0) {
             out = arg;
@@ -64,13 +72,28 @@ cmd_run(int argc, char **argv)
         } else if (strcmp(name, "timings") == 0) {
             timings = 1;
             ro.timings = &tm;
-        } else if (fa_run_cli_apply("run", &ro, name, arg) < 0) {
-            return FA_EXIT_USAGE;
+        } else {
+            int r = fa_run_cli_apply("run", &ro, name, arg);
+
+            if (r == 0)
+                r = fa_policy_cli_apply("run", &pc, name, arg);
+            if (r < 0) {
+                fa_policy_cli_release(&pc);
+                return FA_EXIT_USAGE;
+            }
         }
     }
-    if (optind != argc)
+    if (optind != argc) {
+        fa_policy_cli_release(&pc);
         return fa_cmd_usage("run", "unexpected argument '%s'", argv[optind]);
+    }
     ctx = fa_ctx_new();
+    k = fa_policy_cli_prepare(ctx, &pc, &ro);
+    if (k != FA_EXIT_OK) {
+        fa_policy_cli_release(&pc);
+        fa_ctx_free(ctx);
+        return fa_cmd_finish(k);
+    }
     err = fa_run_check_reference(ctx, ro.reference);
     if (!err && out && fa_cmd_mkdirs(out) != 0) {
         fa_ctx_free(ctx);
@@ -92,15 +115,18 @@ cmd_run(int argc, char **argv)
     if (err) {
         int code = fa_cmd_fail(ctx);
 
+        fa_policy_cli_release(&pc);
         fa_ctx_free(ctx);
         return fa_cmd_finish(code);
     }
     fa_notef("run %lld saved in '%s'", (long long)run_id, db);
+    k = fa_policy_cli_verdict(&pc, &verdicts);
+    fa_policy_cli_release(&pc);
     if (timings)
         fprintf(stderr,
                 "timings: scan %.3f s, groups %.3f s, statistics %.3f s, "
                 "bootstrap %.3f s, save %.3f s\n",
                 tm.scan, tm.groups, tm.statistics, tm.bootstrap, tm.save);
     fa_ctx_free(ctx);
-    return fa_cmd_finish(FA_EXIT_OK);
+    return fa_cmd_finish(k);
 }

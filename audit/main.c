@@ -24,6 +24,7 @@ static const struct {
     {"report", cmd_report, "write the outputs of a run"},
     {"run", cmd_run, "compute every group and intersection"},
     {"synth", cmd_synth, "write synthetic predictions with planted gaps"},
+    {"templates", cmd_templates, "list, show or check report templates"},
 };
 
 static void

@@ -1,6 +1,7 @@
 /* results.c — names and release of run results. */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "results.h"
 #include "util.h"
@@ -87,6 +88,36 @@ fa_results_release(fa_results *res)
     free(res->strat_rows);
     free(res->strata);
     free(res->correction);
+    for (size_t i = 0; i < res->nverdicts; i++) {
+        free(res->verdicts[i].metric);
+        free(res->verdicts[i].measure);
+        free(res->verdicts[i].rule);
+        free(res->verdicts[i].reason);
+    }
+    free(res->verdicts);
+    free(res->template_name);
+    free(res->template_json);
+    free(res->template_sha256);
+    free(res->fields_json);
+    free(res->skipped_json);
     fa_dataset_release(&res->ds);
     *res = (fa_results){0};
+}
+
+static const char *const verdict_names[FA_VERDICT_COUNT] = {
+    "pass", "fail", "insufficient", "excluded"};
+
+const char *
+fa_verdict_name(int v)
+{
+    return v >= 0 && v < FA_VERDICT_COUNT ? verdict_names[v] : NULL;
+}
+
+int
+fa_verdict_of(const char *name)
+{
+    for (int v = 0; name && v < FA_VERDICT_COUNT; v++)
+        if (strcmp(name, verdict_names[v]) == 0)
+            return v;
+    return -1;
 }

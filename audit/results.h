@@ -86,7 +86,41 @@ typedef struct fa_group {
     fa_value diff[FA_METRIC_COUNT];
     fa_interval ci[FA_METRIC_COUNT]; /* of the metric itself */
     fa_compare cmp[FA_METRIC_COUNT]; /* against the reference */
+    /* rows scoring above the sample median (has_above: a template asked
+     * for the scoring rate and the dataset has a score) */
+    int has_above;
+    int64_t above;
+    double wabove;
 } fa_group;
+
+enum fa_verdict_kind {
+    FA_VERDICT_PASS,
+    FA_VERDICT_FAIL,
+    FA_VERDICT_INSUFFICIENT,
+    FA_VERDICT_EXCLUDED,
+    FA_VERDICT_COUNT
+};
+
+/* "pass", "fail", "insufficient", "excluded"; NULL otherwise. */
+const char *fa_verdict_name(int v);
+/* The kind of a name, -1 when none. */
+int fa_verdict_of(const char *name);
+
+/* One (group, check) judged by the run's template. */
+typedef struct fa_verdict {
+    int64_t gid;
+    int check;         /* index in the template's checks */
+    char *metric;      /* the check's metric name */
+    char *measure;     /* "ratio" or "difference" */
+    fa_value value;    /* the ratio or difference judged (reason interned) */
+    int has_min, has_max;
+    double min, max;   /* the band */
+    int has_p;
+    double p_adjusted; /* of the comparison's test */
+    int verdict;       /* enum fa_verdict_kind */
+    char *rule;        /* the rule applied, in words */
+    char *reason;      /* why this verdict */
+} fa_verdict;
 
 typedef struct fa_results {
     int64_t run_id;
@@ -109,6 +143,17 @@ typedef struct fa_results {
     size_t nsets;
     fa_group *groups;
     size_t ngroups;
+    /* the template (NULL name: none) and its verdicts */
+    char *template_name;
+    char *template_json;   /* resolved, canonical */
+    char *template_sha256; /* of template_json, hex */
+    char *fields_json;     /* {"key": "value", ...} from --field */
+    char *skipped_json;    /* [{"check": i, "metric": m, "reason": r}] */
+    int verdict;           /* overall: enum fa_verdict_kind, -1 none */
+    int has_median;
+    double score_median; /* of the whole sample, for the scoring rate */
+    fa_verdict *verdicts;
+    size_t nverdicts;
 } fa_results;
 
 /* 1 when the metric has a disparity against the reference. */

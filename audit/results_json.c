@@ -230,6 +230,21 @@ group_json(const fa_results *r, const fa_group *g)
                         k == FA_METRIC_AUC ? "delong" : r->ci_method,
                         integral && k <= FA_METRIC_F1));
     json_object_set_new(o, "metrics", m);
+    if (g->has_above) {
+        json_t *sc = json_object();
+
+        json_object_set_new(sc, "above_median",
+                            num_or_int(integral ? (double)g->above : g->wabove,
+                                       integral));
+        if (g->n > 0)
+            json_object_set_new(
+                sc, "rate",
+                json_real(integral ? (double)g->above / (double)g->n
+                                   : g->wabove / g->weight));
+        else
+            json_object_set_new(sc, "rate", json_null());
+        json_object_set_new(o, "scoring", sc);
+    }
     if (g->set == 0)
         return o;
     if (r->strat_rows && (r->sets[g->set].kind == FA_SET_ATTRIBUTE ||
@@ -335,6 +350,75 @@ aggregate_json(const fa_results *r, const fa_group_set *gs)
     return o;
 }
 
+/* A JSON text from the store, parsed (null when absent or unreadable). */
+static json_t *
+stored_json(const char *text)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+
+    return j ? j : json_null();
+}
+
+static json_t *
+verdict_json(const fa_results *r, const fa_verdict *v)
+{
+    const fa_group *g = &r->groups[v->gid];
+    json_t *o = json_object();
+
+    json_object_set_new(o, "kind",
+                        json_string(fa_set_kind_name(r->sets[g->set].kind)));
+    json_object_set_new(o, "attributes", attrs_json(r, g));
+    json_object_set_new(o, "check", json_integer(v->check));
+    json_object_set_new(o, "metric", json_string(v->metric));
+    json_object_set_new(o, "measure", json_string(v->measure));
+    json_object_set_new(o, "value", v->value.reason
+                                        ? json_null()
+                                        : json_real(v->value.value));
+    if (v->value.reason)
+        json_object_set_new(o, "value_reason",
+                            json_string(v->value.reason));
+    json_object_set_new(o, "min", v->has_min ? json_real(v->min)
+                                             : json_null());
+    json_object_set_new(o, "max", v->has_max ? json_real(v->max)
+                                             : json_null());
+    json_object_set_new(o, "p_adjusted", v->has_p ? json_real(v->p_adjusted)
+                                                  : json_null());
+    json_object_set_new(o, "verdict", json_string(fa_verdict_name(v->verdict)));
+    json_object_set_new(o, "rule", json_string(v->rule));
+    json_object_set_new(o, "reason", json_string(v->reason));
+    return o;
+}
+
+/* The template, the fields, the overall verdict and every verdict. */
+static void
+policy_json(json_t *root, const fa_results *r)
+{
+    json_t *t, *vs;
+
+    if (!r->template_name) {
+        json_object_set_new(root, "template", json_null());
+        return;
+    }
+    t = json_object();
+    json_object_set_new(t, "name", json_string(r->template_name));
+    json_object_set_new(t, "sha256", r->template_sha256
+                                         ? json_string(r->template_sha256)
+                                         : json_null());
+    json_object_set_new(t, "resolved", stored_json(r->template_json));
+    json_object_set_new(root, "template", t);
+    json_object_set_new(root, "fields", stored_json(r->fields_json));
+    json_object_set_new(root, "score_median", r->has_median
+                                                  ? json_real(r->score_median)
+                                                  : json_null());
+    json_object_set_new(root, "verdict",
+                        json_string(fa_verdict_name(r->verdict)));
+    json_object_set_new(root, "skipped_checks", stored_json(r->skipped_json));
+    vs = json_array();
+    for (size_t i = 0; i < r->nverdicts; i++)
+        json_array_append_new(vs, verdict_json(r, &r->verdicts[i]));
+    json_object_set_new(root, "verdicts", vs);
+}
+
 static json_t *
 results_json(const fa_results *r)
 {
@@ -390,6 +474,7 @@ results_json(const fa_results *r)
     for (size_t i = 1; i < r->nsets; i++)
         json_array_append_new(aggs, aggregate_json(r, &r->sets[i]));
     json_object_set_new(root, "aggregates", aggs);
+    policy_json(root, r);
     return root;
 }
 

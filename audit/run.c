@@ -15,12 +15,15 @@
 #include <time.h>
 
 #include "bootstrap.h"
+#include "policy.h"
 #include "disparity.h"
 #include "run.h"
 #include "scores.h"
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
+#include <jansson.h>
+#include <sodium.h>
 
 /* Neumaier's compensated sum: weights add up to the last digit even over
  * tens of millions of rows. */
@@ -120,6 +123,7 @@ struct scan {
     struct srow *sr;
     uint32_t *srseg; /* row * nsegs + s -> level */
     size_t nsr, srcap;
+    int keep_scores; /* keep the scored rows (the AUC, the scoring rate) */
     struct acc all;
 };
 
@@ -317,7 +321,7 @@ scan_batch(void *data, const fa_row_batch *b)
             acc_add(&sc->seg[j][lv], slot, w, s, y, ds->scored);
             if (ds->weighted)
                 keep_add(&sc->sw[j][lv], slot, sc->seg[j][lv].rows[slot], w);
-            if (ds->scored && ds->labelled) {
+            if (sc->keep_scores) {
                 if (sc->nsr == sc->srcap)
                     sc->srseg = fa_xrealloc(sc->srseg,
                                             (sc->srcap ? 2 * sc->srcap : 4096) *
@@ -326,7 +330,7 @@ scan_batch(void *data, const fa_row_batch *b)
                 sc->srseg[sc->nsr * sc->nsegs + j] = (uint32_t)lv;
             }
         }
-        if (ds->scored && ds->labelled) {
+        if (sc->keep_scores) {
             if (sc->nsr == sc->srcap) {
                 sc->srcap = sc->srcap ? 2 * sc->srcap : 4096;
                 sc->sr = fa_xrealloc(sc->sr, sc->srcap, sizeof(*sc->sr));
@@ -516,7 +520,8 @@ scan_rows(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, struct scan *sc)
     job.ctx = fa_ctx_new();
     if (ds->rows_loaded < 100000 ||
         fa_store_open_reader(job.ctx, st, &st2) != FA_OK ||
-        scan_init(job.ctx, &sc2, ds, sc->sdim) != FA_OK) {
+        scan_init(job.ctx, &sc2, ds, sc->sdim) != FA_OK ||
+        !(sc2.keep_scores = sc->keep_scores, 1)) {
         fa_store_close(st2);
         scan_release(&sc2);
         fa_ctx_free(job.ctx);
@@ -982,6 +987,7 @@ struct refpolicy {
     enum { REF_LARGEST, REF_BEST, REF_OVERALL, REF_NAMED } kind;
     size_t n;
     char **col, **val;
+    double min_share; /* a largest or best reference has this share of rows */
 };
 
 static void
@@ -1137,6 +1143,9 @@ choose_reference(const struct refpolicy *p, const char **named, fa_results *r,
                 continue;
             if (pass == 0 && (has_missing(g, gs) || g->n == 0))
                 continue;
+            if (pass == 0 && p->kind != REF_NAMED &&
+                (double)g->n < p->min_share * (double)r->groups[0].n)
+                continue;
             if (better(p, g, best))
                 best = g;
         }
@@ -1232,6 +1241,7 @@ struct stat_opts {
     double conf;
     int exact, bh, weighted, labelled;
     const struct wkeep *gw; /* per group: a weighted audit's small slots */
+    int scoring;            /* the scoring rate's counts */
     int64_t min_group, min_class;
     uint64_t seed;
     size_t bootstrap;
@@ -1912,6 +1922,87 @@ by_mask_order(const void *a, const void *b)
     return 0;
 }
 
+/* The groups of one set, in r->groups. */
+struct set_span {
+    int64_t first, n;
+    int seg;       /* segment index, -1 for attributes */
+    uint32_t mask; /* attribute mask, 0 for overall */
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The scoring rate's counts (NYC LL144): the median of every row's score,
+ * and each group's rows (and weight) scoring above it. A score equal to
+ * the median is not above it.
+ */
+static void
+scoring_counts(struct builder *B, const struct set_span *spans, size_t nspans,
+               int64_t *const *cellgroups)
+{
+    const struct scan *sc = B->sc;
+    fa_results *r = B->res;
+    double *v = fa_xcalloc(sc->nsr + 1, sizeof(double)), med;
+    int64_t *above = fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
+    double *wabove = fa_xcalloc(sc->ncells + 1, sizeof(double));
+
+    for (size_t i = 0; i < r->ngroups; i++)
+        r->groups[i].has_above = 1;
+    if (sc->nsr == 0)
+        goto out;
+    for (size_t i = 0; i < sc->nsr; i++)
+        v[i] = sc->sr[i].score;
+    qsort(v, sc->nsr, sizeof(double), cmp_double);
+    med = sc->nsr % 2 ? v[sc->nsr / 2]
+                      : v[sc->nsr / 2 - 1] / 2 + v[sc->nsr / 2] / 2;
+    r->has_median = 1;
+    r->score_median = med;
+    for (size_t i = 0; i < sc->nsr; i++) {
+        const struct srow *x = &sc->sr[i];
+
+        if (!(x->score > med))
+            continue;
+        above[x->cell]++;
+        wabove[x->cell] += x->weight;
+        r->groups[0].above++;
+        r->groups[0].wabove += x->weight;
+        for (size_t k = 0; k < nspans; k++) {
+            size_t nl, lv;
+            int64_t rk;
+
+            if (spans[k].seg < 0)
+                continue;
+            lv = sc->srseg[(size_t)x->row * sc->nsegs + (size_t)spans[k].seg];
+            nl = sc->nattrs + (size_t)spans[k].seg;
+            rk = B->ord[nl].rank[lv];
+            if (rk >= 0) {
+                r->groups[spans[k].first + rk].above++;
+                r->groups[spans[k].first + rk].wabove += x->weight;
+            }
+        }
+    }
+    for (size_t k = 0; k < nspans; k++) {
+        if (!spans[k].mask)
+            continue;
+        for (size_t c = 0; c < sc->ncells; c++) {
+            fa_group *g = &r->groups[cellgroups[k][c]];
+
+            g->above += above[c];
+            g->wabove += wabove[c];
+        }
+    }
+out:
+    free(v);
+    free(above);
+    free(wabove);
+}
+
 static fa_err
 compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         const struct stat_opts *opts, fa_results *r)
@@ -1921,15 +2012,12 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     struct stat_opts sov = *opts, *so = &sov;
     const char **named = fa_xcalloc(ds->ndims + 1, sizeof(char *));
     int auc = ds->scored && ds->labelled;
+    int scoring = ds->scored && so->scoring;
     int64_t **cellgroups = NULL, *scratch = NULL;
     uint32_t *masks = NULL;
     size_t nmasks = 0;
     fa_err err = FA_OK;
-    struct set_span {
-        int64_t first, n;
-        int seg;       /* segment index, -1 for attributes */
-        uint32_t mask; /* attribute mask, 0 for overall */
-    } *spans = NULL;
+    struct set_span *spans = NULL;
     size_t nspans = 0;
 
     B.ctx = ctx;
@@ -1995,7 +2083,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         uint32_t mask = i < sc->nattrs ? 1u << i : masks[i - sc->nattrs];
         int64_t *cg = scratch, f;
 
-        if (auc || sc->sdim >= 0)
+        if (auc || sc->sdim >= 0 || scoring)
             cg = cellgroups[nspans] =
                 fa_xcalloc(sc->ncells + 1, sizeof(int64_t));
         f = attr_set(&B, mask,
@@ -2018,6 +2106,8 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
             set_auc(&B, spans[k].first, spans[k].n,
                     spans[k].mask ? cellgroups[k] : NULL, spans[k].seg);
     }
+    if (scoring)
+        scoring_counts(&B, spans, nspans, cellgroups);
     for (size_t g = 0; g < r->ngroups; g++)
         if (r->groups[g].n == 0)
             empty_group(ds, &r->groups[g]);
@@ -2098,6 +2188,38 @@ fa_run_check_reference(fa_ctx *ctx, const char *reference)
     return err;
 }
 
+/* The run's template, resolved, with its hash, the fields and the
+ * verdicts. */
+static void
+judge(const struct fa_run_opts *o, fa_results *r)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    json_t *f = json_object();
+    char *s;
+
+    r->template_name = fa_xstrdup(o->tmpl->name);
+    r->template_json = fa_template_json(o->tmpl);
+    crypto_hash_sha256(h, (const unsigned char *)r->template_json,
+                       strlen(r->template_json));
+    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    r->template_sha256 = fa_xstrdup(hex);
+    for (size_t i = 0; i < o->nfields; i++)
+        json_object_set_new(f, o->fields[i].key,
+                            json_string(o->fields[i].value));
+    s = json_dumps(f, JSON_SORT_KEYS | JSON_COMPACT);
+    r->fields_json = fa_xstrdup(s);
+    free(s);
+    json_decref(f);
+    fa_policy_judge(o->tmpl, r);
+    if (o->verdicts) {
+        memset(o->verdicts, 0, sizeof(*o->verdicts));
+        o->verdicts->overall = r->verdict;
+        for (size_t i = 0; i < r->nverdicts; i++)
+            o->verdicts->count[r->verdicts[i].verdict]++;
+    }
+}
+
 fa_err
 fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
        int64_t *run_id)
@@ -2139,6 +2261,14 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     }
     if (!err)
         err = scan_init(ctx, &sc, &r.ds, sdim);
+    if (!err && opts->tmpl && opts->tmpl->requires_label && !r.ds.labelled)
+        err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                          "template %s needs a label column: dataset %lld "
+                          "was loaded without --label",
+                          opts->tmpl->name, (long long)id);
+    pol.min_share = opts->exclude_below_share;
+    sc.keep_scores = r.ds.scored && (r.ds.labelled || opts->scoring_rate);
+    so.scoring = opts->scoring_rate;
     if (!err)
         err = scan_rows(ctx, st, &r.ds, &sc);
     if (opts->timings)
@@ -2177,6 +2307,8 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
     }
     if (!err) {
         finite_results(&r);
+        if (opts->tmpl)
+            judge(opts, &r);
         fa_ctx_now_iso(ctx, when, sizeof(when));
         r.created = fa_xstrdup(when);
         r.reference = fa_xstrdup(opts->reference ? opts->reference : "largest");

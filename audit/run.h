@@ -37,6 +37,12 @@ struct fa_run_timings {
     double save;       /* writing the run to the store */
 };
 
+/* The template's verdicts, counted (for the command's summary). */
+struct fa_run_verdicts {
+    int overall; /* enum fa_verdict_kind */
+    size_t count[4];
+};
+
 /* Zero fields take the defaults above; a negative minimum means none. */
 struct fa_run_opts {
     int64_t dataset_id;    /* 0: the newest dataset */
@@ -51,6 +57,16 @@ struct fa_run_opts {
     uint64_t seed;
     int64_t bootstrap;  /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */
     const char *strata; /* a segment column to pool comparisons within */
+    int has_ci, has_correction; /* exact, bh given on the command line */
+    /* groups under this share of the rows, or with a missing value when
+     * exclude_missing, are never the reference */
+    double exclude_below_share;
+    int exclude_missing;
+    int scoring_rate; /* count each group's rows above the score median */
+    const struct fa_template *tmpl; /* judge the run (NULL: no verdicts) */
+    const struct fa_field *fields;  /* --field values, stored with it */
+    size_t nfields;
+    struct fa_run_verdicts *verdicts; /* filled when not NULL */
     struct fa_run_timings *timings; /* filled when not NULL */
 };
 

@@ -85,7 +85,14 @@ static const char schema_v1[] =
     " ci_method TEXT NOT NULL,"
     " correction TEXT NOT NULL,"
     " min_group INTEGER NOT NULL,"
-    " min_class INTEGER NOT NULL);"
+    " min_class INTEGER NOT NULL,"
+    " template TEXT,"
+    " template_json TEXT,"
+    " template_sha256 TEXT,"
+    " fields TEXT,"
+    " skipped_checks TEXT,"
+    " verdict TEXT,"
+    " score_median REAL);"
     "CREATE TABLE group_set("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " set_id INTEGER NOT NULL,"
@@ -104,6 +111,8 @@ static const char schema_v1[] =
     " n_tp INTEGER NOT NULL, n_fp INTEGER NOT NULL,"
     " n_tn INTEGER NOT NULL, n_fn INTEGER NOT NULL,"
     " ref_gid INTEGER,"
+    " above INTEGER,"
+    " wabove REAL,"
     " PRIMARY KEY (run_id, gid));"
     "CREATE TABLE grp_value("
     " run_id INTEGER NOT NULL,"
@@ -186,6 +195,25 @@ static const char schema_v1[] =
     " p_adjusted REAL,"
     " reason TEXT,"
     " PRIMARY KEY (run_id, set_id, metric, test));";
+
+/* the verdicts of a run's template (ISO C bounds a string literal) */
+static const char schema_v1_verdicts[] =
+    "CREATE TABLE verdict("
+    " run_id INTEGER NOT NULL REFERENCES run(id),"
+    " idx INTEGER NOT NULL,"
+    " gid INTEGER NOT NULL,"
+    " check_idx INTEGER NOT NULL,"
+    " metric TEXT NOT NULL,"
+    " measure TEXT NOT NULL,"
+    " value REAL,"
+    " value_reason TEXT,"
+    " band_min REAL,"
+    " band_max REAL,"
+    " p_adjusted REAL,"
+    " verdict TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, idx));";
 
 /* ------------------------------------------------------------------ */
 /* Private functions                                                   */
@@ -407,6 +435,8 @@ migrate(fa_ctx *ctx, fa_store *st)
                               st->path);
         if (!err)
             err = exec(ctx, st, schema_v1);
+        if (!err)
+            err = exec(ctx, st, schema_v1_verdicts);
     }
     if (!err)
         err = exec(ctx, st, "PRAGMA user_version = 1");
@@ -1258,8 +1288,8 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
 
     err = prepare(ctx, st,
                   "INSERT INTO grp(run_id, gid, set_id, n, weight, tp, fp,"
-                  " tn, fn, n_tp, n_fp, n_tn, n_fn, ref_gid)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " tn, fn, n_tp, n_fp, n_tn, n_fn, ref_gid, above, wabove)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &g);
     if (!err)
         err = prepare(ctx, st,
@@ -1300,6 +1330,13 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
         sqlite3_bind_double(g, 9, gr->w.fn);
         for (int k = 0; k < 4; k++)
             sqlite3_bind_int64(g, 10 + k, gr->rows[k]);
+        if (gr->has_above) {
+            sqlite3_bind_int64(g, 15, gr->above);
+            sqlite3_bind_double(g, 16, gr->wabove);
+        } else {
+            sqlite3_bind_null(g, 15);
+            sqlite3_bind_null(g, 16);
+        }
         if (gr->ref_gid >= 0)
             sqlite3_bind_int64(g, 14, gr->ref_gid);
         else
@@ -1460,6 +1497,111 @@ load_strata(fa_ctx *ctx, fa_store *st, fa_results *res)
     return FA_OK;
 }
 
+static fa_err
+save_verdicts(fa_ctx *ctx, fa_store *st, const fa_results *res)
+{
+    sqlite3_stmt *s = NULL;
+    fa_err err;
+
+    err = prepare(ctx, st,
+                  "INSERT INTO verdict(run_id, idx, gid, check_idx, metric,"
+                  " measure, value, value_reason, band_min, band_max,"
+                  " p_adjusted, verdict, rule, reason)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  &s);
+    for (size_t i = 0; i < res->nverdicts && !err; i++) {
+        const fa_verdict *v = &res->verdicts[i];
+
+        sqlite3_bind_int64(s, 1, res->run_id);
+        sqlite3_bind_int64(s, 2, (int64_t)i);
+        sqlite3_bind_int64(s, 3, v->gid);
+        sqlite3_bind_int(s, 4, v->check);
+        bind_text(s, 5, v->metric);
+        bind_text(s, 6, v->measure);
+        bind_value(s, 7, &v->value);
+        bind_text(s, 8, v->value.reason);
+        if (v->has_min)
+            sqlite3_bind_double(s, 9, v->min);
+        else
+            sqlite3_bind_null(s, 9);
+        if (v->has_max)
+            sqlite3_bind_double(s, 10, v->max);
+        else
+            sqlite3_bind_null(s, 10);
+        if (v->has_p)
+            sqlite3_bind_double(s, 11, v->p_adjusted);
+        else
+            sqlite3_bind_null(s, 11);
+        bind_text(s, 12, fa_verdict_name(v->verdict));
+        bind_text(s, 13, v->rule);
+        bind_text(s, 14, v->reason);
+        err = step_done(ctx, st, s);
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+static fa_err
+load_verdicts(fa_ctx *ctx, fa_store *st, fa_results *res)
+{
+    sqlite3_stmt *s = NULL;
+    size_t cap = 0;
+    fa_err err;
+
+    err = prepare(ctx, st,
+                  "SELECT gid, check_idx, metric, measure, value,"
+                  " value_reason, band_min, band_max, p_adjusted, verdict,"
+                  " rule, reason FROM verdict WHERE run_id = ? ORDER BY idx",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, res->run_id);
+    while (next_row(st, s)) {
+        fa_verdict *v;
+        char *reason;
+
+        if (res->nverdicts == cap) {
+            cap = cap ? 2 * cap : 64;
+            res->verdicts = fa_xrealloc(res->verdicts, cap, sizeof(*v));
+        }
+        v = &res->verdicts[res->nverdicts++];
+        *v = (fa_verdict){0};
+        v->gid = sqlite3_column_int64(s, 0);
+        v->check = sqlite3_column_int(s, 1);
+        v->metric = col_text(s, 2);
+        v->measure = col_text(s, 3);
+        reason = col_text(s, 5);
+        if (reason || sqlite3_column_type(s, 4) == SQLITE_NULL)
+            v->value = fa_value_undefined(fa_intern(reason ? reason : "null"));
+        else
+            v->value = (fa_value){sqlite3_column_double(s, 4), 0, 0, 0, NULL};
+        free(reason);
+        if ((v->has_min = sqlite3_column_type(s, 6) != SQLITE_NULL))
+            v->min = sqlite3_column_double(s, 6);
+        if ((v->has_max = sqlite3_column_type(s, 7) != SQLITE_NULL))
+            v->max = sqlite3_column_double(s, 7);
+        if ((v->has_p = sqlite3_column_type(s, 8) != SQLITE_NULL))
+            v->p_adjusted = sqlite3_column_double(s, 8);
+        {
+            char *name = col_text(s, 9);
+
+            v->verdict = fa_verdict_of(name);
+            free(name);
+        }
+        v->rule = col_text(s, 10);
+        v->reason = col_text(s, 11);
+        if (v->verdict < 0 || v->gid < 0 || (size_t)v->gid >= res->ngroups ||
+            !v->metric || !v->measure || !v->rule || !v->reason) {
+            sqlite3_finalize(s);
+            return fa_ctx_fail(ctx, FA_ERR_STORE,
+                               "store '%s': run %lld has a malformed verdict",
+                               st->path, (long long)res->run_id);
+        }
+    }
+    sqlite3_finalize(s);
+    return read_check(ctx, st);
+}
+
 fa_err
 fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
 {
@@ -1469,8 +1611,10 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     err = prepare(ctx, st,
                   "INSERT INTO run(dataset_id, created, reference,"
                   " tool_version, confidence, ci_method, correction,"
-                  " min_group, min_class, seed, bootstrap, strata)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " min_group, min_class, seed, bootstrap, strata,"
+                  " template, template_json, template_sha256, fields,"
+                  " skipped_checks, verdict, score_median)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1486,6 +1630,15 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_bind_int64(s, 10, (int64_t)res->seed);
     sqlite3_bind_int64(s, 11, res->bootstrap);
     bind_text(s, 12, res->strata);
+    bind_text(s, 13, res->template_name);
+    bind_text(s, 14, res->template_json);
+    bind_text(s, 15, res->template_sha256);
+    bind_text(s, 16, res->fields_json);
+    bind_text(s, 17, res->skipped_json);
+    bind_text(s, 18, res->template_name ? fa_verdict_name(res->verdict)
+                                        : NULL);
+    if (res->has_median)
+        sqlite3_bind_double(s, 19, res->score_median);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -1496,6 +1649,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
         err = save_groups(ctx, st, res);
     if (!err && res->strat_rows)
         err = save_strata(ctx, st, res);
+    if (!err && res->nverdicts)
+        err = save_verdicts(ctx, st, res);
     return err;
 }
 
@@ -1633,7 +1788,8 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
 
     err = prepare(ctx, st,
                   "SELECT gid, set_id, n, weight, tp, fp, tn, fn, n_tp, n_fp,"
-                  " n_tn, n_fn, ref_gid FROM grp WHERE run_id = ?"
+                  " n_tn, n_fn, ref_gid, above, wabove FROM grp"
+                  " WHERE run_id = ?"
                   " ORDER BY gid",
                   &s);
     if (err)
@@ -1662,6 +1818,11 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
         g->ref_gid = sqlite3_column_type(s, 12) == SQLITE_NULL
                          ? -1
                          : sqlite3_column_int64(s, 12);
+        if (sqlite3_column_type(s, 13) != SQLITE_NULL) {
+            g->has_above = 1;
+            g->above = sqlite3_column_int64(s, 13);
+            g->wabove = sqlite3_column_double(s, 14);
+        }
         if ((size_t)g->set >= res->nsets ||
             g->gid != (int64_t)res->ngroups - 1) {
             sqlite3_finalize(s);
@@ -1794,7 +1955,9 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     err = prepare(ctx, st,
                   "SELECT dataset_id, created, reference, tool_version,"
                   " confidence, ci_method, correction, min_group, min_class,"
-                  " seed, bootstrap, strata FROM run WHERE id = ?",
+                  " seed, bootstrap, strata, template, template_json,"
+                  " template_sha256, fields, skipped_checks, verdict,"
+                  " score_median FROM run WHERE id = ?",
                   &s);
     if (err)
         return err;
@@ -1820,6 +1983,19 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     res->seed = (uint64_t)sqlite3_column_int64(s, 9);
     res->bootstrap = sqlite3_column_int64(s, 10);
     res->strata = col_text(s, 11);
+    res->template_name = col_text(s, 12);
+    res->template_json = col_text(s, 13);
+    res->template_sha256 = col_text(s, 14);
+    res->fields_json = col_text(s, 15);
+    res->skipped_json = col_text(s, 16);
+    {
+        char *v = col_text(s, 17);
+
+        res->verdict = fa_verdict_of(v);
+        free(v);
+    }
+    if ((res->has_median = sqlite3_column_type(s, 18) != SQLITE_NULL))
+        res->score_median = sqlite3_column_double(s, 18);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)
@@ -1828,6 +2004,8 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
         err = load_groups(ctx, st, res);
     if (!err && res->strata)
         err = load_strata(ctx, st, res);
+    if (!err)
+        err = load_verdicts(ctx, st, res);
     if (err)
         fa_results_release(res);
     return err;

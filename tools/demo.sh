@@ -5,10 +5,14 @@ FA=$1
 OUT=${DEMO_OUT:-demo-out}
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# exit 1 is a verdict (the planted gaps fail the generic template), not an
+# error
+rc=0
 "$FA" audit fixtures/demo/predictions.csv \
     --db "$OUT/audit.db" --out "$OUT" \
     --label label --pred decision --score score \
-    --attr sex,race --segment region,age --bin age=18,30,45,60
+    --attr sex,race --segment region,age --bin age=18,30,45,60 || rc=$?
+[ "$rc" -le 1 ] || exit "$rc"
 echo
 echo "demo: audited fixtures/demo/predictions.csv (20,000 synthetic rows with a"
 echo "      lower TPR planted for women and a higher FPR for Black applicants)"
@@ -37,3 +41,20 @@ JOIN disparity x ON x.run_id = g.run_id AND x.gid = g.gid
      AND x.metric = 'tpr'
 WHERE g.run_id = (SELECT max(id) FROM run) AND s.kind = 'attribute'
 ORDER BY g.gid;"
+echo "demo: verdicts of the generic template that did not pass:"
+sqlite3 -header -column "$OUT/audit.db" "
+SELECT v.verdict, v.metric, group_concat(d.name || '=' ||
+       coalesce(gv.value, '(missing)'), ',') AS grp, v.reason
+FROM verdict v
+JOIN grp g ON g.run_id = v.run_id AND g.gid = v.gid
+JOIN group_set s ON s.run_id = g.run_id AND s.set_id = g.set_id
+JOIN run r ON r.id = v.run_id
+JOIN grp_value gv ON gv.run_id = g.run_id AND gv.gid = g.gid
+JOIN dim d ON d.dataset_id = r.dataset_id
+     AND d.idx = CAST(substr(s.dims || ',', 1 + (
+         CASE gv.pos WHEN 0 THEN 0 ELSE instr(s.dims, ',') END),
+         instr(substr(s.dims || ',', 1 + (
+         CASE gv.pos WHEN 0 THEN 0 ELSE instr(s.dims, ',') END)), ',') - 1)
+         AS INTEGER)
+WHERE v.run_id = (SELECT max(id) FROM run) AND v.verdict <> 'pass'
+GROUP BY v.idx ORDER BY v.idx LIMIT 15;"

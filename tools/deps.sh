@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcsv-dev libjansson-dev \
-libgsl-dev libsodium-dev zlib1g-dev check libsubunit-dev time"
+libgsl-dev libsodium-dev zlib1g-dev libyaml-dev check libsubunit-dev time \
+jq"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
