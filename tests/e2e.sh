@@ -713,5 +713,122 @@ fa ingest --db "$T/u8.db" --label y --pred p --attr "$(printf 's\377x')" \
     "$T/cr.csv"
 status "a column name that is not UTF-8" 2
 
+# ------------------------------------------------------------------
+# report templates: list, show, check, verdicts, exit codes
+
+fa templates list
+status "templates list" 0
+cp "$T/out" "$T/list.txt"
+for t in generic eeoc-four-fifths nyc-ll144 fair-lending healthcare-subgroup \
+    eu-ai-act; do
+    check "templates list names $t" grep -q "^$t " "$T/list.txt"
+    fa templates check "report-templates/$t.yaml"
+    status "bundled template $t is valid" 0
+done
+fa templates show eeoc-four-fifths
+status "templates show" 0
+check "templates show: the resolved reference" \
+    grep -q '"reference": "best"' "$T/out"
+fa templates show no-such-template
+status "templates show of an unknown name" 2
+err_has "an unknown template" "no template 'no-such-template'"
+
+# tpl NAME TEXT...: writes template $T/NAME.yaml, one line per argument
+tpl() {
+    tpl_name=$1
+    shift
+    printf '%s\n' "$@" >"$T/$tpl_name.yaml"
+}
+tpl ok "name: mine" "title: Mine" "source: house rules" "checks:" \
+    "  - metric: selection_rate" "    measure: ratio" "    min: 0.9"
+fa templates check "$T/ok.yaml"
+status "a template of one's own" 0
+tpl syntax "name: mine" "title: [unclosed" "source: x"
+fa templates check "$T/syntax.yaml"
+status "a YAML syntax error" 2
+err_has "a YAML syntax error names file and line" "$T/syntax.yaml:3:"
+err_has "a YAML syntax error says so" "YAML syntax error"
+tpl unknown "name: mine" "title: Mine" "source: x" "colour: red"
+fa templates check "$T/unknown.yaml"
+status "an unknown key" 2
+err_has "an unknown key: line and column" "$T/unknown.yaml:4:1: unknown key 'colour'"
+tpl metric "name: mine" "title: Mine" "source: x" "checks:" \
+    "  - metric: precision" "    min: 0.8"
+fa templates check "$T/metric.yaml"
+status "an unknown metric" 2
+err_has "an unknown metric: line and column" "$T/metric.yaml:5:13: unknown metric 'precision'"
+tpl neg "name: mine" "title: Mine" "source: x" "checks:" \
+    "  - metric: selection_rate" "    min: -1"
+fa templates check "$T/neg.yaml"
+status "a threshold of -1" 2
+err_has "a threshold of -1" "$T/neg.yaml:6:10: a ratio's bounds must be above 0"
+tpl band "name: mine" "title: Mine" "source: x" "checks:" \
+    "  - metric: tpr" "    measure: difference" "    min: 0.2" "    max: 0.1"
+fa templates check "$T/band.yaml"
+status "min above max" 2
+err_has "min above max" "'min' is above 'max'"
+tpl type "name: mine" "title: Mine" "source: x" "exclude_missing: maybe"
+fa templates check "$T/type.yaml"
+status "a wrong type" 2
+err_has "a wrong type" "$T/type.yaml:4:18: 'exclude_missing' must be true or false"
+tpl noname "title: Mine" "source: x"
+fa templates check "$T/noname.yaml"
+status "a template without a name" 2
+err_has "a template without a name" "needs 'name', 'title' and 'source'"
+
+# verdicts on planted data: a selection rate of 0.3 against 0.6
+{
+    echo "g,y,p"
+    i=0
+    while [ $i -lt 200 ]; do
+        echo "a,$((i % 2)),$((i % 10 < 6))"
+        echo "b,$((i % 2)),$((i % 10 < 3))"
+        i=$((i + 1))
+    done
+} >"$T/gap.csv"
+fa audit --db "$T/gap.db" --label y --pred p --attr g \
+    --template eeoc-four-fifths --out "$T/gap.out" "$T/gap.csv"
+status "a failed verdict exits 1" 1
+err_has "the verdict summary" "template eeoc-four-fifths: FAIL"
+check "results.json: the overall verdict" \
+    grep -q '"verdict": "fail"' "$T/gap.out/results.json"
+eq "the verdict and its reason are stored" \
+    "$(sq "$T/gap.db" "SELECT verdict || ':' || printf('%.2f', value) FROM verdict")" \
+    "fail:0.50"
+eq "the stored hash is the SHA-256 of the resolved template" \
+    "$(sq "$T/gap.db" "SELECT template_json FROM run" | tr -d '\n' |
+        sha256sum | cut -d' ' -f1)" \
+    "$(sq "$T/gap.db" "SELECT template_sha256 FROM run")"
+fa run --db "$T/gap.db" --template eeoc-four-fifths --min-group 500
+status "every group under --min-group: insufficient, exit 0" 0
+err_has "insufficient evidence is said" "INSUFFICIENT EVIDENCE"
+fa run --db "$T/gap.db" --template eeoc-four-fifths --min-group 500 \
+    --fail-on insufficient
+status "--fail-on insufficient" 1
+fa run --db "$T/gap.db" --fail-on worst
+status "a bad --fail-on" 2
+fa run --db "$T/gap.db" --template nyc-ll144
+status "a required field missing" 2
+err_has "a required field missing" "requires --field audit_date=VALUE"
+fa run --db "$T/gap.db" --template nyc-ll144 --field audit_date=2026-11-27 \
+    --field data_source=x --field data_start=2026-01-01 \
+    --field data_end=2026-06-30 --field first_used=2025-01-01
+status "every required field given" 1
+eq "the fields are stored with the run" \
+    "$(sq "$T/gap.db" "SELECT json_extract(fields, '\$.audit_date') FROM run ORDER BY id DESC LIMIT 1")" \
+    "2026-11-27"
+fa run --db "$T/gap.db" --template healthcare-subgroup
+status "a label-free template on labelled data runs" 1
+fa audit --db "$T/nolab.db" --pred p --attr g --template healthcare-subgroup \
+    --out "$T/nolab.out" "$T/gap.csv"
+status "a template that needs a label, without one" 2
+err_has "a template that needs a label says so" "needs a label column"
+check "nothing was loaded" test ! -e "$T/nolab.db"
+fa audit --db "$T/nolab2.db" --pred p --attr g --out "$T/nolab2.out" \
+    "$T/gap.csv"
+status "generic without a label: label checks skipped" 1
+check "skipped checks are listed" grep -q '"reason": "no label column"' \
+    "$T/nolab2.out/results.json"
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
