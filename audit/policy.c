@@ -1062,20 +1062,24 @@ judge_scoring(struct judge *J, int check,
     double *p, *adj;
     size_t *which;
 
-    /* the reference: the highest scoring rate among eligible groups */
-    for (int64_t i = first; i < first + count; i++) {
-        const fa_group *g = &r->groups[i];
-        fa_value sr = scoring_rate(r, g);
-        char *why = excluded(J, g);
-        int out = why != NULL;
+    /* the reference: the highest scoring rate among the groups not
+     * excluded and without a missing value, of --min-group rows if any */
+    for (int pass = 0; pass < 2 && !ref; pass++) {
+        for (int64_t i = first; i < first + count; i++) {
+            const fa_group *g = &r->groups[i];
+            fa_value sr = scoring_rate(r, g);
+            char *why = excluded(J, g);
+            int out = why != NULL;
 
-        free(why);
-        if (out || has_missing(r, g) || sr.reason)
-            continue;
-        if (!ref || sr.value > rref.value ||
-            (sr.value == rref.value && g->weight > ref->weight)) {
-            ref = g;
-            rref = sr;
+            free(why);
+            if (out || has_missing(r, g) || sr.reason ||
+                (pass == 0 && g->n < J->t->min_group))
+                continue;
+            if (!ref || sr.value > rref.value ||
+                (sr.value == rref.value && g->weight > ref->weight)) {
+                ref = g;
+                rref = sr;
+            }
         }
     }
     for (int64_t i = first; i < first + count; i++) {

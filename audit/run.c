@@ -988,6 +988,7 @@ struct refpolicy {
     size_t n;
     char **col, **val;
     double min_share; /* a largest or best reference has this share of rows */
+    int64_t min_rows; /* and at least these rows (--min-group) */
 };
 
 static void
@@ -1133,18 +1134,20 @@ choose_reference(const struct refpolicy *p, const char **named, fa_results *r,
         gs->ref_gid = 0;
         return;
     }
-    /* first pass: groups with no missing value and some rows; second
-     * pass, only if the first found none: any group */
-    for (pass = 0; pass < 2 && !best; pass++) {
+    /* first pass: groups with no missing value and some rows, of at least
+     * --min-group rows and the template's share; second pass, only if the
+     * first found none: any size; third: any group */
+    for (pass = 0; pass < 3 && !best; pass++) {
         for (int64_t i = first; i < first + ngroups; i++) {
             const fa_group *g = &r->groups[i];
 
             if (p->kind == REF_NAMED && !matches(g, gs, named))
                 continue;
-            if (pass == 0 && (has_missing(g, gs) || g->n == 0))
+            if (pass < 2 && (has_missing(g, gs) || g->n == 0))
                 continue;
             if (pass == 0 && p->kind != REF_NAMED &&
-                (double)g->n < p->min_share * (double)r->groups[0].n)
+                ((double)g->n < p->min_share * (double)r->groups[0].n ||
+                 g->n < p->min_rows))
                 continue;
             if (better(p, g, best))
                 best = g;
@@ -2296,6 +2299,7 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         r.ci_method = fa_xstrdup(so.exact ? "clopper-pearson" : "wilson");
         r.correction = fa_xstrdup(so.bh ? "bh" : "holm");
         r.min_group = so.min_group;
+        pol.min_rows = so.min_group;
         r.min_class = so.min_class;
         so.timings = opts->timings;
         t0 = now_seconds();

@@ -23,7 +23,8 @@ if [ ! -x "$FA" ]; then
     echo "e2e: '$FA' is not an executable" >&2
     exit 2
 fi
-for tool in sqlite3 gzip grep; do
+FIXTURES=$(cd "$(dirname "$0")/../fixtures" && pwd)
+for tool in sqlite3 gzip grep jq sha256sum; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "e2e: '$tool' is needed" >&2
         exit 2
@@ -829,6 +830,37 @@ fa audit --db "$T/nolab2.db" --pred p --attr g --out "$T/nolab2.out" \
 status "generic without a label: label checks skipped" 1
 check "skipped checks are listed" grep -q '"reason": "no label column"' \
     "$T/nolab2.out/results.json"
+
+# hand-worked verdicts of every bundled template (fixtures/templates/README.md)
+for dir in "$FIXTURES"/templates/*/; do
+    case_name=$(basename "$dir")
+    [ -f "$dir/expected.tsv" ] || continue
+    rm -rf "$T/tc.db" "$T/tc.out"
+    # shellcheck disable=SC2046
+    fa audit --db "$T/tc.db" --out "$T/tc.out" $(cat "$dir/args") \
+        "$dir/input.csv"
+    want_exit=$(awk -F'\t' '$1 == "exit" { print $3 }' "$dir/expected.tsv")
+    status "template case $case_name" "$want_exit"
+    if [ "$want_exit" = 2 ]; then
+        err_has "template case $case_name: the refusal" \
+            "$(awk -F'\t' '$1 == "stderr" { print $3 }' "$dir/expected.tsv")"
+        check "template case $case_name: no results" \
+            test ! -e "$T/tc.out/results.json"
+        continue
+    fi
+    {
+        jq -r '.verdicts[] | [(.attributes | to_entries |
+            map("\(.key)=\(.value // "")") | join(",")), .metric,
+            .verdict] | @tsv' "$T/tc.out/results.json" | LC_ALL=C sort
+        printf 'overall\t-\t%s\n' "$(jq -r .verdict "$T/tc.out/results.json")"
+        printf 'exit\t-\t%s\n' "$rc"
+    } >"$T/tc.tsv"
+    if cmp -s "$T/tc.tsv" "$dir/expected.tsv"; then
+        pass
+    else
+        fail "template case $case_name: verdicts differ: $(diff "$dir/expected.tsv" "$T/tc.tsv" | tr '\n' ' ')"
+    fi
+done
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
