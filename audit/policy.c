@@ -390,9 +390,16 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
             t->exclude_missing = get_bool(p, v, key);
         } else if (strcmp(key, "reference") == 0) {
             t->reference = get_string(p, v, key);
-            if (t->reference &&
-                fa_run_check_reference(p->ctx, t->reference) != FA_OK)
-                fail_at(p, v, "bad reference: %s", fa_ctx_msg(p->ctx));
+            if (t->reference) {
+                fa_ctx *c = fa_ctx_new();
+
+                if (fa_run_check_reference(c, t->reference) != FA_OK)
+                    fail_at(p, v,
+                            "bad reference '%s' (largest, best, overall or "
+                            "COLUMN=VALUE[,COLUMN=VALUE])",
+                            t->reference);
+                fa_ctx_free(c);
+            }
         } else if (strcmp(key, "exclude_below_share") == 0) {
             t->exclude_below_share = get_number(p, v, key);
             if (!p->err && !(t->exclude_below_share >= 0 &&

@@ -14,5 +14,6 @@ Suite *bootstrap_suite(void);
 Suite *stats_suite(void);
 Suite *strata_suite(void);
 Suite *weighted_suite(void);
+Suite *policy_suite(void);
 
 #endif /* FA_TESTS_H */
