@@ -96,6 +96,7 @@ cmd_run(int argc, char **argv)
     }
     err = fa_run_check_reference(ctx, ro.reference);
     if (!err && out && fa_cmd_mkdirs(out) != 0) {
+        fa_policy_cli_release(&pc);
         fa_ctx_free(ctx);
         return fa_cmd_finish(FA_EXIT_OUTPUT);
     }
