@@ -56,6 +56,9 @@ typedef struct fa_template {
     char *wording[FA_WORD_COUNT];
 } fa_template;
 
+/* A check's metric name: a metric's, or "scoring_rate". */
+const char *fa_check_metric_name(int metric);
+
 /* The bundled templates' names, in order; NULL-terminated. */
 extern const char *const fa_template_names[];
 
