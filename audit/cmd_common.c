@@ -243,6 +243,8 @@ fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
                     const char *name, const char *arg)
 {
     if (strcmp(name, "template") == 0) {
+        if (p->spec)
+            return fa_cmd_usage(cmd, "--template is given twice"), -1;
         p->spec = arg;
     } else if (strcmp(name, "fail-on") == 0) {
         if (strcmp(arg, "fail") != 0 && strcmp(arg, "insufficient") != 0)
@@ -255,7 +257,7 @@ fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
         const char *eq = strchr(arg, '=');
         const char *c = arg;
 
-        while (c < eq && (islower((unsigned char)*c) || *c == '_'))
+        while (eq && c < eq && (islower((unsigned char)*c) || *c == '_'))
             c++;
         if (!eq || eq == arg || c != eq)
             return fa_cmd_usage(cmd,

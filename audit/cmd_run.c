@@ -51,8 +51,10 @@ cmd_run(int argc, char **argv)
         }
         name = opts[k].name;
         if (strcmp(name, "dataset") == 0) {
-            if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0)
+            if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0) {
+                fa_policy_cli_release(&pc);
                 return fa_cmd_usage("run", "bad --dataset '%s'", arg);
+            }
         } else if (strcmp(name, "db") == 0) {
             db = arg;
         } else if (strcmp(name, "help") == 0) {

@@ -40,7 +40,7 @@ excluded(const struct judge *J, const fa_group *g)
         return fa_xstrdup("unknown category: counted and shown, not in the "
                           "ratios");
     if (t->exclude_below_share > 0 &&
-        (double)g->n < t->exclude_below_share * (double)total)
+        fa_below_share(g->n, total, t->exclude_below_share))
         return fa_xasprintf("%lld of %lld rows, under %g%% of the data: "
                             "shown, not in the ratios",
                             (long long)g->n, (long long)total,
@@ -103,23 +103,47 @@ rule_text(const fa_template *t, const fa_check *c)
     return rule;
 }
 
+/* Values within this relative distance of a bound are on it: a ratio of
+ * 8/50 to 10/50 is 4/5 exactly but 0.7999999999999999 in doubles. */
+#define BOUND_TOL 1e-12
+
+static int
+at_least(double x, double bound)
+{
+    return x >= bound - BOUND_TOL * fmax(1, fabs(bound));
+}
+
+static int
+at_most(double x, double bound)
+{
+    return x <= bound + BOUND_TOL * fmax(1, fabs(bound));
+}
+
 static int
 in_band(const fa_check *c, double x)
 {
-    return (!c->has_min || x >= c->min) && (!c->has_max || x <= c->max);
+    return (!c->has_min || at_least(x, c->min)) &&
+           (!c->has_max || at_most(x, c->max));
 }
+
+/* What the flip-flop moves: the group's selected (or above-median) weight
+ * x of total weight w over n rows, and the reference's rate. k people
+ * more give the rate (x + k w/n) / w: rows when unweighted, a mean
+ * row's weight each when weighted. */
+struct flip {
+    double x, w, n, ref_rate;
+};
 
 /*
  * Judges one value: v->value set; ev the evidence ("sufficient" or why
- * not); has_p/p the adjusted test. x, n are the group's selected rows and
- * rows and ref_rate the reference's rate, for the flip-flop.
+ * not); has_p/p the adjusted test; f for the flip-flop.
  */
 static void
 decide(const struct judge *J, const fa_check *c, fa_verdict *v,
-       const char *ev, const char *test_reason, double x, double n,
-       double ref_rate)
+       const char *ev, const char *test_reason, const struct flip *f)
 {
     const char *what = c->measure == FA_MEASURE_RATIO ? "ratio" : "difference";
+    char *why = NULL;
 
     if (!ev || strcmp(ev, "sufficient") != 0) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
@@ -139,54 +163,51 @@ decide(const struct judge *J, const fa_check *c, fa_verdict *v,
         return;
     }
     if (c->rule == FA_RULE_BAND) {
-        v->verdict = FA_VERDICT_FAIL;
-        v->reason = fa_xasprintf("%s %.4g is outside the band", what,
-                                 v->value.value);
-        return;
-    }
-    if (!v->has_p) {
+        why = fa_xasprintf("%s %.4g is outside the band", what,
+                           v->value.value);
+    } else if (!v->has_p) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
         v->reason = fa_xasprintf("%s %.4g is outside the band, with no test: "
                                  "%s",
                                  what, v->value.value,
                                  test_reason ? test_reason : "none");
         return;
-    }
-    if (!(v->p_adjusted < J->t->alpha)) {
+    } else if (!(v->p_adjusted < J->t->alpha)) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
         v->reason = fa_xasprintf("%s %.4g is outside the band but not "
                                  "significant (adjusted p %.4g, alpha %g)",
                                  what, v->value.value, v->p_adjusted,
                                  J->t->alpha);
         return;
+    } else {
+        why = fa_xasprintf("%s %.4g is outside the band and significant "
+                           "(adjusted p %.4g < %g)",
+                           what, v->value.value, v->p_adjusted, J->t->alpha);
     }
-    if (c->flip_flop && c->has_min && v->value.value < c->min && n > 0 &&
-        ref_rate > 0) {
-        double moved = fmin(x + c->flip_flop, n) / n / ref_rate;
+    /* the practical-significance check of a shortfall */
+    if (c->flip_flop && c->has_min && !at_least(v->value.value, c->min) &&
+        f->n > 0 && f->w > 0 && f->ref_rate > 0) {
+        double rate = fmin(1, (f->x + c->flip_flop * f->w / f->n) / f->w);
+        double moved = rate / f->ref_rate;
 
-        if (moved >= c->min) {
+        if (at_least(moved, c->min)) {
             v->verdict = FA_VERDICT_INSUFFICIENT;
-            v->reason = fa_xasprintf(
-                "ratio %.4g is below %g and significant (adjusted p %.4g), "
-                "but %d more selected in the group give %.4g: the finding "
-                "does not survive the flip-flop check",
-                v->value.value, c->min, v->p_adjusted, c->flip_flop, moved);
+            v->reason = fa_xasprintf("%s, but %d more selected in the group "
+                                     "give %.4g: the finding does not "
+                                     "survive the flip-flop check",
+                                     why, c->flip_flop, moved);
+            free(why);
             return;
         }
+        v->verdict = FA_VERDICT_FAIL;
+        v->reason = fa_xasprintf("%s; with %d more selected in the group it "
+                                 "is still %.4g",
+                                 why, c->flip_flop, moved);
+        free(why);
+        return;
     }
     v->verdict = FA_VERDICT_FAIL;
-    v->reason = fa_xasprintf("%s %.4g is outside the band and significant "
-                             "(adjusted p %.4g < %g)",
-                             what, v->value.value, v->p_adjusted,
-                             J->t->alpha);
-}
-
-/* Selected rows (x) and rows (n) of g, for the flip-flop. */
-static void
-selected_rows(const fa_group *g, double *x, double *n)
-{
-    *x = (double)(g->rows[0] + g->rows[1]); /* tp + fp */
-    *n = (double)g->n;
+    v->reason = why;
 }
 
 static void
@@ -197,19 +218,15 @@ judge_metric(struct judge *J, int check, const fa_group_set *gs,
     fa_results *r = J->r;
     fa_metric m = (fa_metric)c->metric;
     char *rule = rule_text(J->t, c);
-    double ref_rate = 0, rx, rn;
-
-    if (gs->ref_gid >= 0) {
-        const fa_group *ref = &r->groups[gs->ref_gid];
-
-        selected_rows(ref, &rx, &rn);
-        ref_rate = rn > 0 ? rx / rn : 0;
-    }
+    const fa_value *ref_sel =
+        gs->ref_gid >= 0
+            ? &r->groups[gs->ref_gid].m[FA_METRIC_SELECTION_RATE]
+            : NULL;
     for (int64_t i = first; i < first + count; i++) {
         const fa_group *g = &r->groups[i];
         char *why;
         fa_verdict *v;
-        double x, n;
+        struct flip f;
 
         if (g->gid == gs->ref_gid)
             continue;
@@ -231,9 +248,9 @@ judge_metric(struct judge *J, int check, const fa_group_set *gs,
             v->has_p = 1;
             v->p_adjusted = g->cmp[m].p_adjusted;
         }
-        selected_rows(g, &x, &n);
-        decide(J, c, v, g->cmp[m].evidence, g->cmp[m].test.reason, x, n,
-               ref_rate);
+        f = (struct flip){g->w.tp + g->w.fp, g->weight, (double)g->n,
+                          ref_sel && !ref_sel->reason ? ref_sel->value : 0};
+        decide(J, c, v, g->cmp[m].evidence, g->cmp[m].test.reason, &f);
     }
     free(rule);
 }
@@ -273,7 +290,7 @@ judge_scoring(struct judge *J, int check,
             int out = why != NULL;
 
             free(why);
-            if (out || has_missing(r, g) || sr.reason ||
+            if (out || has_missing(r, g) || sr.reason || g->n == 0 ||
                 (pass == 0 && g->n < J->t->min_group))
                 continue;
             if (!ref || sr.value > rref.value ||
@@ -293,6 +310,10 @@ judge_scoring(struct judge *J, int check,
             continue;
         v = add_verdict(J, g, check);
         v->rule = fa_xstrdup(rule);
+        if (ref)
+            v->value = c->measure == FA_MEASURE_RATIO
+                           ? fa_disparity_ratio(&sr, &rref)
+                           : fa_disparity_difference(&sr, &rref);
         why = excluded(J, g);
         if (why) {
             v->verdict = FA_VERDICT_EXCLUDED;
@@ -302,13 +323,10 @@ judge_scoring(struct judge *J, int check,
         if (!ref) {
             v->verdict = FA_VERDICT_INSUFFICIENT;
             v->reason = fa_xstrdup("no reference group");
-            continue;
         }
-        v->value = c->measure == FA_MEASURE_RATIO
-                       ? fa_disparity_ratio(&sr, &rref)
-                       : fa_disparity_difference(&sr, &rref);
     }
-    /* tests, adjusted within the set */
+    /* tests of every group against the reference, excluded ones too (as
+     * the run's families are), adjusted within the set */
     p = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(double));
     adj = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(double));
     which = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(size_t));
@@ -317,7 +335,7 @@ judge_scoring(struct judge *J, int check,
         const fa_group *g = &r->groups[v->gid];
         fa_test t;
 
-        if (v->verdict == FA_VERDICT_EXCLUDED || !ref || r->ds.weighted)
+        if (!ref || r->ds.weighted || g->n == 0 || ref->n == 0)
             continue;
         if (fa_test_needs_exact((double)g->above, (double)g->n,
                                 (double)ref->above, (double)ref->n))
@@ -346,6 +364,7 @@ judge_scoring(struct judge *J, int check,
         const fa_group *g = &r->groups[v->gid];
         const char *ev = "sufficient";
         char *evb = NULL;
+        struct flip f;
 
         if (v->verdict == FA_VERDICT_EXCLUDED || v->reason)
             continue;
@@ -356,16 +375,13 @@ judge_scoring(struct judge *J, int check,
                 g->n < J->t->min_group ? "the group" : "the reference",
                 (long long)(g->n < J->t->min_group ? g->n : ref->n),
                 (long long)J->t->min_group);
-        else if (g->n < J->t->min_class)
-            ev = evb = fa_xasprintf(
-                "insufficient evidence: %lld rows, fewer than %lld "
-                "(min_class)",
-                (long long)g->n, (long long)J->t->min_class);
+        f = (struct flip){r->ds.weighted ? g->wabove : (double)g->above,
+                          r->ds.weighted ? g->weight : (double)g->n,
+                          (double)g->n, rref.reason ? 0 : rref.value};
         decide(J, c, v, ev,
                r->ds.weighted ? "no test for a weighted scoring rate"
                               : "no test",
-               (double)g->above, (double)g->n,
-               ref->n ? (double)ref->above / (double)ref->n : 0);
+               &f);
         free(evb);
     }
     free(p);
@@ -390,7 +406,7 @@ void
 fa_policy_judge(const fa_template *t, fa_results *r)
 {
     struct judge J = {t, r, 0, json_array()};
-    int fail = 0, insufficient = 0;
+    int fail = 0, insufficient = 0, judged = 0;
     char *s;
 
     for (size_t k = 0; k < t->nchecks; k++) {
@@ -434,9 +450,13 @@ fa_policy_judge(const fa_template *t, fa_results *r)
         fail |= r->verdicts[i].verdict == FA_VERDICT_FAIL;
         insufficient |= r->verdicts[i].verdict == FA_VERDICT_INSUFFICIENT;
     }
-    r->verdict = fail           ? FA_VERDICT_FAIL
-                 : insufficient ? FA_VERDICT_INSUFFICIENT
-                                : FA_VERDICT_PASS;
+    for (size_t i = 0; i < r->nverdicts; i++)
+        judged |= r->verdicts[i].verdict != FA_VERDICT_EXCLUDED;
+    /* a pass needs something to have passed */
+    r->verdict = fail                          ? FA_VERDICT_FAIL
+                 : insufficient || !judged     ? FA_VERDICT_INSUFFICIENT
+                                               : FA_VERDICT_PASS;
+
     s = json_dumps(J.skipped, JSON_COMPACT);
     r->skipped_json = fa_xstrdup(s);
     free(s);

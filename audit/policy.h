@@ -64,8 +64,8 @@ extern const char *const fa_template_names[];
 
 /*
  * Loads a bundled template by name, or a file when spec has a '/' or ends
- * in .yaml or .yml. FA_ERR_USAGE with file, line and column for anything
- * wrong in it; FA_ERR_NOT_FOUND for an unknown name or missing file.
+ * in .yaml or .yml. FA_ERR_USAGE for an unknown name, an unreadable file,
+ * and (with file, line and column) anything wrong in it.
  */
 fa_err fa_template_load(fa_ctx *ctx, const char *spec, fa_template *t);
 

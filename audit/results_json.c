@@ -232,17 +232,20 @@ group_json(const fa_results *r, const fa_group *g)
     json_object_set_new(o, "metrics", m);
     if (g->has_above) {
         json_t *sc = json_object();
+        fa_value rate;
 
         json_object_set_new(sc, "above_median",
                             num_or_int(integral ? (double)g->above : g->wabove,
                                        integral));
-        if (g->n > 0)
-            json_object_set_new(
-                sc, "rate",
-                json_real(integral ? (double)g->above / (double)g->n
-                                   : g->wabove / g->weight));
-        else
-            json_object_set_new(sc, "rate", json_null());
+        rate =
+            integral ? fa_value_ratio((double)g->above, (double)g->n,
+                                      "empty group")
+                     : fa_value_ratio(g->wabove, g->weight, "no weight");
+
+        json_object_set_new(sc, "rate", rate.reason ? json_null()
+                                                    : json_real(rate.value));
+        if (rate.reason)
+            json_object_set_new(sc, "rate_reason", json_string(rate.reason));
         json_object_set_new(o, "scoring", sc);
     }
     if (g->set == 0)
@@ -405,6 +408,10 @@ policy_json(json_t *root, const fa_results *r)
                                          ? json_string(r->template_sha256)
                                          : json_null());
     json_object_set_new(t, "resolved", stored_json(r->template_json));
+    /* the exact text hashed, so the hash can be checked from this file */
+    json_object_set_new(t, "canonical", r->template_json
+                                            ? json_string(r->template_json)
+                                            : json_null());
     json_object_set_new(root, "template", t);
     json_object_set_new(root, "fields", stored_json(r->fields_json));
     json_object_set_new(root, "score_median", r->has_median

@@ -1135,8 +1135,8 @@ choose_reference(const struct refpolicy *p, const char **named, fa_results *r,
         return;
     }
     /* first pass: groups with no missing value and some rows, of at least
-     * --min-group rows and the template's share; second pass, only if the
-     * first found none: any size; third: any group */
+     * --min-group rows; second pass, only if the first found none: any
+     * size; third: any group */
     for (pass = 0; pass < 3 && !best; pass++) {
         for (int64_t i = first; i < first + ngroups; i++) {
             const fa_group *g = &r->groups[i];
@@ -1145,9 +1145,12 @@ choose_reference(const struct refpolicy *p, const char **named, fa_results *r,
                 continue;
             if (pass < 2 && (has_missing(g, gs) || g->n == 0))
                 continue;
-            if (pass == 0 && p->kind != REF_NAMED &&
-                ((double)g->n < p->min_share * (double)r->groups[0].n ||
-                 g->n < p->min_rows))
+            /* a group a template excludes is never a largest or best
+             * reference; one under --min-group only when all are */
+            if (p->kind != REF_NAMED && p->min_share > 0 &&
+                fa_below_share(g->n, r->groups[0].n, p->min_share))
+                continue;
+            if (pass == 0 && p->kind != REF_NAMED && g->n < p->min_rows)
                 continue;
             if (better(p, g, best))
                 best = g;

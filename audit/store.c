@@ -196,8 +196,22 @@ static const char schema_v1[] =
     " reason TEXT,"
     " PRIMARY KEY (run_id, set_id, metric, test));";
 
-/* the verdicts of a run's template (ISO C bounds a string literal) */
-static const char schema_v1_verdicts[] =
+/* Version 2: a run's template, its verdicts and the scoring rate's counts.
+ * A new store gets schema_v1 (which already has the version-2 columns)
+ * and schema_v2_verdicts; a version-1 store migrate_v2 and
+ * schema_v2_verdicts. */
+static const char migrate_v2[] =
+    "ALTER TABLE run ADD COLUMN template TEXT;"
+    "ALTER TABLE run ADD COLUMN template_json TEXT;"
+    "ALTER TABLE run ADD COLUMN template_sha256 TEXT;"
+    "ALTER TABLE run ADD COLUMN fields TEXT;"
+    "ALTER TABLE run ADD COLUMN skipped_checks TEXT;"
+    "ALTER TABLE run ADD COLUMN verdict TEXT;"
+    "ALTER TABLE run ADD COLUMN score_median REAL;"
+    "ALTER TABLE grp ADD COLUMN above INTEGER;"
+    "ALTER TABLE grp ADD COLUMN wabove REAL;";
+
+static const char schema_v2_verdicts[] =
     "CREATE TABLE verdict("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " idx INTEGER NOT NULL,"
@@ -435,11 +449,13 @@ migrate(fa_ctx *ctx, fa_store *st)
                               st->path);
         if (!err)
             err = exec(ctx, st, schema_v1);
-        if (!err)
-            err = exec(ctx, st, schema_v1_verdicts);
+    } else {
+        err = exec(ctx, st, migrate_v2);
     }
     if (!err)
-        err = exec(ctx, st, "PRAGMA user_version = 1");
+        err = exec(ctx, st, schema_v2_verdicts);
+    if (!err)
+        err = exec(ctx, st, "PRAGMA user_version = 2");
     if (err) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return err;

@@ -64,6 +64,16 @@ get_string(struct parser *p, const yaml_node_t *n, const char *key)
         fail_at(p, n, "'%s' must be a string", key);
         return NULL;
     }
+    if (n->data.scalar.length != strlen(s)) {
+        fail_at(p, n, "'%s' holds a NUL byte", key);
+        return NULL;
+    }
+    if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+         strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)) {
+        fail_at(p, n, "'%s' is empty", key);
+        return NULL;
+    }
     if (!fa_utf8_valid(s, strlen(s))) {
         fail_at(p, n, "'%s' is not UTF-8", key);
         return NULL;
@@ -76,6 +86,8 @@ get_bool(struct parser *p, const yaml_node_t *n, const char *key)
 {
     const char *s = scalar(n);
 
+    if (s && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        s = NULL; /* "true" in quotes is a string */
     if (s && strcmp(s, "true") == 0)
         return 1;
     if (s && strcmp(s, "false") == 0)
@@ -91,7 +103,7 @@ get_number(struct parser *p, const yaml_node_t *n, const char *key)
     double v = 0;
 
     if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-        fa_parse_double(s, &v) != 0 || !isfinite(v)) {
+        strpbrk(s, "xXpP") || fa_parse_double(s, &v) != 0 || !isfinite(v)) {
         fail_at(p, n, "'%s' must be a number", key);
         return 0;
     }
@@ -102,13 +114,43 @@ static int64_t
 get_int(struct parser *p, const yaml_node_t *n, const char *key, int64_t lo,
         int64_t hi)
 {
-    double v = get_number(p, n, key);
+    const char *s = scalar(n), *c = s;
+    long long v = 0;
+    char *end;
 
-    if (!p->err && (v != floor(v) || v < (double)lo || v > (double)hi))
+    if (c && *c == '-')
+        c++;
+    if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || !*c ||
+        strspn(c, "0123456789") != strlen(c)) {
+        fail_at(p, n, "'%s' must be a whole number from %lld to %lld", key,
+                (long long)lo, (long long)hi);
+        return 0;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || v < lo || v > hi)
         fail_at(p, n, "'%s' must be a whole number from %lld to %lld", key,
                 (long long)lo, (long long)hi);
     return (int64_t)v;
 }
+
+/* Fails when the key of pair q is given again later in mapping m. */
+static void
+no_duplicate(struct parser *p, const yaml_node_t *m, const yaml_node_pair_t *q)
+{
+    const char *key = scalar(yaml_document_get_node(&p->doc, q->key));
+
+    for (const yaml_node_pair_t *r = m->data.mapping.pairs.start; key && r < q;
+         r++) {
+        const char *k = scalar(yaml_document_get_node(&p->doc, r->key));
+
+        if (k && strcmp(k, key) == 0)
+            fail_at(p, yaml_document_get_node(&p->doc, q->key),
+                    "key '%s' given twice", key);
+    }
+}
+
+#define MAX_ITEMS 10000
 
 /* The items of a sequence node; NULL (and an error) when n is not one. */
 static yaml_node_item_t *
@@ -120,6 +162,11 @@ items(struct parser *p, const yaml_node_t *n, const char *key, size_t *count)
         return NULL;
     }
     *count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (*count > MAX_ITEMS) {
+        fail_at(p, n, "'%s' has more than %d items", key, MAX_ITEMS);
+        *count = 0;
+        return NULL;
+    }
     return n->data.sequence.items.start;
 }
 
@@ -205,7 +252,10 @@ parse_statistics(struct parser *p, fa_template *t, const yaml_node_t *n)
         yaml_node_t *k = node(p, q->key), *v = node(p, q->value);
         const char *key = scalar(k);
 
-        if (!key) {
+        no_duplicate(p, n, q);
+        if (p->err) {
+            break;
+        } else if (!key) {
             fail_at(p, k, "a key must be a string");
         } else if (strcmp(key, "confidence") == 0 ||
                    strcmp(key, "alpha") == 0) {
@@ -248,7 +298,7 @@ static void
 parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
             int *has_metric)
 {
-    const yaml_node_t *ff = NULL, *band = n;
+    const yaml_node_t *ff = NULL, *nmin = n, *nmax = n;
 
     *c = (fa_check){0};
     c->sets = 1u << FA_SET_ATTRIBUTE | 1u << FA_SET_INTERSECTION;
@@ -263,6 +313,9 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
         yaml_node_t *k = node(p, q->key), *v = node(p, q->value);
         const char *key = scalar(k), *s = scalar(v);
 
+        no_duplicate(p, n, q);
+        if (p->err)
+            break;
         if (!key) {
             fail_at(p, k, "a key must be a string");
         } else if (strcmp(key, "metric") == 0) {
@@ -283,11 +336,11 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
         } else if (strcmp(key, "min") == 0) {
             c->min = get_number(p, v, key);
             c->has_min = 1;
-            band = v;
+            nmin = v;
         } else if (strcmp(key, "max") == 0) {
             c->max = get_number(p, v, key);
             c->has_max = 1;
-            band = v;
+            nmax = v;
         } else if (strcmp(key, "rule") == 0) {
             if (!s || (strcmp(s, "band") != 0 &&
                        strcmp(s, "band_and_significant") != 0))
@@ -325,15 +378,18 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
         fail_at(p, n, "a check needs a 'metric'");
     else if (!c->has_min && !c->has_max)
         fail_at(p, n, "a check needs 'min' or 'max' (its band)");
-    else if (c->measure == FA_MEASURE_RATIO &&
-             ((c->has_min && c->min <= 0) || (c->has_max && c->max <= 0)))
-        fail_at(p, band, "a ratio's bounds must be above 0");
-    else if (c->measure == FA_MEASURE_DIFFERENCE &&
-             ((c->has_min && fabs(c->min) > 1) ||
-              (c->has_max && fabs(c->max) > 1)))
-        fail_at(p, band, "a difference's bounds must lie in [-1, 1]");
+    else if (c->measure == FA_MEASURE_RATIO && c->has_min && c->min <= 0)
+        fail_at(p, nmin, "a ratio's bounds must be above 0");
+    else if (c->measure == FA_MEASURE_RATIO && c->has_max && c->max <= 0)
+        fail_at(p, nmax, "a ratio's bounds must be above 0");
+    else if (c->measure == FA_MEASURE_DIFFERENCE && c->has_min &&
+             fabs(c->min) > 1)
+        fail_at(p, nmin, "a difference's bounds must lie in [-1, 1]");
+    else if (c->measure == FA_MEASURE_DIFFERENCE && c->has_max &&
+             fabs(c->max) > 1)
+        fail_at(p, nmax, "a difference's bounds must lie in [-1, 1]");
     else if (c->has_min && c->has_max && c->min > c->max)
-        fail_at(p, band, "'min' is above 'max'");
+        fail_at(p, nmin, "'min' is above 'max'");
     else if (c->flip_flop &&
              (c->measure != FA_MEASURE_RATIO ||
               (c->metric != FA_METRIC_SELECTION_RATE &&
@@ -456,6 +512,9 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
                 const char *s = scalar(wk);
                 int j = 0;
 
+                no_duplicate(p, v, w);
+                if (p->err)
+                    break;
                 while (j < FA_WORD_COUNT && (!s || strcmp(s, words[j]) != 0))
                     j++;
                 if (j == FA_WORD_COUNT) {
@@ -507,29 +566,110 @@ fa_template_builtin(const char *name)
     return NULL;
 }
 
+/* A libyaml failure as file:line:column; a reader error (bad UTF-8) has
+ * only a byte offset, turned into its line and column here. */
+static fa_err
+syntax_error(fa_ctx *ctx, const char *origin, const char *text, size_t len,
+             const yaml_parser_t *yp)
+{
+    unsigned long line = (unsigned long)yp->problem_mark.line + 1;
+    unsigned long col = (unsigned long)yp->problem_mark.column + 1;
+
+    if (yp->error == YAML_READER_ERROR) {
+        line = 1;
+        col = 1;
+        for (size_t i = 0; i < yp->problem_offset && i < len; i++) {
+            if (text[i] == '\n') {
+                line++;
+                col = 1;
+            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+                col++;
+            }
+        }
+    }
+    return fa_ctx_fail(ctx, FA_ERR_USAGE, "%s:%lu:%lu: YAML syntax error: %s",
+                       origin, line, col,
+                       yp->problem ? yp->problem : "unreadable");
+}
+
+#define MAX_DEPTH 32
+
+/* One pass over the events first: one document, nested at most MAX_DEPTH
+ * deep (libyaml's loader is slow on deep nesting). */
+static fa_err
+check_shape(fa_ctx *ctx, const char *text, size_t len, const char *origin)
+{
+    yaml_parser_t yp;
+    yaml_event_t ev;
+    int depth = 0, docs = 0, done = 0;
+    fa_err err = FA_OK;
+
+    if (!yaml_parser_initialize(&yp))
+        return fa_ctx_fail(ctx, FA_ERR_INTERNAL, "libyaml: out of memory");
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+    while (!done && !err) {
+        if (!yaml_parser_parse(&yp, &ev)) {
+            err = syntax_error(ctx, origin, text, len, &yp);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1)
+                err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                                  "%s:%lu:%lu: a template is one YAML "
+                                  "document",
+                                  origin,
+                                  (unsigned long)ev.start_mark.line + 1,
+                                  (unsigned long)ev.start_mark.column + 1);
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > MAX_DEPTH)
+                err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                                  "%s:%lu:%lu: nested more than %d deep",
+                                  origin,
+                                  (unsigned long)ev.start_mark.line + 1,
+                                  (unsigned long)ev.start_mark.column + 1,
+                                  MAX_DEPTH);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&yp);
+    return err;
+}
+
 fa_err
 fa_template_parse(fa_ctx *ctx, const char *text, size_t len,
                   const char *origin, fa_template *t)
 {
     yaml_parser_t yp;
     struct parser p;
+    fa_err err;
 
     memset(&p, 0, sizeof(p));
     p.ctx = ctx;
     p.origin = origin;
     template_defaults(t);
+    err = check_shape(ctx, text, len, origin);
+    if (err)
+        return err;
     if (!yaml_parser_initialize(&yp))
         return fa_ctx_fail(ctx, FA_ERR_INTERNAL, "libyaml: out of memory");
     yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
     if (!yaml_parser_load(&yp, &p.doc)) {
-        fa_err e = fa_ctx_fail(
-            ctx, FA_ERR_USAGE, "%s:%lu:%lu: YAML syntax error: %s", origin,
-            (unsigned long)yp.problem_mark.line + 1,
-            (unsigned long)yp.problem_mark.column + 1,
-            yp.problem ? yp.problem : "unreadable");
-
+        err = syntax_error(ctx, origin, text, len, &yp);
         yaml_parser_delete(&yp);
-        return e;
+        return err;
     }
     parse_root(&p, t, yaml_document_get_root_node(&p.doc));
     yaml_document_delete(&p.doc);
@@ -571,11 +711,11 @@ fa_template_load(fa_ctx *ctx, const char *spec, fa_template *t)
 
         if (len + 4096 > cap) {
             cap = cap ? 2 * cap : 8192;
-            if (cap > 16u << 20) {
+            if (cap > 1u << 20) {
                 fclose(f);
                 free(buf);
                 return fa_ctx_fail(ctx, FA_ERR_USAGE,
-                                   "template '%s' is over 16 MiB", spec);
+                                   "template '%s' is over 1 MiB", spec);
             }
             buf = fa_xrealloc(buf, cap, 1);
         }

@@ -333,3 +333,9 @@ fa_intern(const char *s)
     pool[n] = fa_xstrdup(s);
     return pool[n++];
 }
+
+int
+fa_below_share(int64_t n, int64_t total, double share)
+{
+    return (double)n < share * (double)total * (1 - 1e-12);
+}

@@ -77,4 +77,11 @@ void fa_fmt_double(double d, char *buf, size_t size);
 /* Parses all of s as a finite double; 0 on success, -1 otherwise. */
 int fa_parse_double(const char *s, double *out);
 
+/*
+ * 1 when n rows are fewer than share of total, a bound met within rounding
+ * counting as met (7 of 100 is not under 7%, though 0.07 * 100 is
+ * 7.000000000000001 in doubles).
+ */
+int fa_below_share(int64_t n, int64_t total, double share);
+
 #endif /* FA_UTIL_H */

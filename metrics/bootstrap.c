@@ -66,15 +66,15 @@ draw_total(gsl_rng *r, const fa_boot_cell *c, unsigned int m)
 
     if (m == 0 || c->rows == 0)
         return 0;
+    mean = c->w / (double)c->rows;
+    var = fmax(0, c->w2 / (double)c->rows - mean * mean);
+    if (var == 0) /* equal weights: no draw, as in the count bootstrap */
+        return m * mean;
     if (c->weights) {
         for (unsigned int j = 0; j < m; j++)
             s += c->weights[gsl_rng_uniform_int(r, (unsigned long)c->rows)];
         return s;
     }
-    mean = c->w / (double)c->rows;
-    var = fmax(0, c->w2 / (double)c->rows - mean * mean);
-    if (var == 0) /* equal weights: no draw, as in the count bootstrap */
-        return m * mean;
     s = m * mean + sqrt(m * var) * gsl_ran_gaussian_ziggurat(r, 1.0);
     return fmax(0, s);
 }

@@ -800,6 +800,10 @@ eq "the stored hash is the SHA-256 of the resolved template" \
     "$(sq "$T/gap.db" "SELECT template_json FROM run" | tr -d '\n' |
         sha256sum | cut -d' ' -f1)" \
     "$(sq "$T/gap.db" "SELECT template_sha256 FROM run")"
+eq "results.json: the hash of the canonical template text" \
+    "$(jq -j .template.canonical "$T/gap.out/results.json" | sha256sum |
+        cut -d' ' -f1)" \
+    "$(jq -r .template.sha256 "$T/gap.out/results.json")"
 fa run --db "$T/gap.db" --template eeoc-four-fifths --min-group 500
 status "every group under --min-group: insufficient, exit 0" 0
 err_has "insufficient evidence is said" "INSUFFICIENT EVIDENCE"
@@ -830,6 +834,87 @@ fa audit --db "$T/nolab2.db" --pred p --attr g --out "$T/nolab2.out" \
 status "generic without a label: label checks skipped" 1
 check "skipped checks are listed" grep -q '"reason": "no label column"' \
     "$T/nolab2.out/results.json"
+
+
+
+# a version-1 store (before templates) is migrated in place
+fa ingest --db "$T/v1.db" --label y --pred p --attr g "$T/gap.csv"
+sqlite3 "$T/v1.db" "DROP TABLE verdict;
+    ALTER TABLE run DROP COLUMN template;
+    ALTER TABLE run DROP COLUMN template_json;
+    ALTER TABLE run DROP COLUMN template_sha256;
+    ALTER TABLE run DROP COLUMN fields;
+    ALTER TABLE run DROP COLUMN skipped_checks;
+    ALTER TABLE run DROP COLUMN verdict;
+    ALTER TABLE run DROP COLUMN score_median;
+    ALTER TABLE grp DROP COLUMN above;
+    ALTER TABLE grp DROP COLUMN wabove;
+    PRAGMA user_version = 1;"
+fa run --db "$T/v1.db" --template eeoc-four-fifths
+status "a version-1 store runs" 1
+eq "a version-1 store is now version 2" \
+    "$(sq "$T/v1.db" "PRAGMA user_version")" "2"
+eq "a version-1 store holds the verdict" \
+    "$(sq "$T/v1.db" "SELECT verdict FROM verdict")" "fail"
+sqlite3 "$T/v1.db" "PRAGMA user_version = 3"
+fa run --db "$T/v1.db"
+status "a store from a newer fairaudit" 3
+err_has "a store from a newer fairaudit" "schema version 3"
+
+# rounding at the bounds: 8/50 against 10/50 is 4/5 exactly, 0.8 only within
+# rounding in doubles; 7 of 100 rows is not under a 7% share
+awk 'BEGIN { print "g,p"
+    for (i = 0; i < 10000; i++) print "b," (i < 2000)
+    for (i = 0; i < 5000; i++) print "a," (i < 800) }' >"$T/fifth.csv"
+fa audit --db "$T/fifth.db" --pred p --attr g --template fair-lending \
+    --out "$T/fifth.out" "$T/fifth.csv"
+status "a ratio of exactly 4/5 passes a 0.8 band" 0
+eq "a ratio of exactly 4/5: pass" \
+    "$(sq "$T/fifth.db" "SELECT verdict FROM verdict")" "pass"
+tpl share "name: share" "title: S" "source: x" "exclude_below_share: 0.07" \
+    "checks:" "  - metric: selection_rate" "    min: 0.8"
+awk 'BEGIN { print "g,p"
+    for (i = 0; i < 93; i++) print "b," (i < 50)
+    for (i = 0; i < 7; i++) print "a," (i < 3) }' >"$T/share.csv"
+fa audit --db "$T/share.db" --pred p --attr g --template "$T/share.yaml" \
+    --out "$T/share.out" "$T/share.csv"
+eq "7 of 100 rows is not under a 7% share" \
+    "$(sq "$T/share.db" "SELECT verdict FROM verdict")" "insufficient"
+
+# the flip-flop: under rule band too, and in a weighted audit in weights
+tpl ffband "name: ffband" "title: F" "source: x" "checks:" \
+    "  - metric: selection_rate" "    min: 0.8" "    rule: band" \
+    "    flip_flop: 2" "    sets: [attribute]"
+awk 'BEGIN { print "g,p"
+    for (i = 0; i < 100; i++) print "b," (i < 50)
+    for (i = 0; i < 40; i++) print "a," (i < 15) }' >"$T/ffb.csv"
+fa audit --db "$T/ffb.db" --pred p --attr g --template "$T/ffband.yaml" \
+    --reference best --out "$T/ffb.out" "$T/ffb.csv"
+eq "rule band: 2 more selected give 0.85, the finding does not stand" \
+    "$(sq "$T/ffb.db" "SELECT verdict FROM verdict")" "insufficient"
+check "rule band: the reason names the flip-flop" grep -q \
+    'does not survive the flip-flop check' "$T/ffb.out/results.json"
+awk 'BEGIN { print "g,p,w"
+    for (i = 0; i < 200; i++) print "b," (i < 100) ",1"
+    for (i = 0; i < 100; i++) print "a," (i < 50) "," (i < 50 ? 0.1 : 10) }' \
+    >"$T/ffw.csv"
+fa audit --db "$T/ffw.db" --pred p --attr g --weight w \
+    --template eeoc-four-fifths --out "$T/ffw.out" "$T/ffw.csv"
+eq "weighted: two people of mean weight do not lift a ratio of 0.02" \
+    "$(sq "$T/ffw.db" "SELECT verdict FROM verdict")" "fail"
+
+# nothing judged is not a pass
+tpl onlytpr "name: onlytpr" "title: O" "source: x" "checks:" \
+    "  - metric: tpr" "    measure: difference" "    min: -0.1"
+fa audit --db "$T/otpr.db" --pred p --attr g --template "$T/onlytpr.yaml" \
+    --out "$T/otpr.out" "$T/ffb.csv"
+status "every check skipped: exit 0" 0
+check "every check skipped: insufficient, not pass" \
+    grep -q '"verdict": "insufficient"' "$T/otpr.out/results.json"
+fa run --db "$T/ffb.db" --template eeoc-four-fifths --template generic
+status "--template twice" 2
+fa run --db "$T/ffb.db" --field a
+status "--field without =" 2
 
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do

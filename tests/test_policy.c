@@ -76,6 +76,22 @@ static const struct {
     {"name: u\n", "key 'name' given twice"},
     {"title: [unclosed\n", "YAML syntax error"},
     {"wording:\n  maybe: perhaps\n", "unknown key 'wording.maybe'"},
+    {"statistics:\n  alpha: 0.1\n  alpha: 0.2\n",
+     "t.yaml:6:3: key 'alpha' given twice"},
+    {"checks:\n  - metric: tpr\n    min: 0.1\n    min: 0.2\n",
+     "key 'min' given twice"},
+    {"requires_label: \"true\"\n", "'requires_label' must be true or false"},
+    {"checks:\n  - metric: selection_rate\n    min: 0x1p-1\n",
+     "'min' must be a number"},
+    {"statistics:\n  seed: 1e3\n", "'seed' must be a whole number"},
+    {"disclosures: [~]\n", "'disclosures' is empty"},
+    {"---\nname: u\n", "t.yaml:4:1: a template is one YAML document"},
+    {"x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]]]]]]]\n",
+     "nested more than 32 deep"},
+    {"disclosures:\n  - \"caf\xff\"\n", "t.yaml:5:9: YAML syntax error"},
+    {"checks:\n  - metric: selection_rate\n    min: -1\n    max: 2\n",
+     "t.yaml:6:10: a ratio's bounds"},
 };
 
 START_TEST(bad_templates_say_where)
@@ -87,6 +103,35 @@ START_TEST(bad_templates_say_where)
                      FA_ERR_USAGE);
     ck_assert_msg(strstr(msg, bad[_i].want) != NULL, "got '%s', want '%s'",
                   msg, bad[_i].want);
+}
+END_TEST
+
+/* A seed past 2^53 is read as a whole number, not through a double. */
+START_TEST(large_seed_exact)
+{
+    fa_template t;
+    char msg[256];
+    struct fa_run_opts o = {0};
+
+    ck_assert_int_eq(parse("statistics:\n  seed: 9007199254740993\n", &t, msg,
+                           sizeof(msg)),
+                     FA_OK);
+    fa_template_resolve(&t, &o);
+    ck_assert_uint_eq(o.seed, 9007199254740993ULL);
+    fa_template_release(&t);
+}
+END_TEST
+
+START_TEST(empty_title)
+{
+    fa_ctx *ctx = fa_ctx_new();
+    fa_template t;
+    const char *text = "name: t\ntitle:\nsource: S\n";
+
+    ck_assert_int_eq(fa_template_parse(ctx, text, strlen(text), "x", &t),
+                     FA_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), "x:2:7: 'title' is empty"));
+    fa_ctx_free(ctx);
 }
 END_TEST
 
@@ -221,6 +266,8 @@ policy_suite(void)
     tcase_add_loop_test(tc, bad_templates_say_where, 0,
                         (int)(sizeof(bad) / sizeof(bad[0])));
     tcase_add_test(tc, missing_name);
+    tcase_add_test(tc, large_seed_exact);
+    tcase_add_test(tc, empty_title);
     tcase_add_test(tc, resolve_precedence);
     tcase_add_test(tc, canonical_json);
     tcase_add_test(tc, fields);
