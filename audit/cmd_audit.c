@@ -22,7 +22,7 @@ cmd_audit(int argc, char **argv)
 {
     struct fa_opt opts[96], both[64], three[96];
     struct fa_policy_cli pc = {0};
-    struct fa_run_verdicts verdicts;
+    struct fa_run_verdicts verdicts = {0};
     size_t n;
     struct fa_ingest_cli c = {0};
     struct fa_ingest_result ires;
@@ -51,6 +51,7 @@ cmd_audit(int argc, char **argv)
         if (k == -2) {
             fa_ingest_cli_release(&c);
             fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
             return FA_EXIT_USAGE;
         }
         name = opts[k].name;
@@ -63,6 +64,7 @@ cmd_audit(int argc, char **argv)
                         opts, n);
             fa_ingest_cli_release(&c);
             fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "db") == 0) {
             db = arg;
@@ -80,6 +82,7 @@ cmd_audit(int argc, char **argv)
             if (r < 0) {
                 fa_ingest_cli_release(&c);
                 fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
                 return FA_EXIT_USAGE;
             }
         }
@@ -97,6 +100,7 @@ cmd_audit(int argc, char **argv)
     if (code != FA_EXIT_OK) {
         fa_ingest_cli_release(&c);
         fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
         return code;
     }
     c.o.path = argv[optind];
@@ -145,5 +149,6 @@ out:
     fa_ctx_free(ctx);
     fa_ingest_cli_release(&c);
     fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
     return fa_cmd_finish(code);
 }

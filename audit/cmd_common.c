@@ -310,6 +310,12 @@ fa_policy_cli_verdict(const struct fa_policy_cli *p,
              p->t.name, upper[v->overall], v->count[FA_VERDICT_FAIL],
              v->count[FA_VERDICT_INSUFFICIENT], v->count[FA_VERDICT_PASS],
              v->count[FA_VERDICT_EXCLUDED]);
+    for (size_t i = 0; i < v->nfail_lines; i++)
+        fa_notef("  FAIL %s", v->fail_lines[i]);
+    if (v->count[FA_VERDICT_FAIL] > v->nfail_lines)
+        fa_notef("  ... and %zu more (every verdict is in the store and "
+                 "results.json)",
+                 v->count[FA_VERDICT_FAIL] - v->nfail_lines);
     if (v->overall == FA_VERDICT_FAIL ||
         (p->fail_on_insufficient && v->overall == FA_VERDICT_INSUFFICIENT))
         return FA_EXIT_FAIL;

@@ -24,7 +24,7 @@ cmd_run(int argc, char **argv)
     struct fa_opt opts[64], both[64];
     struct fa_run_opts ro = {0};
     struct fa_policy_cli pc = {0};
-    struct fa_run_verdicts verdicts;
+    struct fa_run_verdicts verdicts = {0};
     struct fa_run_timings tm;
     int timings = 0;
     const char *db = "fairaudit.db", *out = NULL, *arg;
@@ -47,12 +47,14 @@ cmd_run(int argc, char **argv)
 
         if (k == -2) {
             fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
             return FA_EXIT_USAGE;
         }
         name = opts[k].name;
         if (strcmp(name, "dataset") == 0) {
             if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0) {
                 fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
                 return fa_cmd_usage("run", "bad --dataset '%s'", arg);
             }
         } else if (strcmp(name, "db") == 0) {
@@ -66,6 +68,7 @@ cmd_run(int argc, char **argv)
                         "1 when\na verdict fails.",
                         opts, n);
             fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "out") == 0) {
             out = arg;
@@ -81,24 +84,28 @@ cmd_run(int argc, char **argv)
                 r = fa_policy_cli_apply("run", &pc, name, arg);
             if (r < 0) {
                 fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
                 return FA_EXIT_USAGE;
             }
         }
     }
     if (optind != argc) {
         fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
         return fa_cmd_usage("run", "unexpected argument '%s'", argv[optind]);
     }
     ctx = fa_ctx_new();
     k = fa_policy_cli_prepare(ctx, &pc, &ro);
     if (k != FA_EXIT_OK) {
         fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(k);
     }
     err = fa_run_check_reference(ctx, ro.reference);
     if (!err && out && fa_cmd_mkdirs(out) != 0) {
         fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(FA_EXIT_OUTPUT);
     }
@@ -119,12 +126,14 @@ cmd_run(int argc, char **argv)
         int code = fa_cmd_fail(ctx);
 
         fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(code);
     }
     fa_notef("run %lld saved in '%s'", (long long)run_id, db);
     k = fa_policy_cli_verdict(&pc, &verdicts);
     fa_policy_cli_release(&pc);
+    fa_run_verdicts_release(&verdicts);
     if (timings)
         fprintf(stderr,
                 "timings: scan %.3f s, groups %.3f s, statistics %.3f s, "

@@ -2219,11 +2219,45 @@ judge(const struct fa_run_opts *o, fa_results *r)
     json_decref(f);
     fa_policy_judge(o->tmpl, r);
     if (o->verdicts) {
-        memset(o->verdicts, 0, sizeof(*o->verdicts));
-        o->verdicts->overall = r->verdict;
-        for (size_t i = 0; i < r->nverdicts; i++)
-            o->verdicts->count[r->verdicts[i].verdict]++;
+        struct fa_run_verdicts *v = o->verdicts;
+
+        v->overall = r->verdict;
+        for (size_t i = 0; i < r->nverdicts; i++) {
+            const fa_verdict *x = &r->verdicts[i];
+
+            v->count[x->verdict]++;
+            if (x->verdict == FA_VERDICT_FAIL &&
+                v->nfail_lines < FA_RUN_FAIL_LINES) {
+                const fa_group *g = &r->groups[x->gid];
+                const fa_group_set *gs = &r->sets[g->set];
+                char *name = fa_xstrdup("");
+
+                for (size_t k = 0; k < gs->ndims; k++) {
+                    char *n = fa_xasprintf(
+                        "%s%s%s=%s", name, k ? "," : "",
+                        r->ds.dims[gs->dims[k]].name,
+                        g->values[k] ? g->values[k] : "(missing)");
+
+                    free(name);
+                    name = n;
+                }
+                v->fail_lines = fa_xrealloc(v->fail_lines, v->nfail_lines + 1,
+                                            sizeof(char *));
+                v->fail_lines[v->nfail_lines++] =
+                    fa_xasprintf("%s: %s: %s", name, x->metric, x->reason);
+                free(name);
+            }
+        }
     }
+}
+
+void
+fa_run_verdicts_release(struct fa_run_verdicts *v)
+{
+    for (size_t i = 0; i < v->nfail_lines; i++)
+        free(v->fail_lines[i]);
+    free(v->fail_lines);
+    memset(v, 0, sizeof(*v));
 }
 
 fa_err

@@ -41,7 +41,16 @@ struct fa_run_timings {
 struct fa_run_verdicts {
     int overall; /* enum fa_verdict_kind */
     size_t count[4];
+    /* the first FA_RUN_FAIL_LINES failed verdicts, one line each, such as
+     * "sex=female: selection_rate ratio 0.74 ..." (the caller frees them
+     * with fa_run_verdicts_release) */
+    char **fail_lines;
+    size_t nfail_lines;
 };
+
+#define FA_RUN_FAIL_LINES 20
+
+void fa_run_verdicts_release(struct fa_run_verdicts *v);
 
 /* Zero fields take the defaults above; a negative minimum means none. */
 struct fa_run_opts {

@@ -198,21 +198,18 @@ static const char schema_v1[] =
 
 /* Version 2: a run's template, its verdicts and the scoring rate's counts.
  * A new store gets schema_v1 (which already has the version-2 columns)
- * and schema_v2_verdicts; a version-1 store migrate_v2 and
- * schema_v2_verdicts. */
-static const char migrate_v2[] =
-    "ALTER TABLE run ADD COLUMN template TEXT;"
-    "ALTER TABLE run ADD COLUMN template_json TEXT;"
-    "ALTER TABLE run ADD COLUMN template_sha256 TEXT;"
-    "ALTER TABLE run ADD COLUMN fields TEXT;"
-    "ALTER TABLE run ADD COLUMN skipped_checks TEXT;"
-    "ALTER TABLE run ADD COLUMN verdict TEXT;"
-    "ALTER TABLE run ADD COLUMN score_median REAL;"
-    "ALTER TABLE grp ADD COLUMN above INTEGER;"
-    "ALTER TABLE grp ADD COLUMN wabove REAL;";
+ * and schema_v2_verdicts; a version-1 store the columns of migrate_v2 it
+ * lacks, then schema_v2_verdicts. */
+static const char *const migrate_v2[][3] = {
+    {"run", "template", "TEXT"},        {"run", "template_json", "TEXT"},
+    {"run", "template_sha256", "TEXT"}, {"run", "fields", "TEXT"},
+    {"run", "skipped_checks", "TEXT"},  {"run", "verdict", "TEXT"},
+    {"run", "score_median", "REAL"},    {"grp", "above", "INTEGER"},
+    {"grp", "wabove", "REAL"},
+};
 
 static const char schema_v2_verdicts[] =
-    "CREATE TABLE verdict("
+    "CREATE TABLE IF NOT EXISTS verdict("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " idx INTEGER NOT NULL,"
     " gid INTEGER NOT NULL,"
@@ -401,6 +398,36 @@ col_reason(sqlite3_stmt *s, int i)
     return fa_intern((const char *)sqlite3_column_text(s, i));
 }
 
+/* Version 1 to 2: the columns each table lacks (a store may have some). */
+static fa_err
+migrate_to_v2(fa_ctx *ctx, fa_store *st)
+{
+    fa_err err = FA_OK;
+
+    for (size_t i = 0; i < sizeof(migrate_v2) / sizeof(migrate_v2[0]) && !err;
+         i++) {
+        sqlite3_stmt *q = NULL;
+        int have = 0;
+        char *sql = fa_xasprintf("SELECT count(*) FROM pragma_table_info('%s')"
+                                 " WHERE name = '%s'",
+                                 migrate_v2[i][0], migrate_v2[i][1]);
+
+        err = prepare(ctx, st, sql, &q);
+        free(sql);
+        if (!err && sqlite3_step(q) == SQLITE_ROW)
+            have = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        if (!err && !have) {
+            sql = fa_xasprintf("ALTER TABLE %s ADD COLUMN %s %s",
+                               migrate_v2[i][0], migrate_v2[i][1],
+                               migrate_v2[i][2]);
+            err = exec(ctx, st, sql);
+            free(sql);
+        }
+    }
+    return err;
+}
+
 static fa_err
 migrate(fa_ctx *ctx, fa_store *st)
 {
@@ -450,7 +477,7 @@ migrate(fa_ctx *ctx, fa_store *st)
         if (!err)
             err = exec(ctx, st, schema_v1);
     } else {
-        err = exec(ctx, st, migrate_v2);
+        err = migrate_to_v2(ctx, st);
     }
     if (!err)
         err = exec(ctx, st, schema_v2_verdicts);

@@ -791,6 +791,7 @@ fa audit --db "$T/gap.db" --label y --pred p --attr g \
     --template eeoc-four-fifths --out "$T/gap.out" "$T/gap.csv"
 status "a failed verdict exits 1" 1
 err_has "the verdict summary" "template eeoc-four-fifths: FAIL"
+err_has "the failed verdict is named" "FAIL g=b: selection_rate: ratio 0.5"
 check "results.json: the overall verdict" \
     grep -q '"verdict": "fail"' "$T/gap.out/results.json"
 eq "the verdict and its reason are stored" \
