@@ -87,7 +87,12 @@ rule_text(const fa_template *t, const fa_check *c)
         band = fa_xasprintf("%s >= %g", what, c->min);
     else
         band = fa_xasprintf("%s <= %g", what, c->max);
-    if (c->rule == FA_RULE_BAND)
+    if (c->rule == FA_RULE_BAND && c->flip_flop)
+        rule = fa_xasprintf("pass when %s; outside it, fail when the %s "
+                            "stays outside with %d more selected in the "
+                            "group, else insufficient evidence",
+                            band, what, c->flip_flop);
+    else if (c->rule == FA_RULE_BAND)
         rule = fa_xasprintf("pass when %s; fail otherwise", band);
     else if (c->flip_flop)
         rule = fa_xasprintf("pass when %s; outside it, fail when the adjusted "
@@ -232,6 +237,15 @@ judge_metric(struct judge *J, int check, const fa_group_set *gs,
             continue;
         v = add_verdict(J, g, check);
         v->rule = fa_xstrdup(rule);
+        if (gs->ref_gid >= 0) {
+            /* shown for excluded groups too, as for the scoring rate */
+            v->value =
+                c->measure == FA_MEASURE_RATIO ? g->ratio[m] : g->diff[m];
+            if (!g->cmp[m].test.reason) {
+                v->has_p = 1;
+                v->p_adjusted = g->cmp[m].p_adjusted;
+            }
+        }
         why = excluded(J, g);
         if (why) {
             v->verdict = FA_VERDICT_EXCLUDED;
@@ -242,11 +256,6 @@ judge_metric(struct judge *J, int check, const fa_group_set *gs,
             v->verdict = FA_VERDICT_INSUFFICIENT;
             v->reason = fa_xstrdup("no reference group");
             continue;
-        }
-        v->value = c->measure == FA_MEASURE_RATIO ? g->ratio[m] : g->diff[m];
-        if (!g->cmp[m].test.reason) {
-            v->has_p = 1;
-            v->p_adjusted = g->cmp[m].p_adjusted;
         }
         f = (struct flip){g->w.tp + g->w.fp, g->weight, (double)g->n,
                           ref_sel && !ref_sel->reason ? ref_sel->value : 0};
@@ -279,6 +288,7 @@ judge_scoring(struct judge *J, int check,
     size_t v0 = r->nverdicts, nt = 0;
     double *p, *adj;
     size_t *which;
+    const char **treason;
 
     /* the reference: the highest scoring rate among the groups not
      * excluded and without a missing value, of --min-group rows if any */
@@ -330,11 +340,15 @@ judge_scoring(struct judge *J, int check,
     p = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(double));
     adj = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(double));
     which = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(size_t));
+    treason = fa_xcalloc(r->nverdicts - v0 + 1, sizeof(char *));
     for (size_t k = v0; k < r->nverdicts; k++) {
         fa_verdict *v = &r->verdicts[k];
         const fa_group *g = &r->groups[v->gid];
         fa_test t;
 
+        treason[k - v0] = r->ds.weighted ? "no test for a weighted scoring rate"
+                          : g->n == 0    ? "empty group"
+                                         : "no reference group";
         if (!ref || r->ds.weighted || g->n == 0 || ref->n == 0)
             continue;
         if (fa_test_needs_exact((double)g->above, (double)g->n,
@@ -346,6 +360,7 @@ judge_scoring(struct judge *J, int check,
         else
             t = fa_test_two_proportions((double)g->above, (double)g->n,
                                         (double)ref->above, (double)ref->n);
+        treason[k - v0] = t.reason;
         if (t.reason)
             continue;
         p[nt] = t.p;
@@ -378,12 +393,10 @@ judge_scoring(struct judge *J, int check,
         f = (struct flip){r->ds.weighted ? g->wabove : (double)g->above,
                           r->ds.weighted ? g->weight : (double)g->n,
                           (double)g->n, rref.reason ? 0 : rref.value};
-        decide(J, c, v, ev,
-               r->ds.weighted ? "no test for a weighted scoring rate"
-                              : "no test",
-               &f);
+        decide(J, c, v, ev, treason[k - v0], &f);
         free(evb);
     }
+    free(treason);
     free(p);
     free(adj);
     free(which);
@@ -426,12 +439,15 @@ fa_policy_judge(const fa_template *t, fa_results *r)
             skip(&J, (int)k, "no score column");
             continue;
         }
+        int sets = 0;
+
         for (size_t si = 1; si < r->nsets; si++) {
             const fa_group_set *gs = &r->sets[si];
             int64_t first = -1, count = 0;
 
             if (!(c->sets & (1u << gs->kind)))
                 continue;
+            sets++;
             for (size_t i = 0; i < r->ngroups; i++)
                 if (r->groups[i].set == gs->id) {
                     if (first < 0)
@@ -445,6 +461,8 @@ fa_policy_judge(const fa_template *t, fa_results *r)
             else
                 judge_metric(&J, (int)k, gs, first, count);
         }
+        if (!sets)
+            skip(&J, (int)k, "the data has no sets of the kinds it names");
     }
     for (size_t i = 0; i < r->nverdicts; i++) {
         fail |= r->verdicts[i].verdict == FA_VERDICT_FAIL;

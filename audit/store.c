@@ -398,6 +398,31 @@ col_reason(sqlite3_stmt *s, int i)
     return fa_intern((const char *)sqlite3_column_text(s, i));
 }
 
+/* A verdict table a version-1 store already had must be this one. */
+static fa_err
+check_verdict_table(fa_ctx *ctx, fa_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    int have = 0;
+    fa_err err = prepare(ctx, st,
+                         "SELECT count(*) FROM pragma_table_info('verdict')"
+                         " WHERE name IN ('run_id', 'idx', 'gid', 'check_idx',"
+                         " 'metric', 'measure', 'value', 'value_reason',"
+                         " 'band_min', 'band_max', 'p_adjusted', 'verdict',"
+                         " 'rule', 'reason')",
+                         &q);
+
+    if (!err && sqlite3_step(q) == SQLITE_ROW)
+        have = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (!err && have != 14)
+        err = fa_ctx_fail(ctx, FA_ERR_STORE_VERSION,
+                          "store '%s' has a table 'verdict' that is not "
+                          "fairaudit's",
+                          st->path);
+    return err;
+}
+
 /* Version 1 to 2: the columns each table lacks (a store may have some). */
 static fa_err
 migrate_to_v2(fa_ctx *ctx, fa_store *st)
@@ -457,6 +482,12 @@ migrate(fa_ctx *ctx, fa_store *st)
         if (err)
             return err;
     }
+    if (version > 0 && sqlite3_db_readonly(st->db, "main") == 1)
+        return fa_ctx_fail(ctx, FA_ERR_STORE_VERSION,
+                           "store '%s' has schema version %d and is "
+                           "read-only: open it once with write access to "
+                           "bring it to version %d",
+                           st->path, version, FA_STORE_SCHEMA_VERSION);
     err = exec(ctx, st, "BEGIN IMMEDIATE");
     if (err)
         return err;
@@ -481,6 +512,8 @@ migrate(fa_ctx *ctx, fa_store *st)
     }
     if (!err)
         err = exec(ctx, st, schema_v2_verdicts);
+    if (!err)
+        err = check_verdict_table(ctx, st);
     if (!err)
         err = exec(ctx, st, "PRAGMA user_version = 2");
     if (err) {

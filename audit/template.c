@@ -68,9 +68,10 @@ get_string(struct parser *p, const yaml_node_t *n, const char *key)
         fail_at(p, n, "'%s' holds a NUL byte", key);
         return NULL;
     }
-    if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-         strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)) {
+    if (strspn(s, " \t\r\n") == strlen(s) ||
+        (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+         (strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+          strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0))) {
         fail_at(p, n, "'%s' is empty", key);
         return NULL;
     }
@@ -390,6 +391,8 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
         fail_at(p, nmax, "a difference's bounds must lie in [-1, 1]");
     else if (c->has_min && c->has_max && c->min > c->max)
         fail_at(p, nmin, "'min' is above 'max'");
+    else if (c->flip_flop && !c->has_min)
+        fail_at(p, ff, "'flip_flop' needs a 'min' (it tests a shortfall)");
     else if (c->flip_flop &&
              (c->measure != FA_MEASURE_RATIO ||
               (c->metric != FA_METRIC_SELECTION_RATE &&
@@ -466,6 +469,8 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
             size_t n;
             char **ms = get_strings(p, v, key, NULL, 0, &n);
 
+            if (!p->err && n == 0)
+                fail_at(p, v, "'metrics' must name at least one metric");
             t->metrics = fa_xcalloc(n + 1, sizeof(int));
             for (size_t i = 0; i < n; i++) {
                 int m = metric_of(ms[i]);
@@ -706,23 +711,21 @@ fa_template_load(fa_ctx *ctx, const char *spec, fa_template *t)
     if (!f)
         return fa_ctx_fail(ctx, FA_ERR_USAGE, "cannot open template '%s': %s",
                            spec, strerror(errno));
-    for (;;) {
-        size_t got;
+    /* at most 1 MiB: read one byte more to tell */
+    cap = (1u << 20) + 1;
+    buf = fa_xmalloc(cap);
+    while (len < cap) {
+        size_t got = fread(buf + len, 1, cap - len, f);
 
-        if (len + 4096 > cap) {
-            cap = cap ? 2 * cap : 8192;
-            if (cap > 1u << 20) {
-                fclose(f);
-                free(buf);
-                return fa_ctx_fail(ctx, FA_ERR_USAGE,
-                                   "template '%s' is over 1 MiB", spec);
-            }
-            buf = fa_xrealloc(buf, cap, 1);
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
         if (got == 0)
             break;
+        len += got;
+    }
+    if (len > 1u << 20) {
+        fclose(f);
+        free(buf);
+        return fa_ctx_fail(ctx, FA_ERR_USAGE, "template '%s' is over 1 MiB",
+                           spec);
     }
     if (ferror(f)) {
         fclose(f);

@@ -857,6 +857,14 @@ eq "a version-1 store is now version 2" \
     "$(sq "$T/v1.db" "PRAGMA user_version")" "2"
 eq "a version-1 store holds the verdict" \
     "$(sq "$T/v1.db" "SELECT verdict FROM verdict")" "fail"
+fa ingest --db "$T/v1b.db" --label y --pred p --attr g "$T/gap.csv"
+sqlite3 "$T/v1b.db" "DROP TABLE verdict; CREATE TABLE verdict(x);
+    PRAGMA user_version = 1;"
+fa run --db "$T/v1b.db"
+status "a version-1 store with a foreign verdict table" 3
+err_has "a foreign verdict table" "has a table 'verdict' that is not fairaudit's"
+eq "a refused migration leaves the store at version 1" \
+    "$(sq "$T/v1b.db" "PRAGMA user_version")" "1"
 sqlite3 "$T/v1.db" "PRAGMA user_version = 3"
 fa run --db "$T/v1.db"
 status "a store from a newer fairaudit" 3
@@ -881,6 +889,20 @@ fa audit --db "$T/share.db" --pred p --attr g --template "$T/share.yaml" \
     --out "$T/share.out" "$T/share.csv"
 eq "7 of 100 rows is not under a 7% share" \
     "$(sq "$T/share.db" "SELECT verdict FROM verdict")" "insufficient"
+awk 'BEGIN { print "g,p"
+    for (i = 0; i < 94; i++) print "b," (i < 50)
+    for (i = 0; i < 6; i++) print "a," (i < 3) }' >"$T/share6.csv"
+fa audit --db "$T/share6.db" --pred p --attr g --template "$T/share.yaml" \
+    --out "$T/share6.out" "$T/share6.csv"
+eq "6 of 100 rows is under a 7% share: excluded, its ratio still shown" \
+    "$(sq "$T/share6.db" "SELECT verdict || ':' || printf('%.4f', value) FROM verdict")" \
+    "excluded:0.9400"
+tpl segonly "name: segonly" "title: S" "source: x" "checks:" \
+    "  - metric: selection_rate" "    min: 0.8" "    sets: [segment]"
+fa run --db "$T/share6.db" --template "$T/segonly.yaml" --out "$T/segonly.out"
+status "a check of sets the data lacks: nothing judged" 0
+check "a check of sets the data lacks is listed as skipped" grep -q \
+    'the data has no sets of the kinds it names' "$T/segonly.out/results.json"
 
 # the flip-flop: under rule band too, and in a weighted audit in weights
 tpl ffband "name: ffband" "title: F" "source: x" "checks:" \
@@ -893,6 +915,9 @@ fa audit --db "$T/ffb.db" --pred p --attr g --template "$T/ffband.yaml" \
     --reference best --out "$T/ffb.out" "$T/ffb.csv"
 eq "rule band: 2 more selected give 0.85, the finding does not stand" \
     "$(sq "$T/ffb.db" "SELECT verdict FROM verdict")" "insufficient"
+check "rule band with a flip-flop: the stored rule says so" \
+    sh -c "sqlite3 '$T/ffb.db' 'SELECT rule FROM verdict' |
+        grep -q 'stays outside with 2 more selected'"
 check "rule band: the reason names the flip-flop" grep -q \
     'does not survive the flip-flop check' "$T/ffb.out/results.json"
 awk 'BEGIN { print "g,p,w"

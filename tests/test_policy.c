@@ -92,6 +92,10 @@ static const struct {
     {"disclosures:\n  - \"caf\xff\"\n", "t.yaml:5:9: YAML syntax error"},
     {"checks:\n  - metric: selection_rate\n    min: -1\n    max: 2\n",
      "t.yaml:6:10: a ratio's bounds"},
+    {"disclosures: [\"  \"]\n", "'disclosures' is empty"},
+    {"checks:\n  - metric: selection_rate\n    max: 1.25\n    flip_flop: 1\n",
+     "'flip_flop' needs a 'min'"},
+    {"metrics: []\n", "'metrics' must name at least one metric"},
 };
 
 START_TEST(bad_templates_say_where)
