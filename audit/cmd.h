@@ -138,6 +138,22 @@ int fa_policy_cli_verdict(const struct fa_policy_cli *p,
 
 void fa_policy_cli_release(struct fa_policy_cli *p);
 
+/* The report options, shared by report and audit. */
+struct fa_report_opts;
+extern const struct fa_opt fa_report_options[];
+extern const size_t fa_report_noptions;
+
+/* As fa_run_cli_apply, for the report options. */
+int fa_report_cli_apply(const char *cmd, struct fa_report_opts *o,
+                        const char *name, const char *arg);
+
+/*
+ * Writes every output of run_id into out (created): results.json,
+ * report.pdf and charts/. An exit code; the error printed.
+ */
+int fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                        const char *out, const struct fa_report_opts *o);
+
 /* Parses all of arg as a whole number >= min into *out; -1 otherwise. */
 int fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out);
 

@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "cmd.h"
+#include "report_pdf.h"
 #include "msg.h"
 #include "results_json.h"
 #include "run.h"
@@ -20,7 +21,8 @@ static const struct fa_opt own[] = {
 int
 cmd_audit(int argc, char **argv)
 {
-    struct fa_opt opts[96], both[64], three[96];
+    struct fa_opt opts[128], both[64], three[96], four[128];
+    struct fa_report_opts rep = {0};
     struct fa_policy_cli pc = {0};
     struct fa_run_verdicts verdicts = {0};
     size_t n;
@@ -30,7 +32,6 @@ cmd_audit(int argc, char **argv)
     const char *db = "fairaudit.db", *out = NULL, *arg;
     fa_store *st = NULL;
     int64_t run_id = 0;
-    char *path = NULL;
     fa_ctx *ctx;
     fa_err err;
     int k, code;
@@ -39,7 +40,9 @@ cmd_audit(int argc, char **argv)
                           fa_run_options, fa_run_noptions);
     n = fa_cmd_merge_opts(three, FA_ARRAY_LEN(three), both, n,
                           fa_policy_options, fa_policy_noptions);
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), three, n,
+    n = fa_cmd_merge_opts(four, FA_ARRAY_LEN(four), three, n,
+                          fa_report_options, fa_report_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), four, n,
                           fa_ingest_options, fa_ingest_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
     ro.tool_version = FA_VERSION;
@@ -59,8 +62,9 @@ cmd_audit(int argc, char **argv)
             fa_cmd_help("fairaudit audit [options] --out DIR FILE",
                         "Load FILE into the store, compute every group and "
                         "intersection, judge them by a report template, and "
-                        "write\nDIR/results.json: ingest, run and report in "
-                        "one step. Exit 1 when a\nverdict fails.",
+                        "write\nDIR/results.json, DIR/report.pdf and "
+                        "DIR/charts/: ingest, run and report in\none step. "
+                        "Exit 1 when a verdict fails.",
                         opts, n);
             fa_ingest_cli_release(&c);
             fa_policy_cli_release(&pc);
@@ -77,6 +81,8 @@ cmd_audit(int argc, char **argv)
 
             if (r == 0)
                 r = fa_policy_cli_apply("audit", &pc, name, arg);
+            if (r == 0)
+                r = fa_report_cli_apply("audit", &rep, name, arg);
             if (r == 0)
                 r = fa_ingest_cli_apply("audit", &c, name, arg);
             if (r < 0) {
@@ -127,25 +133,20 @@ cmd_audit(int argc, char **argv)
     err = fa_store_open(ctx, db, 0, &st);
     if (!err)
         err = fa_run(ctx, st, &ro, &run_id);
-    /* the output folder only once there is something to put in it */
-    if (!err && fa_cmd_mkdirs(out) != 0) {
-        fa_store_close(st);
-        code = FA_EXIT_OUTPUT;
-        goto out;
-    }
-    if (!err) {
-        path = fa_xasprintf("%s/results.json", out);
-        err = fa_results_json_write(ctx, st, run_id, path);
-    }
-    fa_store_close(st);
     if (err) {
+        fa_store_close(st);
         code = fa_cmd_fail(ctx);
         goto out;
     }
-    fa_notef("run %lld: wrote '%s'", (long long)run_id, path);
+    /* the output folder only once there is something to put in it */
+    rep.store = db;
+    rep.tool_version = FA_VERSION;
+    code = fa_report_cli_write(ctx, st, run_id, out, &rep);
+    fa_store_close(st);
+    if (code != FA_EXIT_OK)
+        goto out;
     code = fa_policy_cli_verdict(&pc, &verdicts);
 out:
-    free(path);
     fa_ctx_free(ctx);
     fa_ingest_cli_release(&c);
     fa_policy_cli_release(&pc);

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "report_pdf.h"
+#include "results_json.h"
 #include "msg.h"
 #include "run.h"
 
@@ -333,6 +335,66 @@ fa_policy_cli_release(struct fa_policy_cli *p)
     if (p->loaded)
         fa_template_release(&p->t);
     *p = (struct fa_policy_cli){0};
+}
+
+const struct fa_opt fa_report_options[] = {
+    {"approver", 0, "NAME", "the report's approver (sign-off block)"},
+    {"paper", 0, "SIZE", "a4 (default) or letter"},
+    {"preparer", 0, "NAME", "the report's preparer (sign-off block)"},
+    {"reviewer", 0, "NAME", "the report's reviewer (sign-off block)"},
+};
+const size_t fa_report_noptions = FA_ARRAY_LEN(fa_report_options);
+
+int
+fa_report_cli_apply(const char *cmd, struct fa_report_opts *o,
+                    const char *name, const char *arg)
+{
+    const char **who = strcmp(name, "approver") == 0   ? &o->approver
+                       : strcmp(name, "preparer") == 0 ? &o->preparer
+                       : strcmp(name, "reviewer") == 0 ? &o->reviewer
+                                                       : NULL;
+
+    if (who) {
+        if (!fa_utf8_valid(arg, strlen(arg)))
+            return fa_cmd_usage(cmd, "--%s: not UTF-8", name), -1;
+        *who = arg;
+    } else if (strcmp(name, "paper") == 0) {
+        if (strcmp(arg, "a4") != 0 && strcmp(arg, "letter") != 0)
+            return fa_cmd_usage(cmd, "bad --paper '%s' (a4 or letter)", arg),
+                   -1;
+        o->letter = strcmp(arg, "letter") == 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int
+fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                    const char *out, const struct fa_report_opts *o)
+{
+    char *json = fa_xasprintf("%s/results.json", out);
+    char *pdf = fa_xasprintf("%s/report.pdf", out);
+    char *charts = fa_xasprintf("%s/charts", out);
+    fa_err err = FA_OK;
+    int code = FA_EXIT_OK;
+
+    if (fa_cmd_mkdirs(out) != 0 || fa_cmd_mkdirs(charts) != 0)
+        code = FA_EXIT_OUTPUT;
+    if (code == FA_EXIT_OK)
+        err = fa_results_json_write(ctx, st, run_id, json);
+    if (code == FA_EXIT_OK && !err)
+        err = fa_report_charts_write(ctx, st, run_id, charts);
+    if (code == FA_EXIT_OK && !err)
+        err = fa_report_pdf_write(ctx, st, run_id, pdf, o);
+    if (err)
+        code = fa_cmd_fail(ctx);
+    else if (code == FA_EXIT_OK)
+        fa_notef("wrote '%s', '%s' and '%s/'", json, pdf, charts);
+    free(json);
+    free(pdf);
+    free(charts);
+    return code;
 }
 
 int

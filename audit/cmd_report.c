@@ -7,11 +7,10 @@
 
 #include "cmd.h"
 #include "msg.h"
-#include "results_json.h"
+#include "report_pdf.h"
+#include "version.h"
 
-enum { O_DB, O_HELP, O_OUT, O_QUIET, O_RUN };
-
-static const struct fa_opt opts[] = {
+static const struct fa_opt own[] = {
     {"db", 0, "FILE", "the store (default fairaudit.db)"},
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "output folder (required)"},
@@ -22,45 +21,51 @@ static const struct fa_opt opts[] = {
 int
 cmd_report(int argc, char **argv)
 {
+    struct fa_opt opts[32];
+    struct fa_report_opts ro = {0};
     const char *db = "fairaudit.db", *out = NULL, *arg;
     fa_store *st = NULL;
     int64_t run_id = 0;
-    char *path = NULL;
     fa_ctx *ctx;
     fa_err err;
+    size_t n;
     int k, code = FA_EXIT_OK;
 
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), own, FA_ARRAY_LEN(own),
+                          fa_report_options, fa_report_noptions);
     optind = 0;
-    while ((k = fa_cmd_getopt("report", argc, argv, opts, FA_ARRAY_LEN(opts),
-                              &arg)) != -1) {
-        switch (k) {
-        case -2:
+    while ((k = fa_cmd_getopt("report", argc, argv, opts, n, &arg)) != -1) {
+        const char *name;
+
+        if (k == -2)
             return FA_EXIT_USAGE;
-        case O_DB:
+        name = opts[k].name;
+        if (strcmp(name, "db") == 0) {
             db = arg;
-            break;
-        case O_HELP:
+        } else if (strcmp(name, "help") == 0) {
             fa_cmd_help("fairaudit report [options] --out DIR",
-                        "Write the outputs of a run (DIR/results.json) from "
-                        "the store alone.",
-                        opts, FA_ARRAY_LEN(opts));
+                        "Write the outputs of a run from the store alone: "
+                        "DIR/results.json,\nDIR/report.pdf and every chart "
+                        "as DIR/charts/NAME.svg and NAME.png.",
+                        opts, n);
             return fa_cmd_finish(FA_EXIT_OK);
-        case O_OUT:
+        } else if (strcmp(name, "out") == 0) {
             out = arg;
-            break;
-        case O_QUIET:
+        } else if (strcmp(name, "quiet") == 0) {
             fa_msg_set_quiet(1);
-            break;
-        case O_RUN:
+        } else if (strcmp(name, "run") == 0) {
             if (fa_cmd_parse_int(arg, 1, &run_id) != 0)
                 return fa_cmd_usage("report", "bad --run '%s'", arg);
-            break;
+        } else if (fa_report_cli_apply("report", &ro, name, arg) < 0) {
+            return FA_EXIT_USAGE;
         }
     }
     if (optind != argc)
         return fa_cmd_usage("report", "unexpected argument '%s'", argv[optind]);
     if (!out)
         return fa_cmd_usage("report", "--out DIR is required");
+    ro.store = db;
+    ro.tool_version = FA_VERSION;
     ctx = fa_ctx_new();
     err = fa_store_open(ctx, db, 0, &st);
     if (!err && !run_id) {
@@ -71,18 +76,11 @@ cmd_report(int argc, char **argv)
                               "first)",
                               db);
     }
-    if (!err && fa_cmd_mkdirs(out) != 0)
-        code = FA_EXIT_OUTPUT;
-    if (!err && code == FA_EXIT_OK) {
-        path = fa_xasprintf("%s/results.json", out);
-        err = fa_results_json_write(ctx, st, run_id, path);
-        if (!err)
-            fa_notef("wrote '%s'", path);
-    }
-    fa_store_close(st);
     if (err)
         code = fa_cmd_fail(ctx);
-    free(path);
+    else
+        code = fa_report_cli_write(ctx, st, run_id, out, &ro);
+    fa_store_close(st);
     fa_ctx_free(ctx);
     return fa_cmd_finish(code);
 }

@@ -104,6 +104,12 @@ fa_xasprintf(const char *fmt, ...)
     return s;
 }
 
+char *
+fa_xvasprintf(const char *fmt, va_list ap)
+{
+    return vasprintf_x(fmt, ap);
+}
+
 fa_ctx *
 fa_ctx_new(void)
 {

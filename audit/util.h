@@ -9,6 +9,7 @@
 #define FA_UTIL_H
 
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "fa_err.h"
@@ -30,6 +31,8 @@ char *fa_xstrdup(const char *s);
 char *fa_xstrndup(const char *s, size_t n);
 /* printf into a new string, the caller's to free() */
 char *fa_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *fa_xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 typedef struct fa_ctx fa_ctx;
 

@@ -942,6 +942,78 @@ status "--template twice" 2
 fa run --db "$T/ffb.db" --field a
 status "--field without =" 2
 
+
+# ------------------------------------------------------------------
+# the PDF report and its charts
+
+for tool in pdftotext pdfinfo qpdf; do
+    command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is needed"
+done
+SOURCE_DATE_EPOCH=1767225600
+export SOURCE_DATE_EPOCH
+fa audit --db "$T/rep.db" --label label --pred decision --score score \
+    --attr sex,race --segment region --template eeoc-four-fifths \
+    --preparer "Ada Lovelace" --out "$T/rep1" "$FIXTURES/demo/predictions.csv"
+status "audit writes the report" 1
+check "report.pdf is written" test -s "$T/rep1/report.pdf"
+check "qpdf --check passes" qpdf --check "$T/rep1/report.pdf"
+pdftotext -layout "$T/rep1/report.pdf" "$T/rep1.txt"
+for heading in "Contents" "Executive summary" "Findings" "Verdicts" \
+    "Scope and data" "Data quality" "Method" "Results by attribute" \
+    "Intersections" "Score-based results" "Segment accuracy" "Limitations" \
+    "Disclosures" "Sign-off" "Appendix" "Reproducing this run" \
+    "Resolved template"; do
+    check "the report has the section '$heading'" grep -q "$heading" \
+        "$T/rep1.txt"
+done
+check "the report names the preparer" grep -q "Ada Lovelace" "$T/rep1.txt"
+check "the overall verdict is on the cover" \
+    grep -q "Overall verdict: FAIL" "$T/rep1.txt"
+# key numbers as in results.json
+ratio=$(jq -r '[.verdicts[] | select(.verdict == "fail")][0].value' \
+    "$T/rep1/results.json")
+check "the first failed ratio is in the report ($ratio)" grep -q \
+    "$(printf '%.3f' "$ratio")" "$T/rep1.txt"
+check "the dataset hash is in the report" grep -q \
+    "$(jq -r .dataset.sha256 "$T/rep1/results.json")" "$T/rep1.txt"
+check "the template hash is in the report" grep -q \
+    "$(jq -r .template.sha256 "$T/rep1/results.json")" "$T/rep1.txt"
+pdfinfo "$T/rep1/report.pdf" >"$T/rep1.info"
+check "pdfinfo: the title" grep -q \
+    "^Title: *Adverse impact under the four-fifths rule" "$T/rep1.info"
+check "pdfinfo: the creator" grep -q "^Creator: *fairaudit" "$T/rep1.info"
+check "pdfinfo: A4" grep -q "^Page size: *595.276 x 841.89" "$T/rep1.info"
+check "the report has bookmarks" sh -c \
+    "qpdf --json --json-key=outlines '$T/rep1/report.pdf' | grep -q 'Executive summary'"
+check "the contents list the sections with their pages" \
+    grep -q "Executive summary  *3$" "$T/rep1.txt"
+check "charts: an SVG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.svg"
+check "charts: a PNG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.png"
+fa report --db "$T/rep.db" --out "$T/rep2" --preparer "Ada Lovelace"
+status "report of the same run" 0
+check "the same run gives the same PDF, byte for byte" \
+    cmp -s "$T/rep1/report.pdf" "$T/rep2/report.pdf"
+check "the same run gives the same charts, byte for byte" \
+    diff -r "$T/rep1/charts" "$T/rep2/charts"
+fa report --db "$T/rep.db" --out "$T/rep3" --paper letter
+pdfinfo "$T/rep3/report.pdf" >"$T/rep3.info"
+check "--paper letter" grep -q "^Page size: *612 x 792" "$T/rep3.info"
+fa report --db "$T/rep.db" --out "$T/rep4" --paper a3
+status "a bad --paper" 2
+unset SOURCE_DATE_EPOCH
+
+# a 40-group attribute: its table runs over pages with the header repeated
+awk 'BEGIN { print "g,y,p"
+    for (k = 0; k < 40; k++) for (i = 0; i < 60; i++)
+        printf "group-%02d,%d,%d\n", k, i % 2, (i + k) % 3 == 0 }' \
+    >"$T/g40.csv"
+fa audit --db "$T/g40.db" --label y --pred p --attr g --out "$T/g40" \
+    "$T/g40.csv"
+check "40 groups: the report is written" qpdf --check "$T/g40/report.pdf"
+pdftotext -layout "$T/g40/report.pdf" "$T/g40.txt"
+check "40 groups: every group is in the report" \
+    test "$(grep -c 'group-[0-9][0-9]' "$T/g40.txt")" -ge 40
+
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do
     case_name=$(basename "$dir")

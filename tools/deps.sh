@@ -3,8 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcsv-dev libjansson-dev \
-libgsl-dev libsodium-dev zlib1g-dev libyaml-dev check libsubunit-dev time \
-jq"
+libgsl-dev libsodium-dev zlib1g-dev libyaml-dev libcairo2-dev libpango1.0-dev libfontconfig-dev \
+fonts-dejavu-core check libsubunit-dev time jq poppler-utils qpdf"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -1,0 +1,1528 @@
+/* report_pdf.c — the PDF report (cairo, pango), from the store alone. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <gsl/gsl_version.h>
+#include <jansson.h>
+#include <pango/pangocairo.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <yaml.h>
+#include <zlib.h>
+
+#include "charts.h"
+#include "report_pdf.h"
+#include "results.h"
+
+#define FONT "DejaVu Sans"
+#define MONO "DejaVu Sans Mono"
+#define BODY 9.5
+#define SMALL 7.5
+#define HEADER_H 24.0 /* running header band */
+#define FOOTER_H 24.0
+#define TOC_LINES 42 /* entries a contents page holds */
+
+struct sec {
+    char *title;
+    int level;
+    int page;
+};
+
+struct doc {
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    double pw, ph, m; /* page size and margin, points */
+    double y;         /* cursor, from the top of the page */
+    int page;
+    int final;        /* the pass that is written */
+    int toc_pages;
+    struct sec *secs; /* this pass's sections */
+    size_t nsecs, cap;
+    const struct sec *known; /* the previous pass's, for the contents */
+    size_t nknown;
+    int outline_parent;
+    const fa_results *r;
+    json_t *tmpl; /* the resolved template, or NULL */
+    const struct fa_report_opts *o;
+    const fa_reject_count *rej;
+    size_t nrej;
+    char *title;
+};
+
+/* ------------------------------------------------------------------ */
+/* Private functions: text                                             */
+
+static PangoLayout *
+layout(struct doc *d, const char *text, const char *font, double size,
+       int bold, double width)
+{
+    PangoLayout *l = pango_cairo_create_layout(d->cr);
+    PangoContext *pc = pango_layout_get_context(l);
+    PangoFontDescription *fd = pango_font_description_from_string(font);
+    cairo_font_options_t *fo = cairo_font_options_create();
+
+    pango_cairo_context_set_resolution(pc, 72);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(pc, fo);
+    cairo_font_options_destroy(fo);
+    pango_layout_context_changed(l);
+    pango_font_description_set_size(fd, (gint)(size * PANGO_SCALE));
+    if (bold)
+        pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    if (width > 0) {
+        pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    }
+    pango_layout_set_text(l, text, -1);
+    return l;
+}
+
+static double
+layout_height(PangoLayout *l)
+{
+    int w, h;
+
+    pango_layout_get_size(l, &w, &h);
+    return (double)h / PANGO_SCALE;
+}
+
+static void
+draw_text(struct doc *d, double x, double y, const char *text,
+          const char *font, double size, int bold, double width, double grey)
+{
+    PangoLayout *l = layout(d, text, font, size, bold, width);
+
+    cairo_set_source_rgb(d->cr, grey, grey, grey);
+    cairo_move_to(d->cr, x, y);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+}
+
+static double
+text_height(struct doc *d, const char *text, const char *font, double size,
+            int bold, double width)
+{
+    PangoLayout *l = layout(d, text, font, size, bold, width);
+    double h = layout_height(l);
+
+    g_object_unref(l);
+    return h;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: pages                                            */
+
+static double
+bottom(const struct doc *d)
+{
+    return d->ph - d->m - FOOTER_H;
+}
+
+static double
+content_width(const struct doc *d)
+{
+    return d->pw - 2 * d->m;
+}
+
+/* The running header and footer of a page after the cover. */
+static void
+page_furniture(struct doc *d)
+{
+    char buf[128];
+
+    if (d->page == 1)
+        return;
+    draw_text(d, d->m, d->m - HEADER_H + 6, d->title, FONT, SMALL, 0,
+              content_width(d), 0.35);
+    cairo_set_source_rgb(d->cr, 0.7, 0.7, 0.7);
+    cairo_set_line_width(d->cr, 0.5);
+    cairo_move_to(d->cr, d->m, d->m - 6);
+    cairo_line_to(d->cr, d->pw - d->m, d->m - 6);
+    cairo_stroke(d->cr);
+    snprintf(buf, sizeof(buf), "Page %d", d->page);
+    draw_text(d, d->pw - d->m - 60, d->ph - d->m - 10, buf, FONT, SMALL, 0,
+              0, 0.35);
+    snprintf(buf, sizeof(buf), "fairaudit %s, run %lld",
+             d->r->tool_version ? d->r->tool_version : "",
+             (long long)d->r->run_id);
+    draw_text(d, d->m, d->ph - d->m - 10, buf, FONT, SMALL, 0, 0, 0.35);
+}
+
+static void
+page_break(struct doc *d)
+{
+    cairo_show_page(d->cr);
+    d->page++;
+    d->y = d->m;
+    page_furniture(d);
+}
+
+/* Room for h more points on this page, or a new page. */
+static void
+need(struct doc *d, double h)
+{
+    if (d->y + h > bottom(d) && d->y > d->m)
+        page_break(d);
+}
+
+static void
+para_sized(struct doc *d, const char *text, const char *font, double size,
+           int bold, double indent)
+{
+    double w = content_width(d) - indent;
+    double h = text_height(d, text, font, size, bold, w);
+
+    need(d, h);
+    draw_text(d, d->m + indent, d->y, text, font, size, bold, w, 0);
+    d->y += h + size * 0.45;
+}
+
+static void
+para(struct doc *d, const char *text)
+{
+    para_sized(d, text, FONT, BODY, 0, 0);
+}
+
+static void paraf(struct doc *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void bulletf(struct doc *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+paraf(struct doc *d, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = fa_xvasprintf(fmt, ap);
+    va_end(ap);
+    para(d, s);
+    free(s);
+}
+
+static void
+bullet(struct doc *d, const char *text)
+{
+    double w = content_width(d) - 14;
+    double h = text_height(d, text, FONT, BODY, 0, w);
+
+    need(d, h);
+    draw_text(d, d->m + 4, d->y, "\xe2\x80\xa2", FONT, BODY, 0, 0, 0);
+    draw_text(d, d->m + 14, d->y, text, FONT, BODY, 0, w, 0);
+    d->y += h + 3;
+}
+
+static void
+bulletf(struct doc *d, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = fa_xvasprintf(fmt, ap);
+    va_end(ap);
+    bullet(d, s);
+    free(s);
+}
+
+/* A section heading: a named destination, a bookmark, a contents entry.
+ * A top-level section starts a page. */
+static void
+section(struct doc *d, const char *title, int level)
+{
+    char attr[64];
+    double size = level == 1 ? 15 : 11.5;
+    double h = text_height(d, title, FONT, size, 1, content_width(d));
+    size_t i = d->nsecs;
+
+    if (level == 1 && d->y > d->m)
+        page_break(d);
+    need(d, h + 60); /* never a heading alone at the foot of a page */
+    if (d->nsecs == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 32;
+        d->secs = fa_xrealloc(d->secs, d->cap, sizeof(*d->secs));
+    }
+    d->secs[d->nsecs++] = (struct sec){fa_xstrdup(title), level, d->page};
+    snprintf(attr, sizeof(attr), "name='s%zu'", i);
+    cairo_tag_begin(d->cr, CAIRO_TAG_DEST, attr);
+    draw_text(d, d->m, d->y, title, FONT, size, 1, content_width(d), 0);
+    cairo_tag_end(d->cr, CAIRO_TAG_DEST);
+    if (d->final) {
+        int id;
+
+        snprintf(attr, sizeof(attr), "dest='s%zu'", i);
+        id = cairo_pdf_surface_add_outline(
+            d->surf,
+            level == 1 ? CAIRO_PDF_OUTLINE_ROOT : d->outline_parent, title,
+            attr, 0);
+        if (level == 1)
+            d->outline_parent = id;
+    }
+    d->y += h + (level == 1 ? 10 : 5);
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: tables                                           */
+
+struct table {
+    size_t ncols;
+    const double *w; /* fractions of the width */
+    const char *const *head;
+    double size;
+};
+
+static double
+row_height(struct doc *d, const struct table *t, char *const *cells,
+           int bold)
+{
+    double h = 0, cw = content_width(d);
+
+    for (size_t c = 0; c < t->ncols; c++)
+        h = fmax(h, text_height(d, cells[c] ? cells[c] : "", FONT, t->size,
+                                bold, t->w[c] * cw - 6));
+    return h + 5;
+}
+
+static void
+draw_row(struct doc *d, const struct table *t, char *const *cells, int bold,
+         double h)
+{
+    double x = d->m, cw = content_width(d);
+
+    if (bold) {
+        cairo_set_source_rgb(d->cr, 0.92, 0.92, 0.92);
+        cairo_rectangle(d->cr, d->m, d->y, cw, h);
+        cairo_fill(d->cr);
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        draw_text(d, x + 3, d->y + 2.5, cells[c] ? cells[c] : "", FONT,
+                  t->size, bold, t->w[c] * cw - 6, 0);
+        x += t->w[c] * cw;
+    }
+    cairo_set_source_rgb(d->cr, 0.75, 0.75, 0.75);
+    cairo_set_line_width(d->cr, 0.4);
+    cairo_move_to(d->cr, d->m, d->y + h);
+    cairo_line_to(d->cr, d->m + cw, d->y + h);
+    cairo_stroke(d->cr);
+    d->y += h;
+}
+
+static void
+table_head(struct doc *d, const struct table *t)
+{
+    double h = row_height(d, t, (char *const *)t->head, 1);
+
+    need(d, 2 * h);
+    draw_row(d, t, (char *const *)t->head, 1, h);
+}
+
+/* One body row; past the page's foot the table goes on, its header
+ * repeated. */
+static void
+table_row(struct doc *d, const struct table *t, char *const *cells)
+{
+    double h = row_height(d, t, cells, 0);
+
+    if (d->y + h > bottom(d)) {
+        page_break(d);
+        table_head(d, t);
+    }
+    draw_row(d, t, cells, 0, h);
+}
+
+static void
+table_end(struct doc *d)
+{
+    d->y += 8;
+}
+
+static void
+free_cells(char **cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(cells[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: numbers and names                                */
+
+static char *
+num(const fa_value *v)
+{
+    return v->reason ? fa_xasprintf("n/a (%s)", v->reason)
+                     : fa_xasprintf("%.3f", v->value);
+}
+
+static char *
+interval(const fa_interval *ci)
+{
+    return ci->reason ? fa_xstrdup("")
+                      : fa_xasprintf("%.3f\xe2\x80\x93%.3f", ci->lo, ci->hi);
+}
+
+static char *
+pval(double p)
+{
+    return p < 0.001 ? fa_xasprintf("%.2e", p) : fa_xasprintf("%.4f", p);
+}
+
+/* "sex=female, race=Black"; "overall" for the population. */
+static char *
+group_name(const fa_results *r, const fa_group *g)
+{
+    const fa_group_set *gs = &r->sets[g->set];
+    char *s = fa_xstrdup(gs->ndims ? "" : "overall");
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        char *t = fa_xasprintf("%s%s%s=%s", s, k ? ", " : "",
+                               r->ds.dims[gs->dims[k]].name,
+                               g->values[k] ? g->values[k] : "(missing)");
+
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static char *
+set_name(const fa_results *r, const fa_group_set *gs)
+{
+    char *s = fa_xstrdup("");
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        char *t = fa_xasprintf("%s%s%s", s, k ? " \xc3\x97 " : "",
+                               r->ds.dims[gs->dims[k]].name);
+
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static int
+metric_of(const char *name)
+{
+    for (int m = 0; m < FA_METRIC_COUNT; m++)
+        if (strcmp(fa_metric_name((fa_metric)m), name) == 0)
+            return m;
+    return -1;
+}
+
+static const char *const labels[FA_METRIC_COUNT] = {
+    [FA_METRIC_BASE_RATE] = "base rate",
+    [FA_METRIC_SELECTION_RATE] = "selection rate",
+    [FA_METRIC_ACCURACY] = "accuracy",
+    [FA_METRIC_BALANCED_ACCURACY] = "balanced accuracy",
+    [FA_METRIC_TPR] = "TPR (sensitivity)",
+    [FA_METRIC_FPR] = "FPR",
+    [FA_METRIC_TNR] = "TNR (specificity)",
+    [FA_METRIC_FNR] = "FNR",
+    [FA_METRIC_PPV] = "PPV (precision)",
+    [FA_METRIC_NPV] = "NPV",
+    [FA_METRIC_FDR] = "FDR",
+    [FA_METRIC_FOR] = "FOR",
+    [FA_METRIC_F1] = "F1",
+    [FA_METRIC_AUC] = "AUC",
+    [FA_METRIC_BRIER] = "Brier score",
+    [FA_METRIC_MEAN_SCORE] = "mean score",
+};
+
+static const char *const formulas[FA_METRIC_COUNT] = {
+    [FA_METRIC_BASE_RATE] = "(TP + FN) / N",
+    [FA_METRIC_SELECTION_RATE] = "(TP + FP) / N",
+    [FA_METRIC_ACCURACY] = "(TP + TN) / N",
+    [FA_METRIC_BALANCED_ACCURACY] = "(TPR + TNR) / 2",
+    [FA_METRIC_TPR] = "TP / (TP + FN)",
+    [FA_METRIC_FPR] = "FP / (FP + TN)",
+    [FA_METRIC_TNR] = "TN / (TN + FP)",
+    [FA_METRIC_FNR] = "FN / (FN + TP)",
+    [FA_METRIC_PPV] = "TP / (TP + FP)",
+    [FA_METRIC_NPV] = "TN / (TN + FN)",
+    [FA_METRIC_FDR] = "FP / (FP + TP)",
+    [FA_METRIC_FOR] = "FN / (FN + TN)",
+    [FA_METRIC_F1] = "2 TP / (2 TP + FP + FN)",
+    [FA_METRIC_AUC] = "P(score of a positive > score of a negative), ties 1/2",
+    [FA_METRIC_BRIER] = "mean (score - label)^2",
+    [FA_METRIC_MEAN_SCORE] = "mean score",
+};
+
+static const char *
+label_of(const char *metric)
+{
+    int m = metric_of(metric);
+
+    return m >= 0 ? labels[m] : "scoring rate";
+}
+
+static const char *
+verdict_word(const struct doc *d, int v)
+{
+    static const char *const keys[] = {"pass", "fail", "insufficient",
+                                       "excluded"};
+    json_t *w = d->tmpl ? json_object_get(d->tmpl, "wording") : NULL;
+    const char *s = w ? json_string_value(json_object_get(w, keys[v])) : NULL;
+
+    return s ? s : fa_verdict_name(v);
+}
+
+static const char *
+tmpl_string(const struct doc *d, const char *key)
+{
+    return d->tmpl ? json_string_value(json_object_get(d->tmpl, key)) : NULL;
+}
+
+/* The user's --field value, or NULL. */
+static const char *
+field(const struct doc *d, json_t *fields, const char *key)
+{
+    (void)d;
+    return fields ? json_string_value(json_object_get(fields, key)) : NULL;
+}
+
+static int
+has_section(const struct doc *d, const char *name)
+{
+    json_t *s = d->tmpl ? json_object_get(d->tmpl, "sections") : NULL;
+    size_t i;
+    json_t *v;
+
+    if (!s)
+        return 1;
+    json_array_foreach(s, i, v) if (strcmp(json_string_value(v), name) == 0)
+        return 1;
+    return 0;
+}
+
+static int
+has_charts(const struct doc *d)
+{
+    json_t *c = d->tmpl ? json_object_get(d->tmpl, "charts") : NULL;
+
+    return !d->tmpl || json_array_size(c) > 0;
+}
+
+/* The main metric: the first the template checks as a ratio. */
+static fa_metric
+main_metric(const struct doc *d)
+{
+    json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(checks, i, c)
+    {
+        const char *m = json_string_value(json_object_get(c, "metric"));
+        const char *me = json_string_value(json_object_get(c, "measure"));
+
+        if (m && me && strcmp(me, "ratio") == 0 && metric_of(m) >= 0)
+            return (fa_metric)metric_of(m);
+    }
+    return FA_METRIC_SELECTION_RATE;
+}
+
+static const fa_verdict *
+verdict_of(const fa_results *r, int64_t gid, const char *metric)
+{
+    for (size_t i = 0; i < r->nverdicts; i++)
+        if (r->verdicts[i].gid == gid &&
+            strcmp(r->verdicts[i].metric, metric) == 0)
+            return &r->verdicts[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: sections                                         */
+
+static void
+cover(struct doc *d, json_t *fields)
+{
+    const fa_results *r = d->r;
+    const char *system = field(d, fields, "system");
+    const char *date = field(d, fields, "audit_date");
+    char *s;
+    double y;
+    static const double colour[][3] = {
+        {0.0, 0.62, 0.45}, {0.84, 0.37, 0.0}, {0.6, 0.6, 0.6}, {0.8, 0.8, 0.8}};
+    int v = r->template_name ? r->verdict : -1;
+
+    d->y = d->m + 90;
+    para_sized(d, d->title, FONT, 22, 1, 0);
+    s = fa_xasprintf("Fairness audit of %s", system ? system : r->ds.source);
+    para_sized(d, s, FONT, 13, 0, 0);
+    free(s);
+    d->y += 20;
+    if (v >= 0) {
+        y = d->y;
+        cairo_set_source_rgb(d->cr, colour[v][0], colour[v][1], colour[v][2]);
+        cairo_set_line_width(d->cr, 3);
+        cairo_rectangle(d->cr, d->m, y, content_width(d), 56);
+        cairo_stroke(d->cr);
+        s = fa_xasprintf("Overall verdict: %s", fa_verdict_name(v));
+        for (char *c = s + 17; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        draw_text(d, d->m + 14, y + 9, s, FONT, 18, 1, 0, 0);
+        free(s);
+        s = fa_xasprintf("(%s)", verdict_word(d, v));
+        draw_text(d, d->m + 14, y + 34, s, FONT, BODY, 0, 0, 0.2);
+        free(s);
+        d->y = y + 76;
+    }
+    s = fa_xasprintf("Template: %s (%s), SHA-256 %s",
+                     r->template_name ? r->template_name : "none",
+                     tmpl_string(d, "source") ? tmpl_string(d, "source") : "",
+                     r->template_sha256 ? r->template_sha256 : "-");
+    para(d, s);
+    free(s);
+    paraf(d, "Audit date: %s", date ? date : r->created);
+    paraf(d, "Run %lld, computed %s by fairaudit %s", (long long)r->run_id,
+          r->created, r->tool_version);
+    paraf(d, "Dataset %lld: %s, SHA-256 %s", (long long)r->ds.id,
+          r->ds.source, r->ds.sha256);
+}
+
+static void
+contents(struct doc *d)
+{
+    char attr[64];
+    /* cairo 1.16 writes link annotations without their destination and
+     * with a dangling reference (a damaged file); from 1.17.2 they work.
+     * The bookmarks work in both. */
+    int links = cairo_version() >= CAIRO_VERSION_ENCODE(1, 17, 2);
+
+    d->y = d->m;
+    section(d, "Contents", 1);
+    for (size_t i = 0; i < d->nknown; i++) {
+        const struct sec *s = &d->known[i];
+        double indent = s->level == 1 ? 0 : 16;
+        char page[16];
+
+        if (i && i % TOC_LINES == 0)
+            page_break(d);
+        snprintf(attr, sizeof(attr), "dest='s%zu'", i + 1);
+        snprintf(page, sizeof(page), "%d", s->page);
+        if (links)
+            cairo_tag_begin(d->cr, CAIRO_TAG_LINK, attr);
+        draw_text(d, d->m + indent, d->y, s->title, FONT, BODY, s->level == 1,
+                  content_width(d) - indent - 40, 0);
+        draw_text(d, d->pw - d->m - 30, d->y, page, FONT, BODY, 0, 0, 0);
+        if (links)
+            cairo_tag_end(d->cr, CAIRO_TAG_LINK);
+        d->y += 15;
+    }
+    /* the same pages in every pass */
+    while (d->page < 1 + d->toc_pages)
+        page_break(d);
+}
+
+/* A finding in words, for a verdict. */
+static char *
+finding(const struct doc *d, const fa_verdict *v)
+{
+    const fa_results *r = d->r;
+    const fa_group *g = &r->groups[v->gid];
+    char *name = group_name(r, g), *ref = NULL, *ci = NULL, *band, *s;
+    int m = metric_of(v->metric), ratio = strcmp(v->measure, "ratio") == 0;
+    const char *corr = strcmp(r->correction, "bh") == 0
+                           ? "and significant after Benjamini-Hochberg "
+                             "correction"
+                           : "and significant after Holm correction";
+
+    if (g->ref_gid >= 0 && m >= 0)
+        ref = group_name(r, &r->groups[g->ref_gid]);
+    if (m >= 0) {
+        const fa_interval *c =
+            ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
+
+        if (!c->reason)
+            ci = fa_xasprintf(" (%.0f%% CI %.2f\xe2\x80\x93%.2f)",
+                              100 * r->confidence, c->lo, c->hi);
+    }
+    if (v->has_min && v->has_max)
+        band = fa_xasprintf("the band %g to %g", v->min, v->max);
+    else if (v->has_min)
+        band = fa_xasprintf("the %g threshold", v->min);
+    else
+        band = fa_xasprintf("the %g threshold", v->max);
+    if (v->value.reason)
+        s = fa_xasprintf("The %s of %s: %s.", label_of(v->metric), name,
+                         v->reason);
+    else if (ratio)
+        s = fa_xasprintf("The %s for %s is %.2f of the rate for %s%s; %s %s "
+                         "%s. (%s)",
+                         label_of(v->metric), name, v->value.value,
+                         ref ? ref : "the reference", ci ? ci : "",
+                         v->has_min && v->value.value < v->min ? "below"
+                                                               : "above",
+                         band,
+                         !v->has_p ? "with no test"
+                         : v->verdict == FA_VERDICT_INSUFFICIENT &&
+                                 strstr(v->reason, "not significant")
+                             ? "but not significant after correction"
+                             : corr,
+                         v->reason);
+    else
+        s = fa_xasprintf("The %s for %s differs from %s by %+.3f%s; outside "
+                         "%s. (%s)",
+                         label_of(v->metric), name,
+                         ref ? ref : "the reference", v->value.value,
+                         ci ? ci : "", band, v->reason);
+    free(name);
+    free(ref);
+    free(ci);
+    free(band);
+    return s;
+}
+
+static void
+summary(struct doc *d)
+{
+    const fa_results *r = d->r;
+    size_t count[FA_VERDICT_COUNT] = {0}, shown = 0;
+    json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
+    static const double w[] = {0.46, 0.135, 0.135, 0.135, 0.135};
+    static const char *const head[] = {"Check", "pass", "fail",
+                                       "insufficient", "excluded"};
+    struct table t = {5, w, head, 8.5};
+    size_t i;
+    json_t *c;
+
+    section(d, "Executive summary", 1);
+    if (!r->template_name) {
+        para(d, "This run was made without a template: no verdicts.");
+        return;
+    }
+    for (i = 0; i < r->nverdicts; i++)
+        count[r->verdicts[i].verdict]++;
+    paraf(d,
+          "Overall verdict: %s. The template %s judged %zu comparisons: %zu "
+          "fail, %zu insufficient evidence, %zu pass, and %zu groups were "
+          "excluded from the ratios. Tests are adjusted for multiple "
+          "comparisons (%s) at alpha %g.",
+          fa_verdict_name(r->verdict), r->template_name,
+          r->nverdicts - count[FA_VERDICT_EXCLUDED], count[FA_VERDICT_FAIL],
+          count[FA_VERDICT_INSUFFICIENT], count[FA_VERDICT_PASS],
+          count[FA_VERDICT_EXCLUDED],
+          strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
+          json_number_value(json_object_get(
+              json_object_get(d->tmpl, "statistics"), "alpha")));
+    table_head(d, &t);
+    json_array_foreach(checks, i, c)
+    {
+        size_t k[FA_VERDICT_COUNT] = {0};
+        char *cells[5];
+        json_t *mn = json_object_get(c, "min"), *mx = json_object_get(c, "max");
+
+        for (size_t j = 0; j < r->nverdicts; j++)
+            if (r->verdicts[j].check == (int)i)
+                k[r->verdicts[j].verdict]++;
+        char band[64];
+
+        if (!json_is_null(mn) && !json_is_null(mx))
+            snprintf(band, sizeof(band), "%g to %g", json_number_value(mn),
+                     json_number_value(mx));
+        else if (!json_is_null(mn))
+            snprintf(band, sizeof(band), "\xe2\x89\xa5 %g",
+                     json_number_value(mn));
+        else
+            snprintf(band, sizeof(band), "\xe2\x89\xa4 %g",
+                     json_number_value(mx));
+        cells[0] = fa_xasprintf(
+            "%s %s, band %s",
+            label_of(json_string_value(json_object_get(c, "metric"))),
+            json_string_value(json_object_get(c, "measure")), band);
+        for (int q = 0; q < 4; q++)
+            cells[1 + q] = fa_xasprintf(
+                "%zu", k[q == 0 ? FA_VERDICT_PASS
+                         : q == 1 ? FA_VERDICT_FAIL
+                         : q == 2 ? FA_VERDICT_INSUFFICIENT
+                                  : FA_VERDICT_EXCLUDED]);
+        table_row(d, &t, cells);
+        free_cells(cells, 5);
+    }
+    table_end(d);
+    section(d, "Findings", 2);
+    for (i = 0; i < r->nverdicts; i++) {
+        const fa_verdict *v = &r->verdicts[i];
+        char *s;
+
+        if (v->verdict != FA_VERDICT_FAIL)
+            continue;
+        if (shown++ == 30) {
+            paraf(d, "... and %zu more failed comparisons (see Verdicts).",
+                  count[FA_VERDICT_FAIL] - 30);
+            break;
+        }
+        s = finding(d, v);
+        bullet(d, s);
+        free(s);
+    }
+    if (count[FA_VERDICT_FAIL] == 0)
+        para(d, "No comparison failed.");
+    if (count[FA_VERDICT_INSUFFICIENT])
+        paraf(d,
+              "%zu comparisons had insufficient evidence for a verdict "
+              "(small groups or differences that are not significant); "
+              "see Verdicts and Limitations.",
+              count[FA_VERDICT_INSUFFICIENT]);
+}
+
+static void
+verdicts(struct doc *d)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.2, 0.13, 0.09, 0.1, 0.09, 0.1, 0.29};
+    static const char *const head[] = {"Group", "Metric", "Value", "Band",
+                                       "Adj. p", "Verdict", "Reason"};
+    struct table t = {7, w, head, 7};
+
+    if (!r->template_name || !has_section(d, "verdicts"))
+        return;
+    section(d, "Verdicts", 1);
+    paraf(d, "Every comparison the template %s names, with the rule applied "
+             "and its reason. A verdict is also marked by its word, never by "
+             "colour alone.",
+          r->template_name);
+    table_head(d, &t);
+    for (size_t i = 0; i < r->nverdicts; i++) {
+        const fa_verdict *v = &r->verdicts[i];
+        char *cells[7];
+
+        cells[0] = group_name(r, &r->groups[v->gid]);
+        cells[1] = fa_xasprintf("%s %s", label_of(v->metric), v->measure);
+        cells[2] = num(&v->value);
+        if (v->has_min && v->has_max)
+            cells[3] = fa_xasprintf("%g to %g", v->min, v->max);
+        else if (v->has_min)
+            cells[3] = fa_xasprintf("\xe2\x89\xa5 %g", v->min);
+        else
+            cells[3] = fa_xasprintf("\xe2\x89\xa4 %g", v->max);
+        cells[4] = v->has_p ? pval(v->p_adjusted) : fa_xstrdup("-");
+        cells[5] = fa_xasprintf("%s", fa_verdict_name(v->verdict));
+        for (char *c = cells[5]; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        cells[6] = fa_xstrdup(v->reason);
+        table_row(d, &t, cells);
+        free_cells(cells, 7);
+    }
+    table_end(d);
+}
+
+static void
+data(struct doc *d)
+{
+    const fa_results *r = d->r;
+    const fa_dataset *ds = &r->ds;
+    static const double w2[] = {0.3, 0.7};
+    static const char *const h2[] = {"Item", "Value"};
+    struct table t = {2, w2, h2, 8.5};
+    static const double w3[] = {0.5, 0.2, 0.3};
+    static const char *const h3[] = {"Reason", "Rows", "First line"};
+    struct table t3 = {3, w3, h3, 8.5};
+    static const char *const h4[] = {"Column", "Missing rows", "Share"};
+    struct table t4 = {3, w3, h4, 8.5};
+    char *cells[3];
+
+    if (!has_section(d, "data"))
+        return;
+    section(d, "Scope and data", 1);
+    table_head(d, &t);
+#define KV(k, ...)                                                             \
+    do {                                                                       \
+        cells[0] = fa_xstrdup(k);                                              \
+        cells[1] = fa_xasprintf(__VA_ARGS__);                                  \
+        table_row(d, &t, cells);                                               \
+        free_cells(cells, 2);                                                  \
+    } while (0)
+    KV("Source", "%s", ds->source);
+    KV("SHA-256", "%s", ds->sha256);
+    KV("Loaded", "%s", ds->loaded_at);
+    KV("Bytes", "%lld", (long long)ds->bytes);
+    KV("Rows read", "%lld", (long long)ds->rows_read);
+    KV("Rows loaded", "%lld", (long long)ds->rows_loaded);
+    KV("Rows rejected", "%lld", (long long)ds->rows_rejected);
+    KV("Outcomes", "%s", ds->labelled ? "true labels given"
+                                      : "no label column (label-free audit)");
+    KV("Scores", "%s", ds->scored ? "given" : "none");
+    KV("Weights", "%s", ds->weighted ? "given" : "none (every row counts 1)");
+#undef KV
+    table_end(d);
+    section(d, "Data quality", 2);
+    if (d->nrej == 0) {
+        para(d, "No row was rejected.");
+    } else {
+        table_head(d, &t3);
+        for (size_t i = 0; i < d->nrej; i++) {
+            cells[0] = fa_xstrdup(d->rej[i].reason);
+            cells[1] = fa_xasprintf("%lld", (long long)d->rej[i].rows);
+            cells[2] = fa_xasprintf("%lld", (long long)d->rej[i].first_line);
+            table_row(d, &t3, cells);
+            free_cells(cells, 3);
+        }
+        table_end(d);
+    }
+    para(d, "Missing values form their own group, counted and shown:");
+    table_head(d, &t4);
+    for (size_t j = 0; j < ds->ndims; j++) {
+        const fa_dim *dim = &ds->dims[j];
+        int64_t miss = dim->bin_spec ? dim->missing_rows
+                       : dim->missing_code >= 0
+                           ? dim->counts[dim->missing_code]
+                           : 0;
+
+        cells[0] = fa_xasprintf("%s (%s)", dim->name,
+                                j < ds->nattrs ? "attribute" : "segment");
+        cells[1] = fa_xasprintf("%lld", (long long)miss);
+        cells[2] = fa_xasprintf(
+            "%.2f%%", ds->rows_loaded
+                          ? 100.0 * (double)miss / (double)ds->rows_loaded
+                          : 0.0);
+        table_row(d, &t4, cells);
+        free_cells(cells, 3);
+    }
+    table_end(d);
+}
+
+static void
+method(struct doc *d)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.22, 0.5, 0.28};
+    static const char *const head[] = {"Metric", "Formula", "Direction"};
+    struct table t = {3, w, head, 8};
+    json_t *ms = d->tmpl ? json_object_get(d->tmpl, "metrics") : NULL;
+    size_t i;
+    json_t *v;
+
+    if (!has_section(d, "method"))
+        return;
+    section(d, "Method", 1);
+    paraf(d,
+          "Reference group of each attribute: %s. Each rate has a %.0f%% "
+          "%s interval; differences of rates Newcombe's hybrid score "
+          "interval and ratios Katz's log interval; the AUC DeLong's. Each "
+          "group is compared with its reference by a two-proportion z-test, "
+          "or Fisher's exact test when an expected count is below 5 (DeLong's "
+          "test for the AUC). p-values are adjusted within each metric and "
+          "set by %s. A comparison needs %lld rows in the group and the "
+          "reference and %lld in each rate's denominator, else it is "
+          "insufficient evidence. Aggregates have a %lld-replicate "
+          "group-stratified bootstrap interval (seed %llu).%s%s",
+          r->reference, 100 * r->confidence,
+          strcmp(r->ci_method, "wilson") == 0 ? "Wilson score"
+                                              : "Clopper-Pearson exact",
+          strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
+          (long long)r->min_group, (long long)r->min_class,
+          (long long)r->bootstrap, (unsigned long long)r->seed,
+          r->strata ? " Comparisons are also pooled within the strata of "
+                      "the column "
+                    : "",
+          r->strata ? r->strata : "");
+    section(d, "Metrics", 2);
+    table_head(d, &t);
+    json_array_foreach(ms, i, v)
+    {
+        int m = metric_of(json_string_value(v));
+        char *cells[3];
+        int dir;
+
+        if (m < 0)
+            continue;
+        dir = fa_metric_direction((fa_metric)m);
+        cells[0] = fa_xstrdup(labels[m]);
+        cells[1] = fa_xstrdup(formulas[m]);
+        cells[2] = fa_xstrdup(dir > 0   ? "higher is better"
+                              : dir < 0 ? "neither (a parity metric)"
+                                        : "lower is better");
+        table_row(d, &t, cells);
+        free_cells(cells, 3);
+    }
+    table_end(d);
+    if (tmpl_string(d, "source"))
+        paraf(d, "Policy: %s. Source: %s.", tmpl_string(d, "title"),
+              tmpl_string(d, "source"));
+}
+
+static void
+chart(struct doc *d, const fa_chart_file *f, double h)
+{
+    char *cap;
+
+    need(d, h + 20);
+    cairo_save(d->cr);
+    cairo_translate(d->cr, d->m, d->y);
+    fa_chart_draw(d->cr, content_width(d), h, d->r, f);
+    cairo_restore(d->cr);
+    d->y += h + 4;
+    cap = fa_xasprintf("Figure: %s (charts/%s.svg)", f->title, f->name);
+    para_sized(d, cap, FONT, SMALL, 0, 0);
+    free(cap);
+}
+
+static double
+chart_height(const fa_results *r, int set)
+{
+    int64_t n = 0;
+
+    for (size_t i = 0; i < r->ngroups; i++)
+        n += r->groups[i].set == set;
+    return fmin(520, fmax(200, 60 + 16.0 * (double)n));
+}
+
+static void
+attribute_results(struct doc *d, const fa_chart_file *cf, size_t ncf)
+{
+    const fa_results *r = d->r;
+    fa_metric m = main_metric(d);
+    static const double w[] = {0.22, 0.08, 0.2, 0.2, 0.12, 0.18};
+    static const char *const head[] = {"Group",        "n",      "Rate (CI)",
+                                       "Ratio (CI)",   "Adj. p", "Verdict"};
+    struct table t = {6, w, head, 8};
+
+    if (!has_section(d, "groups") && !has_section(d, "disparities"))
+        return;
+    section(d, "Results by attribute", 1);
+    paraf(d, "The %s of each group with its interval, its ratio to the "
+             "reference group with the ratio's interval, the adjusted "
+             "p-value of the test and the verdict.",
+          labels[m]);
+    for (size_t k = 1; k < r->nsets; k++) {
+        const fa_group_set *gs = &r->sets[k];
+        char *name;
+
+        if (gs->kind != FA_SET_ATTRIBUTE)
+            continue;
+        name = set_name(r, gs);
+        section(d, name, 2);
+        free(name);
+        table_head(d, &t);
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const fa_group *g = &r->groups[i];
+            const fa_verdict *v;
+            char *cells[6], *a, *b;
+
+            if (g->set != gs->id)
+                continue;
+            v = verdict_of(r, g->gid, fa_metric_name(m));
+            cells[0] = g->values[0] ? fa_xstrdup(g->values[0])
+                                    : fa_xstrdup("(missing)");
+            cells[1] = fa_xasprintf("%lld", (long long)g->n);
+            a = num(&g->m[m]);
+            b = interval(&g->ci[m]);
+            cells[2] = fa_xasprintf("%s %s", a, b);
+            free(a);
+            free(b);
+            if (g->gid == gs->ref_gid) {
+                cells[3] = fa_xstrdup("reference");
+                cells[4] = fa_xstrdup("");
+            } else {
+                a = num(&g->ratio[m]);
+                b = interval(&g->cmp[m].ratio_ci);
+                cells[3] = fa_xasprintf("%s %s", a, b);
+                free(a);
+                free(b);
+                cells[4] = g->cmp[m].test.reason
+                               ? fa_xstrdup("-")
+                               : pval(g->cmp[m].p_adjusted);
+            }
+            cells[5] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
+                         : fa_xstrdup("");
+            table_row(d, &t, cells);
+            free_cells(cells, 6);
+        }
+        table_end(d);
+        if (has_charts(d))
+            for (size_t c = 0; c < ncf; c++)
+                if (cf[c].set == gs->id)
+                    chart(d, &cf[c], chart_height(r, gs->id));
+    }
+}
+
+static void
+intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
+{
+    const fa_results *r = d->r;
+    fa_metric m = main_metric(d);
+    static const double w[] = {0.34, 0.1, 0.22, 0.2, 0.14};
+    static const char *const head[] = {"Group", "n", "Rate (CI)",
+                                       "Ratio (CI)", "Verdict"};
+    struct table t = {5, w, head, 7.5};
+    int any = 0;
+
+    for (size_t k = 1; k < r->nsets; k++)
+        any |= r->sets[k].kind == FA_SET_INTERSECTION;
+    if (!any)
+        return;
+    section(d, "Intersections", 1);
+    for (size_t k = 1; k < r->nsets; k++) {
+        const fa_group_set *gs = &r->sets[k];
+        char *name;
+
+        if (gs->kind != FA_SET_INTERSECTION)
+            continue;
+        name = set_name(r, gs);
+        section(d, name, 2);
+        free(name);
+        if (has_charts(d))
+            for (size_t c = 0; c < ncf; c++)
+                if (cf[c].set == gs->id)
+                    chart(d, &cf[c], 300);
+        table_head(d, &t);
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const fa_group *g = &r->groups[i];
+            const fa_verdict *v;
+            char *cells[5], *a, *b;
+
+            if (g->set != gs->id)
+                continue;
+            v = verdict_of(r, g->gid, fa_metric_name(m));
+            cells[0] = group_name(r, g);
+            cells[1] = fa_xasprintf("%lld", (long long)g->n);
+            a = num(&g->m[m]);
+            b = interval(&g->ci[m]);
+            cells[2] = fa_xasprintf("%s %s", a, b);
+            free(a);
+            free(b);
+            if (g->gid == gs->ref_gid) {
+                cells[3] = fa_xstrdup("reference");
+            } else {
+                a = num(&g->ratio[m]);
+                b = interval(&g->cmp[m].ratio_ci);
+                cells[3] = fa_xasprintf("%s %s", a, b);
+                free(a);
+                free(b);
+            }
+            cells[4] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
+                         : fa_xstrdup("");
+            table_row(d, &t, cells);
+            free_cells(cells, 5);
+        }
+        table_end(d);
+    }
+}
+
+/* Score-based results and segment accuracy: one table per set. */
+static void
+metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
+              const fa_metric *ms, size_t nm)
+{
+    const fa_results *r = d->r;
+    double w[6];
+    const char *head[6];
+    struct table t = {nm + 2, w, head, 7.5};
+    int any = 0;
+
+    for (size_t k = 1; k < r->nsets; k++)
+        any |= r->sets[k].kind == kind;
+    if (!any)
+        return;
+    section(d, title, 1);
+    w[0] = 0.22;
+    w[1] = 0.08;
+    head[0] = "Group";
+    head[1] = "n";
+    for (size_t j = 0; j < nm; j++) {
+        w[2 + j] = 0.7 / (double)nm;
+        head[2 + j] = labels[ms[j]];
+    }
+    for (size_t k = 1; k < r->nsets; k++) {
+        const fa_group_set *gs = &r->sets[k];
+        char *name;
+
+        if (gs->kind != kind)
+            continue;
+        name = set_name(r, gs);
+        section(d, name, 2);
+        free(name);
+        table_head(d, &t);
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const fa_group *g = &r->groups[i];
+            char *cells[6];
+
+            if (g->set != gs->id)
+                continue;
+            cells[0] = group_name(r, g);
+            cells[1] = fa_xasprintf("%lld", (long long)g->n);
+            for (size_t j = 0; j < nm; j++) {
+                char *a = num(&g->m[ms[j]]), *b = interval(&g->ci[ms[j]]);
+
+                cells[2 + j] = fa_xasprintf("%s %s", a, b);
+                free(a);
+                free(b);
+            }
+            table_row(d, &t, cells);
+            free_cells(cells, nm + 2);
+        }
+        table_end(d);
+    }
+}
+
+static void
+limitations(struct doc *d)
+{
+    const fa_results *r = d->r;
+    size_t small = 0, excl = 0;
+    json_t *skipped = r->skipped_json ? json_loads(r->skipped_json, 0, NULL)
+                                      : NULL;
+    size_t i;
+    json_t *v;
+
+    section(d, "Limitations", 1);
+    for (i = 0; i < r->ngroups; i++)
+        small += i > 0 && r->groups[i].n > 0 &&
+                 r->groups[i].n < r->min_group;
+    for (i = 0; i < r->nverdicts; i++)
+        excl += r->verdicts[i].verdict == FA_VERDICT_EXCLUDED;
+    if (small)
+        bulletf(d,
+                "%zu groups have fewer than %lld rows: their comparisons are "
+                "insufficient evidence, never pass or fail. The minimum "
+                "detectable ratio of each comparison is in results.json.",
+                small, (long long)r->min_group);
+    if (!r->ds.labelled)
+        bullet(d, "The data has no true outcomes (label-free): error rates, "
+                  "calibration and the AUC cannot be assessed; only "
+                  "selection (and scoring) rates are compared.");
+    if (r->ds.weighted)
+        bullet(d, "The audit is weighted: the AUC has no DeLong interval "
+                  "and the strata have no CMH test for weighted rows; "
+                  "proportions use Kish's effective sample size.");
+    if (excl)
+        bulletf(d,
+                "%zu verdicts are exclusions under the template's rules "
+                "(small or unknown categories), shown but not judged.",
+                excl);
+    json_array_foreach(skipped, i, v)
+    {
+        bulletf(d, "The check of %s was skipped: %s.",
+                label_of(json_string_value(json_object_get(v, "metric"))),
+                json_string_value(json_object_get(v, "reason")));
+    }
+    bullet(d, "Group fairness metrics compare groups; they say nothing of "
+              "individual decisions, and they cannot show bias in the "
+              "labels themselves.");
+    json_decref(skipped);
+}
+
+static void
+disclosures(struct doc *d, json_t *fields)
+{
+    json_t *ds = d->tmpl ? json_object_get(d->tmpl, "disclosures") : NULL;
+    const char *key;
+    size_t i;
+    json_t *v;
+
+    if (!has_section(d, "disclosures") ||
+        (!json_array_size(ds) && !json_object_size(fields)))
+        return;
+    section(d, "Disclosures", 1);
+    json_array_foreach(ds, i, v) para(d, json_string_value(v));
+    json_object_foreach(fields, key, v)
+    {
+        paraf(d, "%s: %s", key, json_string_value(v));
+    }
+}
+
+static void
+signoff(struct doc *d)
+{
+    static const double w[] = {0.18, 0.32, 0.32, 0.18};
+    static const char *const head[] = {"Role", "Name", "Signature", "Date"};
+    struct table t = {4, w, head, BODY};
+    const char *names[3] = {d->o->preparer, d->o->reviewer, d->o->approver};
+    static const char *const roles[3] = {"Preparer", "Reviewer", "Approver"};
+
+    section(d, "Sign-off", 1);
+    para(d, "By signing, each person confirms having read this report and "
+            "the verdicts it states.");
+    table_head(d, &t);
+    for (int i = 0; i < 3; i++) {
+        char *cells[4];
+
+        cells[0] = fa_xstrdup(roles[i]);
+        cells[1] = fa_xstrdup(names[i] ? names[i] : "\n\n");
+        cells[2] = fa_xstrdup("\n\n");
+        cells[3] = fa_xstrdup("");
+        table_row(d, &t, cells);
+        free_cells(cells, 4);
+    }
+    table_end(d);
+}
+
+static void
+appendix(struct doc *d, json_t *fields)
+{
+    const fa_results *r = d->r;
+    char *cmd, *t;
+    const char *key;
+    json_t *v;
+
+    section(d, "Appendix", 1);
+    section(d, "Reproducing this run", 2);
+    cmd = fa_xasprintf(
+        "fairaudit run --db %s --dataset %lld --template %s --reference %s "
+        "--confidence %g --ci %s --correction %s --min-group %lld "
+        "--min-class %lld --seed %llu --bootstrap %lld",
+        d->o->store ? d->o->store : "STORE", (long long)r->ds.id,
+        r->template_name ? r->template_name : "generic", r->reference,
+        r->confidence,
+        strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
+        r->correction, (long long)r->min_group, (long long)r->min_class,
+        (unsigned long long)r->seed, (long long)r->bootstrap);
+    if (r->strata) {
+        t = fa_xasprintf("%s --strata %s", cmd, r->strata);
+        free(cmd);
+        cmd = t;
+    }
+    json_object_foreach(fields, key, v)
+    {
+        t = fa_xasprintf("%s --field '%s=%s'", cmd, key, json_string_value(v));
+        free(cmd);
+        cmd = t;
+    }
+    para_sized(d, cmd, MONO, 7.5, 0, 0);
+    free(cmd);
+    para(d, "A template given as a file is named here by its name; its "
+            "resolved text below and its SHA-256 identify it.");
+    section(d, "Versions and hashes", 2);
+    paraf(d, "fairaudit %s; cairo %s; pango %s; SQLite %s; GSL %s; "
+             "libsodium %s; jansson %s; zlib %s; libyaml %s.",
+          r->tool_version, cairo_version_string(), pango_version_string(),
+          sqlite3_libversion(), gsl_version, sodium_version_string(),
+          JANSSON_VERSION, zlibVersion(), yaml_get_version_string());
+    paraf(d, "Dataset SHA-256: %s", r->ds.sha256);
+    paraf(d, "Template SHA-256: %s",
+          r->template_sha256 ? r->template_sha256 : "-");
+    if (d->tmpl) {
+        /* 15 digits read as the decimals the template was written with;
+         * results.json holds the exact text that was hashed */
+        char *pretty = json_dumps(d->tmpl, JSON_INDENT(2) | JSON_SORT_KEYS |
+                                               JSON_REAL_PRECISION(15));
+        char *line = pretty;
+
+        section(d, "Resolved template", 2);
+        while (line && *line) {
+            char *nl = strchr(line, '\n');
+
+            if (nl)
+                *nl = '\0';
+            para_sized(d, *line ? line : " ", MONO, 7, 0, 0);
+            d->y -= 2.5;
+            line = nl ? nl + 1 : NULL;
+        }
+        free(pretty);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the document                                     */
+
+static cairo_status_t
+discard(void *closure, const unsigned char *data, unsigned int length)
+{
+    (void)closure;
+    (void)data;
+    (void)length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t
+to_file(void *closure, const unsigned char *data, unsigned int length)
+{
+    return fwrite(data, 1, length, closure) == length
+               ? CAIRO_STATUS_SUCCESS
+               : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* One pass over the whole document; FILE f NULL measures only. */
+static cairo_status_t
+render(struct doc *d, FILE *f)
+{
+    json_t *fields = d->r->fields_json ? json_loads(d->r->fields_json, 0, NULL)
+                                       : NULL;
+    size_t ncf = 0;
+    fa_chart_file *cf = fa_chart_list(d->r, &ncf);
+    static const fa_metric scores[] = {FA_METRIC_AUC, FA_METRIC_BRIER,
+                                       FA_METRIC_MEAN_SCORE};
+    static const fa_metric seg[] = {FA_METRIC_ACCURACY, FA_METRIC_TPR,
+                                    FA_METRIC_FPR, FA_METRIC_PPV};
+    static const fa_metric segl[] = {FA_METRIC_SELECTION_RATE};
+    cairo_status_t st;
+    char date[32];
+
+    d->surf = f ? cairo_pdf_surface_create_for_stream(to_file, f, d->pw, d->ph)
+                : cairo_pdf_surface_create_for_stream(discard, NULL, d->pw,
+                                                      d->ph);
+    d->final = f != NULL;
+    /* the run's own time, so the same run gives the same bytes */
+    snprintf(date, sizeof(date), "%.19s", d->r->created);
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE,
+                                   d->title);
+    cairo_pdf_surface_set_metadata(
+        d->surf, CAIRO_PDF_METADATA_SUBJECT,
+        tmpl_string(d, "source") ? tmpl_string(d, "source")
+                                 : "fairness audit");
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR,
+                                   "fairaudit");
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATE_DATE,
+                                   date);
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_MOD_DATE,
+                                   date);
+    d->cr = cairo_create(d->surf);
+    d->page = 1;
+    d->nsecs = 0;
+    d->outline_parent = CAIRO_PDF_OUTLINE_ROOT;
+    d->y = d->m;
+    cover(d, fields);
+    page_break(d);
+    contents(d);
+    summary(d);
+    verdicts(d);
+    data(d);
+    method(d);
+    attribute_results(d, cf, ncf);
+    intersections(d, cf, ncf);
+    if (d->r->ds.scored && d->r->ds.labelled)
+        metric_tables(d, "Score-based results", FA_SET_ATTRIBUTE, scores, 3);
+    if (d->r->ds.labelled)
+        metric_tables(d, "Segment accuracy", FA_SET_SEGMENT, seg, 4);
+    else
+        metric_tables(d, "Segments", FA_SET_SEGMENT, segl, 1);
+    limitations(d);
+    disclosures(d, fields);
+    signoff(d);
+    appendix(d, fields);
+    cairo_show_page(d->cr);
+    st = cairo_status(d->cr);
+    cairo_destroy(d->cr);
+    cairo_surface_finish(d->surf);
+    if (st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_status(d->surf);
+    cairo_surface_destroy(d->surf);
+    fa_chart_files_free(cf, ncf);
+    json_decref(fields);
+    return st;
+}
+
+static void
+release_secs(struct sec *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(s[i].title);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public functions                                                    */
+
+fa_err
+fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                    const char *path, const struct fa_report_opts *opts)
+{
+    struct doc d;
+    fa_results r;
+    struct sec *known = NULL;
+    size_t nknown = 0;
+    fa_err err = fa_store_run_load(ctx, st, run_id, &r);
+    char *tmp = NULL;
+    cairo_status_t cs = CAIRO_STATUS_SUCCESS;
+    FILE *f;
+
+    if (err)
+        return err;
+    memset(&d, 0, sizeof(d));
+    d.r = &r;
+    d.o = opts;
+    d.pw = opts->letter ? 612 : 595.276;
+    d.ph = opts->letter ? 792 : 841.89;
+    d.m = 56;
+    d.tmpl = r.template_json ? json_loads(r.template_json, 0, NULL) : NULL;
+    d.title = fa_xstrdup(tmpl_string(&d, "title") ? tmpl_string(&d, "title")
+                                                  : "Fairness audit");
+    err = fa_store_reject_summary(ctx, st, r.ds.id, (fa_reject_count **)&d.rej,
+                                  &d.nrej);
+    if (err)
+        goto out;
+    /* measure until the contents' pages are known, then write */
+    d.toc_pages = 1;
+    for (int pass = 0; pass < 3 && cs == CAIRO_STATUS_SUCCESS; pass++) {
+        int toc;
+
+        d.known = known;
+        d.nknown = nknown;
+        cs = render(&d, NULL);
+        release_secs(known, nknown);
+        known = d.secs;
+        nknown = d.nsecs;
+        d.secs = NULL;
+        d.cap = 0;
+        toc = (int)((nknown + 1 + TOC_LINES - 1) / TOC_LINES);
+        if (pass > 0 && toc == d.toc_pages)
+            break;
+        d.toc_pages = toc;
+    }
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        err = fa_ctx_fail(ctx, FA_ERR_INTERNAL, "cairo: %s",
+                          cairo_status_to_string(cs));
+        goto out;
+    }
+    /* the contents list the sections after itself */
+    d.known = known + 1;
+    d.nknown = nknown - 1;
+    tmp = fa_xasprintf("%s.tmp", path);
+    f = fopen(tmp, "wb");
+    if (!f) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        goto out;
+    }
+    cs = render(&d, f);
+    if (fclose(f) != 0 || cs != CAIRO_STATUS_SUCCESS) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          cs != CAIRO_STATUS_SUCCESS
+                              ? cairo_status_to_string(cs)
+                              : strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
+                          strerror(errno));
+        unlink(tmp);
+    }
+out:
+    free(tmp);
+    release_secs(d.secs, d.nsecs);
+    release_secs(known, nknown);
+    for (size_t i = 0; i < d.nrej; i++)
+        free(((fa_reject_count *)d.rej)[i].reason);
+    free((void *)d.rej);
+    free(d.title);
+    json_decref(d.tmpl);
+    fa_results_release(&r);
+    return err;
+}
+
+fa_err
+fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                       const char *dir)
+{
+    fa_results r;
+    fa_err err = fa_store_run_load(ctx, st, run_id, &r);
+
+    if (err)
+        return err;
+    err = fa_charts_write(ctx, &r, dir);
+    fa_results_release(&r);
+    return err;
+}

@@ -1,0 +1,39 @@
+/* report_pdf.h — the PDF report of one run, from the store alone (cairo
+ * for drawing, pango for every text, fonts embedded).
+ *
+ * The report's sections, their wording and its charts follow the run's
+ * template; every number comes from the run as stored. Two passes: the
+ * first lays the document out to learn each section's page, the second
+ * writes it with a linked table of contents and PDF bookmarks.
+ */
+#ifndef FA_REPORT_PDF_H
+#define FA_REPORT_PDF_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "util.h"
+
+struct fa_report_opts {
+    int letter;            /* US letter instead of A4 */
+    const char *preparer;  /* the sign-off block's names; NULL: blank */
+    const char *reviewer;
+    const char *approver;
+    const char *store;     /* the store's path, for the command that
+                              reproduces the run */
+    const char *tool_version;
+};
+
+/*
+ * Writes run run_id of st as a PDF at path (a temporary file renamed into
+ * place). FA_ERR_NOT_FOUND, FA_ERR_STORE, FA_ERR_IO_WRITE.
+ */
+fa_err fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                           const char *path,
+                           const struct fa_report_opts *opts);
+
+/* Writes the charts of run run_id as dir/NAME.svg and dir/NAME.png. */
+fa_err fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                              const char *dir);
+
+#endif /* FA_REPORT_PDF_H */
