@@ -387,6 +387,7 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
         err = fa_report_charts_write(ctx, st, run_id, charts);
     if (code == FA_EXIT_OK && !err)
         err = fa_report_pdf_write(ctx, st, run_id, pdf, o);
+    fa_report_release_fonts();
     if (err)
         code = fa_cmd_fail(ctx);
     else if (code == FA_EXIT_OK)

@@ -9,6 +9,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <pango/pangocairo.h>
@@ -1076,7 +1077,7 @@ intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
         if (has_charts(d))
             for (size_t c = 0; c < ncf; c++)
                 if (cf[c].set == gs->id)
-                    chart(d, &cf[c], 300);
+                    chart(d, &cf[c], chart_height(r, gs->id));
         table_head(d, &t);
         for (size_t i = 0; i < r->ngroups; i++) {
             const fa_group *g = &r->groups[i];
@@ -1525,4 +1526,12 @@ fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     err = fa_charts_write(ctx, &r, dir);
     fa_results_release(&r);
     return err;
+}
+
+void
+fa_report_release_fonts(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
 }

@@ -36,4 +36,11 @@ fa_err fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
 fa_err fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                               const char *dir);
 
+/*
+ * Releases the font caches pango, cairo and fontconfig keep for the whole
+ * process (so a leak checker sees none). Call once no more text will be
+ * drawn; drawing after it starts them again.
+ */
+void fa_report_release_fonts(void);
+
 #endif /* FA_REPORT_PDF_H */
