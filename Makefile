@@ -80,6 +80,7 @@ sanitize asan: deps
 
 valgrind: $(BUILD)/bin/check_fa
 	CK_FORK=no valgrind -q --leak-check=full --error-exitcode=1 \
+	  --suppressions=tests/valgrind.supp \
 	  $(BUILD)/bin/check_fa
 
 demo: deps

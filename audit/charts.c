@@ -1,5 +1,6 @@
 /* charts.c — the report's charts (cairo, pango): rates, forest plot, small
- * multiples and heatmap, and their SVG and PNG files.
+ * multiples, heatmap, and the score curves (ROC, calibration, threshold
+ * sweep), and their SVG and PNG files.
  *
  * Reads a loaded run (fa_results) and its template's JSON (jansson); owns
  * nothing past a call. Every chart draws in points into (0, 0)-(w, h) of
@@ -547,6 +548,12 @@ chart_title(const fa_results *r, int set, int kind, fa_metric m)
                          what);
     else if (kind == 2)
         t = fa_xasprintf("TPR, FPR, PPV and NPV by %s", what);
+    else if (kind == 4)
+        t = fa_xasprintf("ROC curves by %s", what);
+    else if (kind == 5)
+        t = fa_xasprintf("Calibration by %s", what);
+    else if (kind == 6)
+        t = fa_xasprintf("Threshold sweep by %s", what);
     else
         t = fa_xasprintf("%s by %s", metric_labels[m], what);
     free(what);
@@ -1313,6 +1320,747 @@ colour_bar(struct chart *c, double x, double y0, double y1, double lo,
 }
 
 /* ------------------------------------------------------------------ */
+/* Private functions: x-y plots of the score curves                    */
+
+#define MAX_CURVES 8 /* curves drawn at most: the largest groups */
+#define MAX_TICKS 16
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+#define DIVIDE "\xc3\xb7"       /* U+00F7 */
+#define MINUS "\xe2\x88\x92"    /* U+2212 */
+#define GEQ "\xe2\x89\xa5"      /* U+2265 */
+
+/*
+ * Curve colours: Okabe-Ito without its yellow, which a thin line on white
+ * does not show. The eighth curve shares the first's colour; its dash and
+ * marker, unique to each curve, still tell them apart, in colour or not.
+ */
+static const unsigned curve_rgb[] = {0x0072B2, 0xD55E00, 0x009E73, 0xE69F00,
+                                     0xCC79A7, 0x56B4E9, 0x000000};
+
+enum shape {
+    SHAPE_CIRCLE,
+    SHAPE_SQUARE,
+    SHAPE_TRIANGLE,
+    SHAPE_DIAMOND,
+    SHAPE_TRIANGLE_DOWN,
+    SHAPE_CROSS,
+    SHAPE_PLUS,
+    SHAPE_STAR
+};
+
+static const struct {
+    int ndash;
+    double dash[6];
+} curve_dash[MAX_CURVES] = {
+    {0, {0}},
+    {2, {6, 2.5}},
+    {2, {1.5, 2}},
+    {4, {6, 2, 1.5, 2}},
+    {2, {3, 3}},
+    {4, {9, 2.5, 3, 2.5}},
+    {6, {1.5, 2, 1.5, 2, 6, 2}},
+    {4, {3, 1.5, 1.5, 1.5}},
+};
+
+/* The plot area of an x-y chart and its scales. */
+struct xy {
+    double x0, y0, x1, y1; /* left, top, right, bottom, in points */
+    double xlo, xhi, ylo, yhi;
+    double xt[MAX_TICKS], yt[MAX_TICKS];
+    size_t nxt, nyt;
+};
+
+static double
+xy_px(const struct xy *p, double v)
+{
+    return p->x0 + (v - p->xlo) / (p->xhi - p->xlo) * (p->x1 - p->x0);
+}
+
+static double
+xy_py(const struct xy *p, double v)
+{
+    return p->y1 - (v - p->ylo) / (p->yhi - p->ylo) * (p->y1 - p->y0);
+}
+
+/*
+ * Round ticks from lo to hi, at most maxn + 1 of them, 1, 2, 2.5 or 5
+ * times a power of ten apart; each is k x step, never a running sum, so
+ * 0.3 prints as 0.3.
+ */
+static size_t
+nice_ticks(double lo, double hi, size_t maxn, double *t)
+{
+    static const double mult[] = {1, 2, 2.5, 5, 10};
+    double raw, base, step = 1;
+    size_t n = 0;
+
+    if (maxn < 1)
+        maxn = 1;
+    if (!(hi > lo))
+        return 0;
+    raw = (hi - lo) / (double)maxn;
+    base = pow(10, floor(log10(raw)));
+    for (size_t i = 0; i < FA_ARRAY_LEN(mult); i++) {
+        step = mult[i] * base;
+        if ((hi - lo) / step <= (double)maxn + 1e-9)
+            break;
+    }
+    for (double k = ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+        if (n == MAX_TICKS)
+            break;
+        t[n] = k * step;
+        if (fabs(t[n]) < step * 1e-9)
+            t[n] = 0;
+        n++;
+    }
+    return n;
+}
+
+/* The widest of the y tick labels of p. */
+static double
+ytick_width(struct chart *c, const struct xy *p)
+{
+    double w = 0;
+
+    for (size_t i = 0; i < p->nyt; i++) {
+        char buf[32];
+
+        tick_label(buf, sizeof(buf), p->yt[i]);
+        w = fmax(w, text_width(c, buf, &st_small));
+    }
+    return w;
+}
+
+/* Grid lines at p's ticks. */
+static void
+xy_grid(struct chart *c, const struct xy *p)
+{
+    cairo_t *cr = c->cr;
+
+    set_rgb(cr, C_GRID);
+    cairo_set_line_width(cr, 0.5);
+    for (size_t i = 0; i < p->nxt; i++)
+        seg(cr, xy_px(p, p->xt[i]), p->y0, xy_px(p, p->xt[i]), p->y1);
+    for (size_t i = 0; i < p->nyt; i++)
+        seg(cr, p->x0, xy_py(p, p->yt[i]), p->x1, xy_py(p, p->yt[i]));
+    cairo_stroke(cr);
+}
+
+/*
+ * The left and bottom axes of p with their ticks, the y labels, and the x
+ * labels unless xlabels is 0 (a panel sharing the axis of the one below).
+ * No frame on the top and right: a curve along an edge stays visible.
+ */
+static void
+xy_axes(struct chart *c, const struct xy *p, int xlabels)
+{
+    cairo_t *cr = c->cr;
+    double last = -1e9;
+    char buf[32];
+
+    set_rgb(cr, C_BLACK);
+    cairo_set_line_width(cr, 0.8);
+    seg(cr, p->x0, p->y0, p->x0, p->y1);
+    seg(cr, p->x0, p->y1, p->x1, p->y1);
+    for (size_t i = 0; i < p->nxt; i++)
+        seg(cr, xy_px(p, p->xt[i]), p->y1, xy_px(p, p->xt[i]), p->y1 + 3);
+    for (size_t i = 0; i < p->nyt; i++)
+        seg(cr, p->x0 - 3, xy_py(p, p->yt[i]), p->x0, xy_py(p, p->yt[i]));
+    cairo_stroke(cr);
+    for (size_t i = 0; xlabels && i < p->nxt; i++) {
+        double x = xy_px(p, p->xt[i]), tw;
+
+        tick_label(buf, sizeof(buf), p->xt[i]);
+        tw = text_width(c, buf, &st_small);
+        if (x - tw / 2 < last + 3)
+            continue;
+        text_at(c, buf, &st_small, x, p->y1 + 8, 0, 0);
+        last = x + tw / 2;
+    }
+    last = 1e9;
+    for (size_t i = 0; i < p->nyt; i++) {
+        double y = xy_py(p, p->yt[i]);
+
+        if (y > last - 9)
+            continue;
+        tick_label(buf, sizeof(buf), p->yt[i]);
+        text_at(c, buf, &st_small, p->x0 - 5, y, 1, 0);
+        last = y;
+    }
+}
+
+/* The axis titles: x centred under the x labels, y turned up left of the
+ * y labels (ylw wide). */
+static void
+xy_titles(struct chart *c, const struct xy *p, const char *xt, const char *yt,
+          double ylw)
+{
+    if (xt)
+        text_at(c, xt, &st_small, (p->x0 + p->x1) / 2, p->y1 + 19, 0,
+                c->w - 2 * MARGIN);
+    if (yt) {
+        double len = fmin(text_width(c, yt, &st_small), p->y1 - p->y0);
+
+        text_up(c, yt, &st_small, p->x0 - ylw - 11,
+                (p->y0 + p->y1) / 2 + len / 2, len);
+    }
+}
+
+/* Sets curve k's colour, width and dash. */
+static void
+curve_style(cairo_t *cr, int k, double width)
+{
+    set_rgb(cr, curve_rgb[k % FA_ARRAY_LEN(curve_rgb)]);
+    cairo_set_line_width(cr, width);
+    cairo_set_dash(cr, curve_dash[k % MAX_CURVES].dash,
+                   curve_dash[k % MAX_CURVES].ndash, 0);
+}
+
+/* Curve k's marker at (x, y), about r in radius, on a thin white halo so
+ * it stands off the lines it sits on. */
+static void
+curve_mark(cairo_t *cr, int k, double x, double y, double r)
+{
+    int shape = k % MAX_CURVES,
+        open = shape == SHAPE_CROSS || shape == SHAPE_PLUS;
+
+    cairo_save(cr);
+    cairo_new_path(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    switch (shape) {
+    case SHAPE_CIRCLE:
+        cairo_arc(cr, x, y, r, 0, 2 * PI);
+        break;
+    case SHAPE_SQUARE:
+        cairo_rectangle(cr, x - 0.85 * r, y - 0.85 * r, 1.7 * r, 1.7 * r);
+        break;
+    case SHAPE_TRIANGLE:
+    case SHAPE_TRIANGLE_DOWN: {
+        double s = shape == SHAPE_TRIANGLE ? 1 : -1;
+
+        cairo_move_to(cr, x, y - s * 1.2 * r);
+        cairo_line_to(cr, x + 1.1 * r, y + s * 0.75 * r);
+        cairo_line_to(cr, x - 1.1 * r, y + s * 0.75 * r);
+        cairo_close_path(cr);
+        break;
+    }
+    case SHAPE_DIAMOND:
+        cairo_move_to(cr, x, y - 1.25 * r);
+        cairo_line_to(cr, x + 1.0 * r, y);
+        cairo_line_to(cr, x, y + 1.25 * r);
+        cairo_line_to(cr, x - 1.0 * r, y);
+        cairo_close_path(cr);
+        break;
+    case SHAPE_CROSS:
+        seg(cr, x - r, y - r, x + r, y + r);
+        seg(cr, x + r, y - r, x - r, y + r);
+        break;
+    case SHAPE_PLUS:
+        seg(cr, x - 1.2 * r, y, x + 1.2 * r, y);
+        seg(cr, x, y - 1.2 * r, x, y + 1.2 * r);
+        break;
+    default:
+        star_path(cr, x, y, 1.35 * r);
+        break;
+    }
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, open ? 3.4 : 1.6);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, curve_rgb[k % FA_ARRAY_LEN(curve_rgb)]);
+    if (open) {
+        cairo_set_line_width(cr, 1.5);
+        cairo_stroke(cr);
+    } else {
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+}
+
+/* The dashed grey diagonal from (lo, lo) to (hi, hi). */
+static void
+diagonal(cairo_t *cr, const struct xy *p, double lo, double hi)
+{
+    const double dash[] = {4, 3};
+
+    cairo_save(cr);
+    set_rgb(cr, C_GREY);
+    cairo_set_line_width(cr, 1);
+    cairo_set_dash(cr, dash, 2, 0);
+    seg(cr, xy_px(p, lo), xy_py(p, lo), xy_px(p, hi), xy_py(p, hi));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+/*
+ * The line through the n points (x, y) whose ok is set (all when ok is
+ * NULL), broken where ok is 0; a point with no neighbour to join is a
+ * dot. The caller has set colour, width and dash.
+ */
+static void
+polyline(cairo_t *cr, const struct xy *p, const double *x, const double *y,
+         const unsigned char *ok, size_t n)
+{
+    int on = 0;
+
+    cairo_new_path(cr);
+    for (size_t i = 0; i < n; i++) {
+        if (ok && !ok[i]) {
+            on = 0;
+            continue;
+        }
+        if (on)
+            cairo_line_to(cr, xy_px(p, x[i]), xy_py(p, y[i]));
+        else
+            cairo_move_to(cr, xy_px(p, x[i]), xy_py(p, y[i]));
+        on = 1;
+    }
+    cairo_stroke(cr);
+    for (size_t i = 0; i < n; i++) {
+        int alone = (!ok || ok[i]) && (i == 0 || (ok && !ok[i - 1])) &&
+                    (i + 1 == n || (ok && !ok[i + 1]));
+
+        if (!alone)
+            continue;
+        cairo_arc(cr, xy_px(p, x[i]), xy_py(p, y[i]), cairo_get_line_width(cr),
+                  0, 2 * PI);
+        cairo_fill(cr);
+    }
+}
+
+/*
+ * Curve k's markers along the line through the n points (x, y): four,
+ * evenly spaced by length, each curve of nk starting at its own offset so
+ * that curves which run together do not hide each other's markers.
+ */
+static void
+curve_marks(cairo_t *cr, const struct xy *p, const double *x, const double *y,
+            size_t n, int k, int nk, double r)
+{
+    double len = 0, step, next, acc = 0;
+
+    for (size_t i = 1; i < n; i++)
+        len += hypot(xy_px(p, x[i]) - xy_px(p, x[i - 1]),
+                     xy_py(p, y[i]) - xy_py(p, y[i - 1]));
+    if (n == 0)
+        return;
+    if (len <= 0) {
+        curve_mark(cr, k, xy_px(p, x[0]), xy_py(p, y[0]), r);
+        return;
+    }
+    step = len / 4;
+    next = step * (k + 0.5) / (nk > 0 ? nk : 1);
+    for (size_t i = 1; i < n; i++) {
+        double ax = xy_px(p, x[i - 1]), ay = xy_py(p, y[i - 1]);
+        double bx = xy_px(p, x[i]), by = xy_py(p, y[i]);
+        double sl = hypot(bx - ax, by - ay);
+
+        while (sl > 0 && next <= acc + sl) {
+            double t = (next - acc) / sl;
+
+            curve_mark(cr, k, ax + t * (bx - ax), ay + t * (by - ay), r);
+            next += step;
+        }
+        acc += sl;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the legend column of the score curves            */
+
+enum entry_kind { ENTRY_CURVE, ENTRY_DIAGONAL, ENTRY_SIZE, ENTRY_NOTE };
+
+/* One line (or two, when it does not fit on one) of the legend column. */
+struct entry {
+    enum entry_kind kind;
+    int curve;            /* ENTRY_CURVE: its number */
+    int bold;             /* the reference group */
+    char *label, *detail; /* owned; detail may be NULL */
+};
+
+struct entries {
+    struct entry *e;
+    size_t n, cap;
+};
+
+static void
+entry_add(struct entries *E, enum entry_kind kind, int curve, int bold,
+          char *label, char *detail)
+{
+    if (E->n == E->cap) {
+        E->cap = E->cap ? 2 * E->cap : 16;
+        E->e = fa_xrealloc(E->e, E->cap, sizeof(*E->e));
+    }
+    E->e[E->n++] = (struct entry){kind, curve, bold, label, detail};
+}
+
+static void
+entries_release(struct entries *E)
+{
+    for (size_t i = 0; i < E->n; i++) {
+        free(E->e[i].label);
+        free(E->e[i].detail);
+    }
+    free(E->e);
+}
+
+static void
+entry_swatch(struct chart *c, const struct entry *e, double x, double y)
+{
+    cairo_t *cr = c->cr;
+
+    cairo_save(cr);
+    switch (e->kind) {
+    case ENTRY_CURVE:
+        curve_style(cr, e->curve, 1.4);
+        seg(cr, x, y, x + 20, y);
+        cairo_stroke(cr);
+        curve_mark(cr, e->curve, x + 10, y, 2.6);
+        break;
+    case ENTRY_DIAGONAL: {
+        const double dash[] = {4, 3};
+
+        set_rgb(cr, C_GREY);
+        cairo_set_line_width(cr, 1);
+        cairo_set_dash(cr, dash, 2, 0);
+        seg(cr, x, y, x + 20, y);
+        cairo_stroke(cr);
+        break;
+    }
+    case ENTRY_SIZE:
+        set_rgb(cr, 0x666666);
+        cairo_set_line_width(cr, 0.8);
+        cairo_arc(cr, x + 4, y, 1.6, 0, 2 * PI);
+        cairo_stroke(cr);
+        cairo_arc(cr, x + 14, y, 4.5, 0, 2 * PI);
+        cairo_stroke(cr);
+        break;
+    case ENTRY_NOTE:
+        break;
+    }
+    cairo_restore(cr);
+}
+
+#define ENTRY_LINES 4
+
+/* The next break from q on: ", " (*keep 1: the comma stays on the line)
+ * or " [" (*keep 0); the space after the line is dropped. NULL: none. */
+static const char *
+next_break(const char *q, size_t *keep)
+{
+    const char *a = strstr(q, ", "), *b = strstr(q, " [");
+
+    if (a && (!b || a < b)) {
+        *keep = 1;
+        return a;
+    }
+    *keep = 0;
+    return b;
+}
+
+/*
+ * Splits s into at most ENTRY_LINES lines of maxw points in style st,
+ * breaking after ", " or before " [" (the last line is cut when they do
+ * not fit); returns how many. Each line is the caller's to free.
+ */
+static size_t
+wrap_detail(struct chart *c, const char *s, const struct style *st, double maxw,
+            char **line)
+{
+    size_t n = 0, len = strlen(s), at = 0;
+
+    while (at < len && n < ENTRY_LINES) {
+        size_t end = len, fit = 0;
+
+        /* the longest run of whole pieces that fits, one piece at least */
+        for (const char *q = s + at; n + 1 < ENTRY_LINES;) {
+            size_t keep;
+            const char *brk = next_break(q, &keep);
+            size_t cut = brk ? (size_t)(brk - s) + keep : len;
+            char *piece = fa_xcalloc(cut - at + 1, 1);
+            int fits;
+
+            memcpy(piece, s + at, cut - at);
+            fits = text_width(c, piece, st) <= maxw;
+            free(piece);
+            if (!fits && fit)
+                break;
+            fit = cut;
+            if (!fits || !brk)
+                break;
+            q = brk + 2;
+        }
+        end = fit ? fit : len;
+        line[n] = fa_xcalloc(end - at + 1, 1);
+        memcpy(line[n], s + at, end - at);
+        n++;
+        at = end;
+        while (s[at] == ' ')
+            at++;
+    }
+    return n;
+}
+
+/*
+ * Draws the entries down from y in the column x to x + w, above ymax:
+ * each label and its detail on one line when every group's fit, else the
+ * detail under the label (broken after a comma where it is still too
+ * wide). Entries past ymax are counted on a last line. Returns the y
+ * below the last.
+ */
+static double
+entries_draw(struct chart *c, const struct entries *E, double x, double y,
+             double w, double ymax)
+{
+    const double lh = 10, sw = 24;
+    double tw = w - sw;
+    int split = 0;
+
+    /* the groups alike: all on one line each, or all on two or more */
+    for (size_t i = 0; i < E->n; i++) {
+        const struct entry *e = &E->e[i];
+
+        if (e->kind == ENTRY_CURVE && e->detail &&
+            text_width(c, e->label, e->bold ? &st_head : &st_small) + 4 +
+                    text_width(c, e->detail, &st_small) >
+                tw)
+            split = 1;
+    }
+    for (size_t i = 0; i < E->n; i++) {
+        const struct entry *e = &E->e[i];
+        const struct style *sl = e->kind == ENTRY_NOTE ? &st_sub
+                                 : e->bold             ? &st_head
+                                                       : &st_small;
+        const struct style *sd = e->kind == ENTRY_NOTE ? &st_sub : &st_small;
+        double wl = text_width(c, e->label, sl);
+        double wd = e->detail ? text_width(c, e->detail, sd) : 0;
+        char *line[ENTRY_LINES];
+        size_t nl = 0;
+        double eh;
+
+        if (e->detail &&
+            ((e->kind == ENTRY_CURVE && split) || wl + 4 + wd > tw))
+            nl = wrap_detail(c, e->detail, sd, tw, line);
+        eh = lh * (double)(1 + nl);
+        if (y + eh > ymax || (i + 1 < E->n && y + eh + lh > ymax)) {
+            char *s;
+
+            for (size_t k = 0; k < nl; k++)
+                free(line[k]);
+            if (y + lh > ymax)
+                break;
+            s = fa_xasprintf(ELLIPSIS " %zu more not listed: the chart is "
+                                      "too small",
+                             E->n - i);
+            text_at(c, s, &st_sub, x, y + lh / 2, -1, w);
+            free(s);
+            return y + lh;
+        }
+        entry_swatch(c, e, x, y + lh / 2);
+        if (nl == 0) {
+            double used = text_at(c, e->label, sl, x + sw, y + lh / 2, -1, tw);
+
+            if (e->detail)
+                text_at(c, e->detail, sd, x + sw + used + 4, y + lh / 2, -1,
+                        tw - used - 4);
+        } else {
+            text_at(c, e->label, sl, x + sw, y + lh / 2, -1, tw);
+            for (size_t k = 0; k < nl; k++) {
+                text_at(c, line[k], sd, x + sw, y + lh * (1.5 + (double)k), -1,
+                        tw);
+                free(line[k]);
+            }
+        }
+        y += eh + 2;
+    }
+    return y;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the score curves' groups                         */
+
+static const fa_group *
+curve_group(const fa_results *r, const fa_curve_group *g)
+{
+    assert(g->gid > 0 && (size_t)g->gid < r->ngroups);
+    return &r->groups[g->gid];
+}
+
+static int
+has_roc(const fa_curve_group *g)
+{
+    return g->nroc > 0;
+}
+
+static int
+has_cal(const fa_curve_group *g)
+{
+    for (size_t b = 0; b < FA_CAL_BINS; b++)
+        if (g->cal_n[b] > 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Which groups of c get a curve: of those has() accepts, the MAX_CURVES
+ * with the most rows (ties to the earlier), flagged in drawn[] (c->ngroups
+ * + 1 of them, caller frees); *nd are drawn, *nskip have a curve but are
+ * not drawn.
+ */
+static unsigned char *
+pick_curves(const fa_score_curves *c, int (*has)(const fa_curve_group *),
+            size_t *nd, size_t *nskip)
+{
+    unsigned char *drawn = fa_xcalloc(c->ngroups + 1, 1);
+    size_t nhas = 0;
+
+    *nd = 0;
+    for (size_t i = 0; i < c->ngroups; i++)
+        nhas += has(&c->g[i]) != 0;
+    while (*nd < MAX_CURVES && *nd < nhas) {
+        size_t best = c->ngroups;
+
+        for (size_t i = 0; i < c->ngroups; i++)
+            if (!drawn[i] && has(&c->g[i]) &&
+                (best == c->ngroups || c->g[i].n > c->g[best].n))
+                best = i;
+        drawn[best] = 1;
+        (*nd)++;
+    }
+    *nskip = nhas - *nd;
+    return drawn;
+}
+
+/* " [0.760–0.861]", or nothing when the interval is undefined (a run
+ * without intervals of m would repeat "n/a" on every line). */
+static void
+ci_text(char *buf, size_t size, const fa_interval *ci)
+{
+    if (ci->reason)
+        snprintf(buf, size, "%s", "");
+    else
+        snprintf(buf, size, " [%.3f" EN_DASH "%.3f]", ci->lo, ci->hi);
+}
+
+/* "(n=200, AUC 0.812 [0.760–0.861])": the group's n and metric m with
+ * its interval, "AUC n/a" when undefined (caller frees). */
+static char *
+metric_detail(const fa_group *g, fa_metric m)
+{
+    char ci[64];
+
+    if (g->m[m].reason)
+        return fa_xasprintf("(n=%lld, %s n/a)", (long long)g->n,
+                            metric_labels[m]);
+    ci_text(ci, sizeof(ci), &g->ci[m]);
+    return fa_xasprintf("(n=%lld, %s %.3f%s)", (long long)g->n,
+                        metric_labels[m], g->m[m].value, ci);
+}
+
+/*
+ * The legend entries of the drawn groups, each with its n and metric m,
+ * then the count of the groups left out; returns the curves numbered.
+ * The caller adds its keys, then nocurve_entries.
+ */
+static int
+curve_entries(struct entries *E, const fa_results *r, const fa_score_curves *c,
+              const unsigned char *drawn, size_t nskip, fa_metric m)
+{
+    int64_t ref = r->sets[c->set].ref_gid;
+    int k = 0;
+
+    for (size_t i = 0; i < c->ngroups; i++) {
+        const fa_group *g;
+
+        if (!drawn[i])
+            continue;
+        g = curve_group(r, &c->g[i]);
+        entry_add(E, ENTRY_CURVE, k++, g->gid == ref, group_label(r, g),
+                  metric_detail(g, m));
+    }
+    if (nskip > 0)
+        entry_add(E, ENTRY_NOTE, 0, 0,
+                  fa_xasprintf(ELLIPSIS " %zu smaller group%s not drawn", nskip,
+                               nskip == 1 ? "" : "s"),
+                  NULL);
+    return k;
+}
+
+/* The groups without a curve (has() is 0), each with why it has none. */
+static void
+nocurve_entries(struct entries *E, const fa_results *r,
+                const fa_score_curves *c, int (*has)(const fa_curve_group *),
+                const char *why)
+{
+    for (size_t i = 0; i < c->ngroups; i++) {
+        const fa_group *g;
+
+        if (has(&c->g[i]))
+            continue;
+        g = curve_group(r, &c->g[i]);
+        entry_add(E, ENTRY_NOTE, 0, 0, group_label(r, g),
+                  fa_xasprintf("(n=%lld, %s)", (long long)g->n,
+                               c->g[i].n == 0 ? "no rows" : why));
+    }
+}
+
+/*
+ * Places a square plot and the legend column right of it below y: *p gets
+ * the plot area (y labels ylw wide on its left, x labels and title below),
+ * *lx and *lw the column. 0 when there is no room for a plot.
+ */
+static int
+square_layout(const struct chart *c, double y, double ylw, struct xy *p,
+              double *lx, double *lw)
+{
+    double left = MARGIN + 14 + ylw + 5, top = y + 6;
+    double bottom = c->h - MARGIN - 24;
+    double side =
+        fmin(bottom - top, c->w - MARGIN - left - 12 - fmin(150, 0.32 * c->w));
+
+    if (side < 40)
+        return 0;
+    p->x0 = left;
+    p->x1 = left + side;
+    p->y0 = top;
+    p->y1 = top + side;
+    *lx = p->x1 + 12;
+    *lw = c->w - MARGIN - *lx;
+    return 1;
+}
+
+/* The legend column: its head (the set's columns), then the entries. */
+static void
+legend_column(struct chart *c, const fa_results *r, int set,
+              const struct entries *E, double x, double y, double w)
+{
+    char *sl = set_label(r, set);
+
+    text_at(c, sl, &st_head, x, y + 5, -1, w);
+    free(sl);
+    entries_draw(c, E, x, y + 13, w, c->h - MARGIN);
+}
+
+/* A second line under the title block: returns the y below it. */
+static double
+note_line(struct chart *c, const char *s, double y)
+{
+    static const struct style st_note = {7.5, 1, C_TEXT2};
+
+    text_at(c, s, &st_note, MARGIN, y + 4, -1, c->w - 2 * MARGIN);
+    return y + 11;
+}
+
+/* 1 when a value of g's set is missing. */
+static int
+has_missing(const fa_results *r, const fa_group *g)
+{
+    for (size_t k = 0; k < r->sets[g->set].ndims; k++)
+        if (!g->values[k])
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Public functions                                                    */
 
 void
@@ -1803,18 +2551,488 @@ fa_chart_heatmap(cairo_t *cr, double w, double h, const fa_results *r, int set,
     free(title);
 }
 
+void
+fa_chart_roc(cairo_t *cr, double w, double h, const fa_results *r,
+             const fa_score_curves *c)
+{
+    struct chart ch;
+    struct entries E = {0};
+    struct xy p = {0};
+    unsigned char *drawn;
+    size_t nd, nskip;
+    double y, ylw, lx = MARGIN, lw = w - 2 * MARGIN;
+    char *title, *sub, *ci;
+    int nk, k = 0, plot;
+
+    assert(c->set > 0 && (size_t)c->set < r->nsets);
+    drawn = pick_curves(c, has_roc, &nd, &nskip);
+    nk = curve_entries(&E, r, c, drawn, nskip, FA_METRIC_AUC);
+    entry_add(&E, ENTRY_DIAGONAL, 0, 0, fa_xstrdup("chance (AUC 0.5)"), NULL);
+    nocurve_entries(&E, r, c, has_roc, "no ROC: one class only");
+    title = chart_title(r, c->set, 4, FA_METRIC_AUC);
+    ci = ci_words(r, FA_METRIC_AUC);
+    sub = fa_xasprintf("True against false positive rate as the threshold "
+                       "falls; AUC with %s.",
+                       ci);
+    free(ci);
+
+    chart_open(&ch, cr, w, h);
+    y = title_block(&ch, title, sub);
+    p.xlo = p.ylo = 0;
+    p.xhi = p.yhi = 1;
+    p.nxt = nice_ticks(0, 1, 5, p.xt);
+    p.nyt = nice_ticks(0, 1, 5, p.yt);
+    ylw = ytick_width(&ch, &p);
+    plot = square_layout(&ch, y, ylw, &p, &lx, &lw);
+    if (plot) {
+        if (p.y1 - p.y0 < 100) {
+            p.nxt = nice_ticks(0, 1, 2, p.xt);
+            p.nyt = nice_ticks(0, 1, 2, p.yt);
+        }
+        xy_grid(&ch, &p);
+        diagonal(cr, &p, 0, 1);
+        cairo_save(cr);
+        cairo_rectangle(cr, p.x0 - 6, p.y0 - 6, p.x1 - p.x0 + 12,
+                        p.y1 - p.y0 + 12);
+        cairo_clip(cr);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        for (size_t i = 0; i < c->ngroups; i++) {
+            const fa_curve_group *g = &c->g[i];
+
+            if (!drawn[i])
+                continue;
+            cairo_save(cr);
+            curve_style(cr, k, 1.6);
+            polyline(cr, &p, g->roc_fpr, g->roc_tpr, NULL, g->nroc);
+            cairo_restore(cr);
+            curve_marks(cr, &p, g->roc_fpr, g->roc_tpr, g->nroc, k, nk, 3);
+            k++;
+        }
+        cairo_restore(cr);
+        xy_axes(&ch, &p, 1);
+        xy_titles(&ch, &p, "false positive rate, FPR (0" EN_DASH "1)",
+                  "true positive rate, TPR (0" EN_DASH "1)", ylw);
+        if (nd == 0)
+            text_boxed(&ch, "no group has both classes: no ROC curve", &st_sub,
+                       (p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, p.x1 - p.x0 - 8);
+    }
+    legend_column(&ch, r, c->set, &E, lx, plot ? p.y0 - 4 : y, lw);
+    chart_close(&ch);
+    entries_release(&E);
+    free(drawn);
+    free(title);
+    free(sub);
+}
+
+void
+fa_chart_calibration(cairo_t *cr, double w, double h, const fa_results *r,
+                     const fa_score_curves *c)
+{
+    struct chart ch;
+    struct entries E = {0};
+    struct xy p = {0};
+    unsigned char *drawn;
+    size_t nd, nskip;
+    int64_t maxn = 0;
+    double y, ylw, lx = MARGIN, lw = w - 2 * MARGIN, lo = c->cal_lo;
+    double hi = c->cal_hi;
+    char *title, *sub;
+    int k = 0, plot, probs = c->cal_lo >= 0 && c->cal_hi <= 1;
+
+    assert(c->set > 0 && (size_t)c->set < r->nsets);
+    if (!(hi > lo)) {
+        /* every score the same: a range around it */
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    drawn = pick_curves(c, has_cal, &nd, &nskip);
+    for (size_t i = 0; i < c->ngroups; i++)
+        for (size_t b = 0; drawn[i] && b < FA_CAL_BINS; b++)
+            if (c->g[i].cal_n[b] > maxn)
+                maxn = c->g[i].cal_n[b];
+    curve_entries(&E, r, c, drawn, nskip, FA_METRIC_BRIER);
+    if (probs)
+        entry_add(&E, ENTRY_DIAGONAL, 0, 0, fa_xstrdup("perfect calibration"),
+                  NULL);
+    if (nd > 0)
+        entry_add(&E, ENTRY_SIZE, 0, 0,
+                  fa_xstrdup("marker area: the bin's rows"),
+                  fa_xasprintf("(largest %lld)", (long long)maxn));
+    nocurve_entries(&E, r, c, has_cal, "no rows");
+    title = chart_title(r, c->set, 5, FA_METRIC_BRIER);
+    sub = fa_xasprintf("%d equal score bins of [%g, %g]; a point per bin "
+                       "with rows, at its mean score and its share of "
+                       "actual positives.",
+                       FA_CAL_BINS, c->cal_lo, c->cal_hi);
+
+    chart_open(&ch, cr, w, h);
+    y = title_block(&ch, title, sub);
+    if (!probs)
+        y = note_line(&ch,
+                      "scores outside [0,1]: the diagonal is not a "
+                      "calibration line",
+                      y);
+    p.xlo = lo;
+    p.xhi = hi;
+    p.ylo = 0;
+    p.yhi = 1;
+    p.nxt = nice_ticks(lo, hi, 5, p.xt);
+    p.nyt = nice_ticks(0, 1, 5, p.yt);
+    ylw = ytick_width(&ch, &p);
+    plot = square_layout(&ch, y, ylw, &p, &lx, &lw);
+    if (plot) {
+        if (p.y1 - p.y0 < 100) {
+            p.nxt = nice_ticks(lo, hi, 2, p.xt);
+            p.nyt = nice_ticks(0, 1, 2, p.yt);
+        }
+        xy_grid(&ch, &p);
+        if (probs)
+            diagonal(cr, &p, lo, hi);
+        cairo_save(cr);
+        cairo_rectangle(cr, p.x0 - 8, p.y0 - 8, p.x1 - p.x0 + 16,
+                        p.y1 - p.y0 + 16);
+        cairo_clip(cr);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        for (size_t i = 0; i < c->ngroups; i++) {
+            const fa_curve_group *g = &c->g[i];
+            double px[FA_CAL_BINS], py[FA_CAL_BINS];
+            size_t np = 0;
+
+            if (!drawn[i])
+                continue;
+            for (size_t b = 0; b < FA_CAL_BINS; b++)
+                if (g->cal_n[b] > 0) {
+                    px[np] = g->cal_score[b];
+                    py[np++] = g->cal_rate[b];
+                }
+            cairo_save(cr);
+            curve_style(cr, k, 1.2);
+            polyline(cr, &p, px, py, NULL, np);
+            cairo_restore(cr);
+            /* area grows with the rows: the radius with their root */
+            for (size_t b = 0; b < FA_CAL_BINS; b++)
+                if (g->cal_n[b] > 0)
+                    curve_mark(cr, k, xy_px(&p, g->cal_score[b]),
+                               xy_py(&p, g->cal_rate[b]),
+                               fmax(1.6, 5.5 * sqrt((double)g->cal_n[b] /
+                                                    (double)maxn)));
+            k++;
+        }
+        cairo_restore(cr);
+        xy_axes(&ch, &p, 1);
+        xy_titles(&ch, &p, "mean score in bin",
+                  "observed share of actual positives", ylw);
+        if (nd == 0)
+            text_boxed(&ch, "no group has rows: nothing to show", &st_sub,
+                       (p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2, p.x1 - p.x0 - 8);
+    }
+    legend_column(&ch, r, c->set, &E, lx, plot ? p.y0 - 4 : y, lw);
+    chart_close(&ch);
+    entries_release(&E);
+    free(drawn);
+    free(title);
+    free(sub);
+}
+
+/* 1 when the box y0 to y1 (points), x0 to x1, meets the line through
+ * the n points (t, v) whose ok is set. */
+static int
+box_meets_line(const struct xy *p, const double *t, const double *v,
+               const unsigned char *ok, size_t n, double x0, double x1,
+               double y0, double y1)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        double ax = xy_px(p, t[i]), bx = xy_px(p, t[i + 1]);
+        double ay = xy_py(p, v[i]), by = xy_py(p, v[i + 1]);
+        double lo, hi, ya, yb;
+
+        if (!ok[i] || !ok[i + 1] || bx < x0 || ax > x1)
+            continue;
+        /* the segment's y over the box's x range */
+        lo = fmax(ax, x0);
+        hi = fmin(bx, x1);
+        ya = bx > ax ? ay + (by - ay) * (lo - ax) / (bx - ax) : ay;
+        yb = bx > ax ? ay + (by - ay) * (hi - ax) / (bx - ax) : by;
+        if (fmax(ya, yb) >= y0 && fmin(ya, yb) <= y1)
+            return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double px = xy_px(p, t[i]), py = xy_py(p, v[i]);
+
+        if (ok[i] && px >= x0 && px <= x1 && py >= y0 && py <= y1)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Where the decision threshold's label (tw x th) goes in panel p: beside
+ * the line at x (right, else left), at the top, under the 0.8 line or at
+ * the bottom, the first place clear of the 0.8 line and of the curve
+ * (t, v); the top when none is. *lx, *ly get its centre.
+ */
+static void
+place_label(const struct xy *p, const double *t, const double *v,
+            const unsigned char *ok, size_t n, double x, double tw, double th,
+            double *lx, double *ly)
+{
+    double y8 = xy_py(p, 0.8);
+    const double ys[3] = {p->y0 + th / 2 + 1, y8 + th / 2 + 3,
+                          p->y1 - th / 2 - 3};
+    double xs[2];
+
+    xs[0] = x + 5 + tw / 2;
+    xs[1] = x - 5 - tw / 2;
+    *lx = xs[0] + tw / 2 + 2 <= p->x1 ? xs[0] : xs[1];
+    *ly = ys[0];
+    for (size_t k = 0; k < 3; k++)
+        for (size_t j = 0; j < 2; j++) {
+            double bx0 = xs[j] - tw / 2 - 2, bx1 = xs[j] + tw / 2 + 2;
+            double by0 = ys[k] - th / 2 - 1, by1 = ys[k] + th / 2 + 1;
+
+            if (bx0 < p->x0 || bx1 > p->x1 || by1 > p->y1 ||
+                (by0 <= y8 + 1 && by1 >= y8 - 1) ||
+                box_meets_line(p, t, v, ok, n, bx0, bx1, by0, by1))
+                continue;
+            *lx = xs[j];
+            *ly = ys[k];
+            return;
+        }
+}
+
+/* One panel of the sweep: grid, the 0.8 line when line, the curve. */
+static void
+sweep_panel(struct chart *ch, const struct xy *p, const double *t,
+            const double *v, const unsigned char *ok, size_t n, unsigned rgb,
+            int line, int xlabels)
+{
+    cairo_t *cr = ch->cr;
+
+    xy_grid(ch, p);
+    if (line) {
+        const double dash[] = {5, 3};
+        double y = xy_py(p, 0.8);
+
+        cairo_save(cr);
+        set_rgb(cr, 0x444444);
+        cairo_set_line_width(cr, 1);
+        cairo_set_dash(cr, dash, 2, 0);
+        seg(cr, p->x0, y, p->x1, y);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        text_at(ch, "0.8", &st_head, p->x1 + 3, y, -1, 0);
+    }
+    cairo_save(cr);
+    cairo_rectangle(cr, p->x0 - 3, p->y0 - 3, p->x1 - p->x0 + 6,
+                    p->y1 - p->y0 + 6);
+    cairo_clip(cr);
+    set_rgb(cr, rgb);
+    cairo_set_line_width(cr, 1.6);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    polyline(cr, p, t, v, ok, n);
+    cairo_restore(cr);
+    xy_axes(ch, p, xlabels);
+}
+
+void
+fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
+               const fa_score_curves *c)
+{
+    struct chart ch;
+    struct xy top = {0}, bot = {0};
+    size_t n = c->nthresh, nel = 0, nratio = 0, ngap = 0;
+    unsigned char *el = fa_xcalloc(c->ngroups + 1, 1);
+    unsigned char *rok = fa_xcalloc(n + 1, 1), *gok = fa_xcalloc(n + 1, 1);
+    double *ratio = fa_xcalloc(n + 1, sizeof(double));
+    double *gap = fa_xcalloc(n + 1, sizeof(double));
+    double y, ylw, left, right, bottom, ph, maxgap = 0, tlo, thi;
+    char *title, *sub, *note = NULL, *away = NULL, others[64] = "";
+
+    assert(c->set > 0 && (size_t)c->set < r->nsets);
+    for (size_t i = 0; i < c->ngroups; i++) {
+        const fa_group *g = curve_group(r, &c->g[i]);
+
+        el[i] = g->n > 0 && g->n >= r->min_group && !has_missing(r, g);
+        nel += el[i];
+    }
+    if (nel < c->ngroups)
+        snprintf(others, sizeof(others), " (%zu other%s left out)",
+                 c->ngroups - nel, c->ngroups - nel == 1 ? "" : "s");
+    for (size_t t = 0; t < n; t++) {
+        double slo = INFINITY, shi = -INFINITY, tl = INFINITY, th = -INFINITY;
+        size_t ns = 0, nt = 0;
+
+        for (size_t i = 0; i < c->ngroups; i++) {
+            const fa_curve_group *g = &c->g[i];
+
+            if (!el[i])
+                continue;
+            slo = fmin(slo, g->sel[t]);
+            shi = fmax(shi, g->sel[t]);
+            ns++;
+            if (g->tpr_ok[t]) {
+                tl = fmin(tl, g->tpr[t]);
+                th = fmax(th, g->tpr[t]);
+                nt++;
+            }
+        }
+        /* a ratio of one group to itself says nothing: two at least */
+        rok[t] = ns >= 2 && shi > 0;
+        ratio[t] = rok[t] ? slo / shi : 0;
+        gok[t] = nt >= 2;
+        gap[t] = gok[t] ? th - tl : 0;
+        nratio += rok[t];
+        ngap += gok[t];
+        if (gok[t])
+            maxgap = fmax(maxgap, gap[t]);
+    }
+    title = chart_title(r, c->set, 6, FA_METRIC_SELECTION_RATE);
+    if (nel >= 2)
+        sub = fa_xasprintf("Over the %zu groups of at least %lld rows with "
+                           "no value missing%s.",
+                           nel, (long long)r->min_group, others);
+    else
+        sub = fa_xasprintf("Fewer than two groups have at least %lld rows "
+                           "and no value missing: nothing to compare.",
+                           (long long)r->min_group);
+    if (nel >= 2 && nratio < n)
+        note = fa_xstrdup("The ratio is undefined (no line) where no group "
+                          "is selected.");
+    tlo = n ? c->thresh[0] : 0;
+    thi = n ? c->thresh[n - 1] : 1;
+    if (!(thi > tlo)) {
+        tlo -= 0.5;
+        thi += 0.5;
+    }
+    if (c->has_chosen && !(c->chosen >= tlo && c->chosen <= thi))
+        away = fa_xasprintf("The decision threshold t = %g lies outside the "
+                            "thresholds swept.",
+                            c->chosen);
+
+    chart_open(&ch, cr, w, h);
+    y = title_block(&ch, title, sub);
+    if (note)
+        y = note_line(&ch, note, y);
+    if (away)
+        y = note_line(&ch, away, y);
+    top.xlo = bot.xlo = tlo;
+    top.xhi = bot.xhi = thi;
+    top.ylo = bot.ylo = 0;
+    top.yhi = 1;
+    bot.yhi = 1;
+    for (size_t i = 0; ngap > 0 && i < 9; i++) {
+        static const double caps[] = {0.05, 0.1, 0.2, 0.25, 0.3,
+                                      0.4,  0.5, 0.6, 0.8};
+
+        if (maxgap * 1.05 <= caps[i]) {
+            bot.yhi = caps[i];
+            break;
+        }
+    }
+    top.nyt = nice_ticks(0, 1, 5, top.yt);
+    ylw = fmax(ytick_width(&ch, &top), text_width(&ch, "0.25", &st_small));
+    left = MARGIN + 14 + ylw + 5;
+    right = w - MARGIN - text_width(&ch, "0.8", &st_head) - 6;
+    bottom = h - MARGIN - 24;
+    /* two panels, each under its heading, 10 points apart */
+    ph = (bottom - y - 2 * 13 - 10) / 2;
+    if (ph >= 24 && right - left >= 40) {
+        size_t maxt = ph < 70 ? 2 : 5;
+
+        top.x0 = bot.x0 = left;
+        top.x1 = bot.x1 = right;
+        top.y0 = y + 13;
+        top.y1 = top.y0 + ph;
+        bot.y0 = top.y1 + 10 + 13;
+        bot.y1 = bot.y0 + ph;
+        top.nxt = bot.nxt = nice_ticks(
+            tlo, thi, (size_t)fmax(2, fmin(10, (right - left) / 45)), top.xt);
+        memcpy(bot.xt, top.xt, sizeof(top.xt));
+        top.nyt = nice_ticks(0, 1, maxt, top.yt);
+        bot.nyt = nice_ticks(0, bot.yhi, maxt, bot.yt);
+        text_at(&ch,
+                "Selection-rate ratio: the lowest group's rate " DIVIDE
+                " the highest's",
+                &st_head, left, top.y0 - 7, -1, right - left);
+        text_at(&ch, "TPR gap: the highest group's TPR " MINUS " the lowest's",
+                &st_head, left, bot.y0 - 7, -1, right - left);
+        sweep_panel(&ch, &top, c->thresh, ratio, rok, n, 0x0072B2, 1, 0);
+        sweep_panel(&ch, &bot, c->thresh, gap, gok, n, C_VERMILLION, 0, 1);
+        xy_titles(&ch, &top, NULL, "ratio (0" EN_DASH "1)", ylw);
+        xy_titles(&ch, &bot,
+                  "threshold t on the score (a row is selected when "
+                  "score " GEQ " t)",
+                  "gap (0" EN_DASH "1)", ylw);
+        if (c->has_chosen && c->chosen >= tlo && c->chosen <= thi) {
+            const double dash[] = {3, 2};
+            double x = xy_px(&top, c->chosen), tw, tht, tx, ty;
+            char buf[80];
+
+            cairo_save(cr);
+            set_rgb(cr, C_BLACK);
+            cairo_set_line_width(cr, 1);
+            cairo_set_dash(cr, dash, 2, 0);
+            seg(cr, x, top.y0, x, top.y1);
+            seg(cr, x, bot.y0, x, bot.y1);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+            snprintf(buf, sizeof(buf), "decision threshold t = %g", c->chosen);
+            text_set(&ch, buf, &st_small, 0, &tw, &tht);
+            place_label(&top, c->thresh, ratio, rok, n, x, tw, tht, &tx, &ty);
+            text_boxed(&ch, buf, &st_small, tx, ty, right - left);
+        }
+        /* over the threshold line, so it reads */
+        if (nratio == 0)
+            text_boxed(&ch, "n/a: no ratio at any threshold", &st_sub,
+                       (left + right) / 2, (top.y0 + top.y1) / 2,
+                       right - left - 8);
+        if (ngap == 0)
+            text_boxed(&ch, "n/a: no TPR gap at any threshold", &st_sub,
+                       (left + right) / 2, (bot.y0 + bot.y1) / 2,
+                       right - left - 8);
+    } else {
+        text_at(&ch, "the chart is too small for the sweep", &st_sub, MARGIN,
+                y + 8, -1, w - 2 * MARGIN);
+    }
+    chart_close(&ch);
+    free(title);
+    free(sub);
+    free(note);
+    free(away);
+    free(el);
+    free(rok);
+    free(gok);
+    free(ratio);
+    free(gap);
+}
+
 static void
 add_file(fa_chart_file **f, size_t *n, char *name, char *title, int set,
-         int kind, fa_metric m)
+         int kind, fa_metric m, const fa_score_curves *curves)
 {
     *f = fa_xrealloc(*f, *n + 1, sizeof(**f));
-    (*f)[*n] = (fa_chart_file){name, title, set, kind, m};
+    (*f)[*n] = (fa_chart_file){name, title, set, kind, m, curves};
     (*n)++;
 }
 
 fa_chart_file *
 fa_chart_list(const fa_results *r, size_t *n)
 {
+    return fa_chart_list_curves(r, NULL, 0, n);
+}
+
+fa_chart_file *
+fa_chart_list_curves(const fa_results *r, const fa_score_curves *curves,
+                     size_t ncurves, size_t *n)
+{
+    /* the score charts: their name, kind and the metric they show */
+    static const struct {
+        const char *name;
+        int kind;
+        fa_metric m;
+    } sc[] = {{"roc", 4, FA_METRIC_AUC},
+              {"calibration", 5, FA_METRIC_BRIER},
+              {"sweep", 6, FA_METRIC_SELECTION_RATE}};
     fa_metric m = main_metric(r);
     const char *mn = fa_metric_name(m);
     fa_chart_file *f = NULL;
@@ -1826,15 +3044,23 @@ fa_chart_list(const fa_results *r, size_t *n)
 
         if (gs->kind == FA_SET_ATTRIBUTE) {
             add_file(&f, n, fa_xasprintf("set%d-rates-%s", id, mn),
-                     chart_title(r, id, 0, m), id, 0, m);
+                     chart_title(r, id, 0, m), id, 0, m, NULL);
             add_file(&f, n, fa_xasprintf("set%d-forest-%s", id, mn),
-                     chart_title(r, id, 1, m), id, 1, m);
+                     chart_title(r, id, 1, m), id, 1, m, NULL);
             if (r->ds.labelled)
                 add_file(&f, n, fa_xasprintf("set%d-multiples", id),
-                         chart_title(r, id, 2, m), id, 2, m);
+                         chart_title(r, id, 2, m), id, 2, m, NULL);
         } else if (gs->kind == FA_SET_INTERSECTION && gs->ndims == 2) {
             add_file(&f, n, fa_xasprintf("set%d-heatmap-%s", id, mn),
-                     chart_title(r, id, 3, m), id, 3, m);
+                     chart_title(r, id, 3, m), id, 3, m, NULL);
+        }
+        for (size_t i = 0; i < ncurves; i++) {
+            if (curves[i].set != id)
+                continue;
+            for (size_t k = 0; k < FA_ARRAY_LEN(sc); k++)
+                add_file(&f, n, fa_xasprintf("set%d-%s", id, sc[k].name),
+                         chart_title(r, id, sc[k].kind, sc[k].m), id,
+                         sc[k].kind, sc[k].m, &curves[i]);
         }
     }
     return f;
@@ -1866,6 +3092,18 @@ fa_chart_draw(cairo_t *cr, double w, double h, const fa_results *r,
     case 2:
         fa_chart_multiples(cr, w, h, r, f->set);
         break;
+    case 4:
+        assert(f->curves);
+        fa_chart_roc(cr, w, h, r, f->curves);
+        break;
+    case 5:
+        assert(f->curves);
+        fa_chart_calibration(cr, w, h, r, f->curves);
+        break;
+    case 6:
+        assert(f->curves);
+        fa_chart_sweep(cr, w, h, r, f->curves);
+        break;
     default:
         fa_chart_heatmap(cr, w, h, r, f->set, f->metric);
         break;
@@ -1873,7 +3111,8 @@ fa_chart_draw(cairo_t *cr, double w, double h, const fa_results *r,
 }
 
 /* The size a chart file is written at: 480 x 320 points, taller (and for
- * a heatmap wider) when its groups need the room. */
+ * a heatmap wider) when its groups need the room; the score curves at a
+ * size of their own (a square plot and its legend; two panels). */
 static void
 file_size(const fa_results *r, const fa_chart_file *f, double *w, double *h)
 {
@@ -1881,6 +3120,16 @@ file_size(const fa_results *r, const fa_chart_file *f, double *w, double *h)
 
     if (f->kind == 3) {
         heatmap_size(r, f->set, w, h);
+        return;
+    }
+    if (f->kind == 4 || f->kind == 5) {
+        *w = 520;
+        *h = 360;
+        return;
+    }
+    if (f->kind == 6) {
+        *w = 480;
+        *h = 400;
         return;
     }
     ix = set_groups(r, f->set, &n);
@@ -2035,7 +3284,8 @@ write_chart(fa_ctx *ctx, const fa_results *r, const fa_chart_file *f,
 }
 
 fa_err
-fa_charts_write(fa_ctx *ctx, const fa_results *r, const char *dir)
+fa_charts_write(fa_ctx *ctx, const fa_results *r, const fa_score_curves *curves,
+                size_t ncurves, const char *dir)
 {
     size_t n;
     fa_chart_file *f;
@@ -2044,7 +3294,7 @@ fa_charts_write(fa_ctx *ctx, const fa_results *r, const char *dir)
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", dir,
                            strerror(errno));
-    f = fa_chart_list(r, &n);
+    f = fa_chart_list_curves(r, curves, ncurves, &n);
     for (size_t i = 0; i < n && !err; i++) {
         char *svg = fa_xasprintf("%s/%s.svg", dir, f[i].name);
         char *png = fa_xasprintf("%s/%s.png", dir, f[i].name);

@@ -46,13 +46,70 @@ void fa_chart_multiples(cairo_t *cr, double w, double h, const fa_results *r,
 void fa_chart_heatmap(cairo_t *cr, double w, double h, const fa_results *r,
                       int set, fa_metric m);
 
+/* Score bins of the calibration chart. */
+#define FA_CAL_BINS 10
+
+/* One group's score curves, from the rows (audit/curves.c). */
+typedef struct fa_curve_group {
+    int64_t gid;
+    int64_t n, positives; /* rows, actual positives */
+    /* ROC: nroc points (fpr, tpr) from (0, 0) to (1, 1) by falling
+     * threshold; 0 points without both classes */
+    size_t nroc;
+    double *roc_fpr, *roc_tpr;
+    /* calibration: rows, mean score and share of actual positives of each
+     * of FA_CAL_BINS equal bins of [cal_lo, cal_hi] (rate read only when
+     * cal_n > 0) */
+    int64_t cal_n[FA_CAL_BINS];
+    double cal_score[FA_CAL_BINS];
+    double cal_rate[FA_CAL_BINS];
+    /* threshold sweep, at each of the set's nthresh thresholds: selection
+     * rate (share scoring >= t) and TPR (tpr_ok 0 without positives) */
+    double *sel;
+    double *tpr;
+    unsigned char *tpr_ok;
+} fa_curve_group;
+
+/* The score curves of one attribute set's groups (a scored, labelled
+ * run). */
+typedef struct fa_score_curves {
+    int set;
+    size_t ngroups;
+    fa_curve_group *g; /* in the set's group order; empty groups too */
+    double cal_lo, cal_hi;
+    size_t nthresh;
+    double *thresh; /* ascending */
+    int has_chosen; /* the decision is score >= chosen */
+    double chosen;
+} fa_score_curves;
+
+/* ROC curve of every group of c's set with its AUC (from the run) in the
+ * legend, the diagonal drawn. */
+void fa_chart_roc(cairo_t *cr, double w, double h, const fa_results *r,
+                  const fa_score_curves *c);
+
+/* Reliability diagram: mean score against observed rate of each bin per
+ * group (point area or a label shows the bin's rows; bins of no rows
+ * omitted), the diagonal of perfect calibration drawn. */
+void fa_chart_calibration(cairo_t *cr, double w, double h,
+                          const fa_results *r, const fa_score_curves *c);
+
+/* Threshold sweep: against the threshold, the selection-rate ratio (the
+ * lowest group rate over the highest, groups of at least r->min_group
+ * rows and no missing value) and the TPR gap (highest minus lowest),
+ * the chosen threshold marked when known, the 0.8 ratio line drawn. */
+void fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
+                    const fa_score_curves *c);
+
 /* One chart file: its name (no extension) and what it shows. */
 typedef struct fa_chart_file {
     char *name;  /* e.g. "set1-selection_rate" */
     char *title; /* e.g. "Selection rate by sex" */
     int set;
-    int kind; /* 0 rates, 1 forest, 2 multiples, 3 heatmap */
+    int kind; /* 0 rates, 1 forest, 2 multiples, 3 heatmap, 4 roc,
+                 5 calibration, 6 sweep */
     fa_metric metric;
+    const fa_score_curves *curves; /* kinds 4 to 6 */
 } fa_chart_file;
 
 /*
@@ -63,14 +120,23 @@ typedef struct fa_chart_file {
  * use set ids, never data values. Caller frees with fa_chart_files_free.
  */
 fa_chart_file *fa_chart_list(const fa_results *r, size_t *n);
+
+/* The same, with the score charts (ROC, calibration, sweep) of each of
+ * the ncurves sets curves describes, after each set's other charts. */
+fa_chart_file *fa_chart_list_curves(const fa_results *r,
+                                    const fa_score_curves *curves,
+                                    size_t ncurves, size_t *n);
 void fa_chart_files_free(fa_chart_file *f, size_t n);
 
 /* Draws chart f of r at w x h points. */
 void fa_chart_draw(cairo_t *cr, double w, double h, const fa_results *r,
                    const fa_chart_file *f);
 
-/* Writes every chart of fa_chart_list as dir/NAME.svg and dir/NAME.png
- * (creating dir). FA_ERR_IO_WRITE naming the file on failure. */
-fa_err fa_charts_write(fa_ctx *ctx, const fa_results *r, const char *dir);
+/* Writes every chart of fa_chart_list_curves as dir/NAME.svg and
+ * dir/NAME.png (creating dir). FA_ERR_IO_WRITE naming the file on
+ * failure. curves may be NULL (ncurves 0). */
+fa_err fa_charts_write(fa_ctx *ctx, const fa_results *r,
+                       const fa_score_curves *curves, size_t ncurves,
+                       const char *dir);
 
 #endif /* FA_CHARTS_H */

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "charts.h"
+#include "curves.h"
 #include "report_pdf.h"
 #include "results.h"
 
@@ -55,6 +56,8 @@ struct doc {
     const fa_reject_count *rej;
     size_t nrej;
     char *title;
+    const fa_score_curves *curves; /* ROC, calibration, sweep per attribute */
+    size_t ncurves;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1044,7 +1047,7 @@ attribute_results(struct doc *d, const fa_chart_file *cf, size_t ncf)
         table_end(d);
         if (has_charts(d))
             for (size_t c = 0; c < ncf; c++)
-                if (cf[c].set == gs->id)
+                if (cf[c].set == gs->id && cf[c].kind < 4)
                     chart(d, &cf[c], chart_height(r, gs->id));
     }
 }
@@ -1115,7 +1118,8 @@ intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
 /* Score-based results and segment accuracy: one table per set. */
 static void
 metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
-              const fa_metric *ms, size_t nm)
+              const fa_metric *ms, size_t nm, const fa_chart_file *cf,
+              size_t ncf)
 {
     const fa_results *r = d->r;
     double w[6];
@@ -1165,6 +1169,10 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
             free_cells(cells, nm + 2);
         }
         table_end(d);
+        if (has_charts(d))
+            for (size_t c = 0; c < ncf; c++)
+                if (cf[c].set == gs->id && cf[c].kind >= 4)
+                    chart(d, &cf[c], cf[c].kind == 6 ? 340 : 300);
     }
 }
 
@@ -1352,7 +1360,8 @@ render(struct doc *d, FILE *f)
     json_t *fields = d->r->fields_json ? json_loads(d->r->fields_json, 0, NULL)
                                        : NULL;
     size_t ncf = 0;
-    fa_chart_file *cf = fa_chart_list(d->r, &ncf);
+    fa_chart_file *cf =
+        fa_chart_list_curves(d->r, d->curves, d->ncurves, &ncf);
     static const fa_metric scores[] = {FA_METRIC_AUC, FA_METRIC_BRIER,
                                        FA_METRIC_MEAN_SCORE};
     static const fa_metric seg[] = {FA_METRIC_ACCURACY, FA_METRIC_TPR,
@@ -1394,11 +1403,13 @@ render(struct doc *d, FILE *f)
     attribute_results(d, cf, ncf);
     intersections(d, cf, ncf);
     if (d->r->ds.scored && d->r->ds.labelled)
-        metric_tables(d, "Score-based results", FA_SET_ATTRIBUTE, scores, 3);
+        metric_tables(d, "Score-based results", FA_SET_ATTRIBUTE, scores, 3,
+                      cf, ncf);
     if (d->r->ds.labelled)
-        metric_tables(d, "Segment accuracy", FA_SET_SEGMENT, seg, 4);
+        metric_tables(d, "Segment accuracy", FA_SET_SEGMENT, seg, 4, NULL,
+                      0);
     else
-        metric_tables(d, "Segments", FA_SET_SEGMENT, segl, 1);
+        metric_tables(d, "Segments", FA_SET_SEGMENT, segl, 1, NULL, 0);
     limitations(d);
     disclosures(d, fields);
     signoff(d);
@@ -1434,6 +1445,7 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     fa_results r;
     struct sec *known = NULL;
     size_t nknown = 0;
+    fa_score_curves *curves = NULL;
     fa_err err = fa_store_run_load(ctx, st, run_id, &r);
     char *tmp = NULL;
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
@@ -1452,8 +1464,11 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                                                   : "Fairness audit");
     err = fa_store_reject_summary(ctx, st, r.ds.id, (fa_reject_count **)&d.rej,
                                   &d.nrej);
+    if (!err)
+        err = fa_score_curves_load(ctx, st, &r, &curves, &d.ncurves);
     if (err)
         goto out;
+    d.curves = curves;
     /* measure until the contents' pages are known, then write */
     d.toc_pages = 1;
     for (int pass = 0; pass < 3 && cs == CAIRO_STATUS_SUCCESS; pass++) {
@@ -1510,6 +1525,7 @@ out:
     free((void *)d.rej);
     free(d.title);
     json_decref(d.tmpl);
+    fa_score_curves_free(curves, d.ncurves);
     fa_results_release(&r);
     return err;
 }
@@ -1519,11 +1535,16 @@ fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                        const char *dir)
 {
     fa_results r;
+    fa_score_curves *curves = NULL;
+    size_t ncurves = 0;
     fa_err err = fa_store_run_load(ctx, st, run_id, &r);
 
     if (err)
         return err;
-    err = fa_charts_write(ctx, &r, dir);
+    err = fa_score_curves_load(ctx, st, &r, &curves, &ncurves);
+    if (!err)
+        err = fa_charts_write(ctx, &r, curves, ncurves, dir);
+    fa_score_curves_free(curves, ncurves);
     fa_results_release(&r);
     return err;
 }

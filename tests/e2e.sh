@@ -989,6 +989,13 @@ check "the contents list the sections with their pages" \
     grep -q "Executive summary  *3$" "$T/rep1.txt"
 check "charts: an SVG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.svg"
 check "charts: a PNG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.png"
+for chart in set1-roc set1-calibration set1-sweep set2-roc \
+    set3-heatmap-selection_rate set2-forest-selection_rate set2-multiples; do
+    check "charts: $chart.svg" test -s "$T/rep1/charts/$chart.svg"
+done
+check "the report shows the ROC curves" grep -q "ROC curves by race" "$T/rep1.txt"
+check "the report shows the threshold sweep" \
+    grep -q "Threshold sweep by sex" "$T/rep1.txt"
 fa report --db "$T/rep.db" --out "$T/rep2" --preparer "Ada Lovelace"
 status "report of the same run" 0
 check "the same run gives the same PDF, byte for byte" \

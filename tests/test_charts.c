@@ -1,12 +1,15 @@
 /* test_charts.c — the charts: every chart of a run draws (no cairo error,
  * ink on the page), the same bytes twice, the rates chart against a
- * reference image, undefined rates, a 40-group attribute, write errors.
+ * reference image, undefined rates, a 40-group attribute, write errors;
+ * the score curves (ROC, calibration, sweep) of hand-made curves.
  *
  * Each test builds its run from a CSV it writes itself (ingest, run with
  * the eeoc-four-fifths template, load), in a mkdtemp folder that the
  * checked teardown removes.
  */
 #include <dirent.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,12 +83,13 @@ path_of(const char *name)
 }
 
 /*
- * Loads csv (columns attrs..., age, y, p) as a run judged by the
- * eeoc-four-fifths template, age binned at 18, 25, 40 and 65 when bin_age.
+ * Loads csv (columns attrs..., age, y, p, and score when not NULL) as a
+ * run judged by the eeoc-four-fifths template, age binned at 18, 25, 40
+ * and 65 when bin_age.
  */
 static void
-audit(const char *csv, const char *const *attrs, size_t nattrs, int bin_age,
-      fa_results *r)
+audit_scored(const char *csv, const char *const *attrs, size_t nattrs,
+             int bin_age, const char *score, fa_results *r)
 {
     static const struct fa_bin_opt bins[] = {{"age", "18,25,40,65"}};
     struct fa_ingest_opts o = {0};
@@ -104,6 +108,7 @@ audit(const char *csv, const char *const *attrs, size_t nattrs, int bin_age,
     o.path = path;
     o.label = "y";
     o.pred = "p";
+    o.score = score;
     o.attrs = attrs;
     o.nattrs = nattrs;
     o.bins = bins;
@@ -125,6 +130,13 @@ audit(const char *csv, const char *const *attrs, size_t nattrs, int bin_age,
     free(path);
 }
 
+static void
+audit(const char *csv, const char *const *attrs, size_t nattrs, int bin_age,
+      fa_results *r)
+{
+    audit_scored(csv, attrs, nattrs, bin_age, NULL, r);
+}
+
 /*
  * The small fixture: race (five groups, one missing value), sex, age.
  * White 100 of 200 selected (0.5, the best: the reference), Black 56 of
@@ -135,7 +147,7 @@ audit(const char *csv, const char *const *attrs, size_t nattrs, int bin_age,
  * selection rates undefined.
  */
 static char *
-small_csv(void)
+small_csv(int scored)
 {
     static const struct {
         const char *race;
@@ -148,13 +160,24 @@ small_csv(void)
     size_t cap = 64 * 1024, len = 0;
     char *s = fa_xcalloc(cap, 1);
 
-    len += (size_t)snprintf(s + len, cap - len, "race,sex,age,y,p\n");
+    len += (size_t)snprintf(s + len, cap - len, "race,sex,age,y,p%s\n",
+                            scored ? ",s" : "");
     for (size_t k = 0; k < FA_ARRAY_LEN(g); k++)
-        for (int i = 0; i < g[k].n; i++)
-            len += (size_t)snprintf(
-                s + len, cap - len, "%s,%s,%d,%d,%d\n", g[k].race,
-                g[k].women_only || i % 2 == 0 ? "F" : "M", 20 + i * 13 % 41,
-                i * 7 % g[k].n < g[k].pos, i < g[k].sel);
+        for (int i = 0; i < g[k].n; i++) {
+            int y = i * 7 % g[k].n < g[k].pos;
+
+            len += (size_t)snprintf(s + len, cap - len, "%s,%s,%d,%d,%d",
+                                    g[k].race,
+                                    g[k].women_only || i % 2 == 0 ? "F" : "M",
+                                    20 + i * 13 % 41, y, i < g[k].sel);
+            /* positives score higher, with overlap: AUCs inside (0, 1) */
+            if (scored)
+                len +=
+                    (size_t)snprintf(s + len, cap - len, ",%.3f",
+                                     y ? 0.4 + 0.55 * (i * 37 % 100) / 100.0
+                                       : 0.05 + 0.6 * (i * 53 % 100) / 100.0);
+            len += (size_t)snprintf(s + len, cap - len, "\n");
+        }
     ck_assert_uint_lt(len, cap - 1);
     return s;
 }
@@ -163,9 +186,21 @@ static void
 small_run(fa_results *r)
 {
     static const char *const attrs[] = {"race", "sex", "age"};
-    char *csv = small_csv();
+    char *csv = small_csv(0);
 
     audit(csv, attrs, 3, 1, r);
+    free(csv);
+}
+
+/* The small fixture with a score column s: every group but Hispanic (no
+ * positives) has an AUC. */
+static void
+scored_run(fa_results *r)
+{
+    static const char *const attrs[] = {"race", "sex", "age"};
+    char *csv = small_csv(1);
+
+    audit_scored(csv, attrs, 3, 1, "s", r);
     free(csv);
 }
 
@@ -344,10 +379,10 @@ START_TEST(same_bytes_twice)
     fa_chart_file *f;
 
     small_run(&r);
-    ck_assert_int_eq(fa_charts_write(ctx, &r, a), FA_OK);
-    ck_assert_int_eq(fa_charts_write(ctx, &r, b), FA_OK);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, NULL, 0, a), FA_OK);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, NULL, 0, b), FA_OK);
     /* and into a folder that exists */
-    ck_assert_int_eq(fa_charts_write(ctx, &r, b), FA_OK);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, NULL, 0, b), FA_OK);
     f = fa_chart_list(&r, &n);
     for (size_t i = 0; i < 2 * n; i++) {
         const char *ext = i % 2 ? "png" : "svg";
@@ -475,7 +510,7 @@ START_TEST(forty_groups)
     many_run(&r);
     ck_assert_uint_eq(r.ds.dims[0].nvalues, 40);
     all_draw(&r, 7);
-    ck_assert_int_eq(fa_charts_write(ctx, &r, out), FA_OK);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, NULL, 0, out), FA_OK);
     png = fa_xasprintf("%s/set1-rates-selection_rate.png", out);
     sf = cairo_image_surface_create_from_png(png);
     ck_assert_int_eq(cairo_surface_status(sf), CAIRO_STATUS_SUCCESS);
@@ -502,13 +537,480 @@ START_TEST(write_error_names_the_path)
     ck_assert_ptr_nonnull(f);
     fclose(f);
     small_run(&r);
-    ck_assert_int_eq(fa_charts_write(ctx, &r, sub), FA_ERR_IO_WRITE);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, NULL, 0, sub), FA_ERR_IO_WRITE);
     ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), "cannot write '"));
     ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), sub));
     fa_results_release(&r);
     fa_ctx_free(ctx);
     free(file);
     free(sub);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The score curves, made by hand                                      */
+
+#define NT 11 /* thresholds 0, 0.1, ..., 1 */
+
+/* ROC points: a perfect classifier, chance, one in between. */
+static double perfect_fpr[] = {0, 0, 1}, perfect_tpr[] = {0, 1, 1};
+static double chance_fpr[] = {0, 0.5, 1}, chance_tpr[] = {0, 0.5, 1};
+static double mid_fpr[] = {0, 0.1, 0.3, 0.6, 1};
+static double mid_tpr[] = {0, 0.5, 0.8, 0.95, 1};
+
+enum roc_mode { ROC_MIXED, ROC_PERFECT, ROC_CHANCE };
+
+/*
+ * Hand-made curves of set, one per group in the set's order. ROC: groups
+ * with both classes get, by mode, perfect, chance, or in turn perfect,
+ * chance and in between; the others none. Calibration over [cal_lo, cal_hi]:
+ * group k has (b + 1)(k + 1) x 3 rows in bin b, at the bin's middle,
+ * observed rate that plus (k - 1) x 0.05 (clamped), bins 0 and 9 empty
+ * for k = 2. Sweep: selection 1 - t(1 + 0.15k) and TPR 1 - t^2(1 + 0.2k),
+ * at least 0, so no group is selected at t = 1 (the ratio undefined
+ * there); the decision threshold 0.5.
+ */
+static void
+hand_curves(const fa_results *r, int set, enum roc_mode mode, double cal_lo,
+            double cal_hi, fa_score_curves *c)
+{
+    size_t n = 0, nroc = 0;
+
+    memset(c, 0, sizeof(*c));
+    c->set = set;
+    for (size_t i = 1; i < r->ngroups; i++)
+        n += r->groups[i].set == set;
+    c->g = fa_xcalloc(n, sizeof(*c->g));
+    c->nthresh = NT;
+    c->thresh = fa_xcalloc(NT, sizeof(double));
+    for (size_t t = 0; t < NT; t++)
+        c->thresh[t] = (double)t / 10;
+    c->cal_lo = cal_lo;
+    c->cal_hi = cal_hi;
+    c->has_chosen = 1;
+    c->chosen = 0.5;
+    for (size_t i = 1; i < r->ngroups; i++) {
+        const fa_group *rg = &r->groups[i];
+        fa_curve_group *g;
+        size_t k = c->ngroups;
+        int kind;
+
+        if (rg->set != set)
+            continue;
+        g = &c->g[c->ngroups++];
+        g->gid = rg->gid;
+        g->n = rg->n;
+        g->positives = rg->rows[0] + rg->rows[3];
+        if (g->positives > 0 && g->positives < g->n) {
+            kind = mode == ROC_PERFECT  ? 0
+                   : mode == ROC_CHANCE ? 1
+                                        : (int)(nroc++ % 3);
+            g->nroc = kind == 2 ? 5 : 3;
+            g->roc_fpr = kind == 0   ? perfect_fpr
+                         : kind == 1 ? chance_fpr
+                                     : mid_fpr;
+            g->roc_tpr = kind == 0   ? perfect_tpr
+                         : kind == 1 ? chance_tpr
+                                     : mid_tpr;
+        }
+        for (size_t b = 0; b < FA_CAL_BINS && g->n > 0; b++) {
+            double mid = cal_lo + (cal_hi - cal_lo) * ((double)b + 0.5) / 10;
+            double t = ((double)b + 0.5) / 10 + ((double)k - 1) * 0.05;
+
+            if (k == 2 && (b == 0 || b == 9))
+                continue;
+            g->cal_n[b] = (int64_t)((b + 1) * (k + 1) * 3);
+            g->cal_score[b] = mid;
+            g->cal_rate[b] = t < 0 ? 0 : t > 1 ? 1 : t;
+        }
+        g->sel = fa_xcalloc(NT, sizeof(double));
+        g->tpr = fa_xcalloc(NT, sizeof(double));
+        g->tpr_ok = fa_xcalloc(NT, 1);
+        for (size_t t = 0; t < NT; t++) {
+            double x = c->thresh[t];
+
+            g->sel[t] = fmax(0, 1 - x * (1 + 0.15 * (double)k));
+            g->tpr[t] = fmax(0, 1 - x * x * (1 + 0.2 * (double)k));
+            g->tpr_ok[t] = g->positives > 0;
+        }
+    }
+}
+
+static void
+hand_curves_free(fa_score_curves *c)
+{
+    for (size_t i = 0; i < c->ngroups; i++) {
+        free(c->g[i].sel);
+        free(c->g[i].tpr);
+        free(c->g[i].tpr_ok);
+    }
+    free(c->g);
+    free(c->thresh);
+}
+
+/* A chart file of kind 4 (ROC), 5 (calibration) or 6 (sweep) of c. */
+static fa_chart_file
+curve_file(const fa_score_curves *c, int kind)
+{
+    static char name[] = "curves";
+    fa_chart_file f = {0};
+
+    f.name = name;
+    f.set = c->set;
+    f.kind = kind;
+    f.curves = c;
+    return f;
+}
+
+/* The race set's groups have AUCs (Hispanic, no positives, none). */
+START_TEST(scored_fixture_has_aucs)
+{
+    fa_results r;
+    int set;
+    size_t ndef = 0, nundef = 0;
+
+    scored_run(&r);
+    set = find_set(&r, "race");
+    for (size_t i = 1; i < r.ngroups; i++) {
+        const fa_group *g = &r.groups[i];
+
+        if (g->set != set)
+            continue;
+        if (g->m[FA_METRIC_AUC].reason) {
+            nundef++;
+            ck_assert_str_eq(g->values[0], "Hispanic");
+        } else {
+            ndef++;
+            ck_assert(g->m[FA_METRIC_AUC].value > 0.5 &&
+                      g->m[FA_METRIC_AUC].value < 1);
+        }
+    }
+    ck_assert_uint_eq(ndef, 4);
+    ck_assert_uint_eq(nundef, 1);
+    fa_results_release(&r);
+}
+END_TEST
+
+/* Each score chart draws without error with ink on 2% of the page, at
+ * its written size, at 480 x 320 and cramped; scores outside [0, 1]
+ * too. FA_CHARTS_SHOW=DIR writes what is drawn there, to look at. */
+START_TEST(curve_charts_draw)
+{
+    static const struct {
+        double w, h;
+    } sizes[] = {{520, 360}, {480, 400}, {480, 320}, {300, 200}, {160, 90}};
+    const char *show = getenv("FA_CHARTS_SHOW");
+    fa_results r;
+    fa_score_curves c[2];
+
+    scored_run(&r);
+    hand_curves(&r, find_set(&r, "race"), ROC_MIXED, 0, 1, &c[0]);
+    hand_curves(&r, find_set(&r, "race"), ROC_MIXED, -2, 3, &c[1]);
+    for (size_t v = 0; v < 2; v++)
+        for (int kind = 4; kind <= 6; kind++)
+            for (size_t z = 0; z < FA_ARRAY_LEN(sizes); z++) {
+                fa_chart_file f = curve_file(&c[v], kind);
+                cairo_surface_t *sf = render(&r, &f, sizes[z].w, sizes[z].h, 2);
+                long k = ink(sf);
+
+                ck_assert_msg(k > (long)(4 * sizes[z].w * sizes[z].h / 50),
+                              "kind %d at %gx%g: %ld pixels of ink", kind,
+                              sizes[z].w, sizes[z].h, k);
+                if (show) {
+                    char *p = fa_xasprintf("%s/k%d-v%zu-%gx%g.png", show, kind,
+                                           v, sizes[z].w, sizes[z].h);
+
+                    cairo_surface_write_to_png(sf, p);
+                    free(p);
+                }
+                cairo_surface_destroy(sf);
+            }
+    hand_curves_free(&c[0]);
+    hand_curves_free(&c[1]);
+    fa_results_release(&r);
+}
+END_TEST
+
+/*
+ * Nothing to draw: no group with both classes, no scored rows, no
+ * thresholds, and a min_group no group reaches. The charts say so and
+ * draw without error (render checks the status).
+ */
+START_TEST(empty_curves_draw)
+{
+    const char *show = getenv("FA_CHARTS_SHOW");
+    fa_results r;
+    fa_score_curves c;
+    size_t nthresh;
+
+    scored_run(&r);
+    hand_curves(&r, find_set(&r, "race"), ROC_MIXED, 0, 1, &c);
+    nthresh = c.nthresh;
+    for (size_t i = 0; i < c.ngroups; i++) {
+        c.g[i].nroc = 0;
+        memset(c.g[i].cal_n, 0, sizeof(c.g[i].cal_n));
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        /* no thresholds, then thresholds but groups too small */
+        c.nthresh = pass ? nthresh : 0;
+        r.min_group = pass ? 1000 : r.min_group;
+        for (int kind = 4; kind <= 6; kind++) {
+            fa_chart_file f = curve_file(&c, kind);
+            cairo_surface_t *sf = render(&r, &f, 520, 360, 2);
+
+            ck_assert_int_gt(ink(sf), 0);
+            if (show) {
+                char *p = fa_xasprintf("%s/empty-k%d-%d.png", show, kind, pass);
+
+                cairo_surface_write_to_png(sf, p);
+                free(p);
+            }
+            cairo_surface_destroy(sf);
+        }
+    }
+    hand_curves_free(&c);
+    fa_results_release(&r);
+}
+END_TEST
+
+/* A pixel clearly coloured (not white, grey or black): a curve's. */
+static int
+coloured(cairo_surface_t *sf, int x, int y)
+{
+    const unsigned char *d =
+        cairo_image_surface_get_data(sf) +
+        (size_t)y * (size_t)cairo_image_surface_get_stride(sf) + 4 * (size_t)x;
+    uint32_t p;
+    int cr, cg, cb, hi, lo;
+
+    memcpy(&p, d, 4);
+    cr = p >> 16 & 0xff;
+    cg = p >> 8 & 0xff;
+    cb = p & 0xff;
+    hi = cr > cg ? (cr > cb ? cr : cb) : (cg > cb ? cg : cb);
+    lo = cr < cg ? (cr < cb ? cr : cb) : (cg < cb ? cg : cb);
+    return hi - lo > 60;
+}
+
+/* Coloured pixels in the box (x, y) to (x + n, y + n). */
+static int
+coloured_in(cairo_surface_t *sf, int x, int y, int n)
+{
+    int k = 0;
+
+    for (int j = y; j < y + n; j++)
+        for (int i = x; i < x + n; i++)
+            k += coloured(sf, i, j);
+    return k;
+}
+
+/*
+ * The perfect classifier's curves run through the top-left corner of the
+ * plot, chance's do not. The two charts differ only in their curves (the
+ * legend's AUCs come from the run), so the box of the pixels that differ
+ * is the plot area, give or take a marker: the box's top-left 12 points
+ * hold curve colour in the perfect chart and none in chance's; its
+ * bottom-right none in the perfect chart.
+ */
+START_TEST(roc_perfect_top_left)
+{
+    fa_results r;
+    fa_score_curves perfect, chance;
+    fa_chart_file fp, fc;
+    cairo_surface_t *a, *b;
+    int w, h, stride, x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
+
+    scored_run(&r);
+    hand_curves(&r, find_set(&r, "race"), ROC_PERFECT, 0, 1, &perfect);
+    hand_curves(&r, find_set(&r, "race"), ROC_CHANCE, 0, 1, &chance);
+    fp = curve_file(&perfect, 4);
+    fc = curve_file(&chance, 4);
+    a = render(&r, &fp, 520, 360, 2);
+    b = render(&r, &fc, 520, 360, 2);
+    w = cairo_image_surface_get_width(a);
+    h = cairo_image_surface_get_height(a);
+    stride = cairo_image_surface_get_stride(a);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (memcmp(cairo_image_surface_get_data(a) + y * stride + 4 * x,
+                       cairo_image_surface_get_data(b) + y * stride + 4 * x,
+                       4) != 0) {
+                x0 = x < x0 ? x : x0;
+                y0 = y < y0 ? y : y0;
+                x1 = x > x1 ? x : x1;
+                y1 = y > y1 ? y : y1;
+            }
+    /* a plot area, not a speck: 200 points square at least */
+    ck_assert_int_gt(x1 - x0, 400);
+    ck_assert_int_gt(y1 - y0, 400);
+    ck_assert_int_gt(coloured_in(a, x0, y0, 24), 20);
+    ck_assert_int_eq(coloured_in(b, x0, y0, 24), 0);
+    ck_assert_int_eq(coloured_in(a, x1 - 24, y1 - 24, 24), 0);
+    /* and chance's run through the middle, the perfect's do not */
+    ck_assert_int_gt(coloured_in(b, (x0 + x1) / 2 - 6, (y0 + y1) / 2 - 6, 12),
+                     10);
+    ck_assert_int_eq(coloured_in(a, (x0 + x1) / 2 - 6, (y0 + y1) / 2 - 6, 12),
+                     0);
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    hand_curves_free(&perfect);
+    hand_curves_free(&chance);
+    fa_results_release(&r);
+}
+END_TEST
+
+/*
+ * The list with curves of race and sex: the three score charts right
+ * after each set's own, named and titled, 6 more than without; the list
+ * without curves is fa_chart_list's.
+ */
+START_TEST(list_with_curves)
+{
+    static const char *const what[3] = {"roc", "calibration", "sweep"};
+    static const char *const titles[3] = {
+        "ROC curves by %s", "Calibration by %s", "Threshold sweep by %s"};
+    fa_results r;
+    fa_score_curves c[2];
+    fa_chart_file *f, *g, *h;
+    size_t n, ng, nh, at = 0;
+
+    scored_run(&r);
+    hand_curves(&r, find_set(&r, "race"), ROC_MIXED, 0, 1, &c[0]);
+    hand_curves(&r, find_set(&r, "sex"), ROC_MIXED, 0, 1, &c[1]);
+    f = fa_chart_list(&r, &n);
+    g = fa_chart_list_curves(&r, NULL, 0, &ng);
+    h = fa_chart_list_curves(&r, c, 2, &nh);
+    ck_assert_uint_eq(ng, n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_eq(g[i].name, f[i].name);
+        ck_assert_str_eq(g[i].title, f[i].title);
+        ck_assert_int_eq(g[i].kind, f[i].kind);
+        ck_assert_ptr_null(g[i].curves);
+    }
+    ck_assert_uint_eq(nh, n + 6);
+    /* h is f with each curves set's three charts after the set's last */
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].kind < 4) {
+            ck_assert_uint_lt(at, n);
+            ck_assert_str_eq(h[i].name, f[at].name);
+            at++;
+            continue;
+        }
+        {
+            int set = h[i].set, k = h[i].kind - 4;
+            const char *attr = set == c[0].set ? "race" : "sex";
+            char *name = fa_xasprintf("set%d-%s", set, what[k]);
+            char *title = fa_xasprintf(titles[k], attr);
+
+            ck_assert(set == c[0].set || set == c[1].set);
+            ck_assert_ptr_eq(h[i].curves, set == c[0].set ? &c[0] : &c[1]);
+            ck_assert_str_eq(h[i].name, name);
+            ck_assert_str_eq(h[i].title, title);
+            /* after the set's own charts, before the next set's */
+            ck_assert_int_eq(f[at - 1].set, set);
+            ck_assert(at == n || f[at].set != set);
+            free(name);
+            free(title);
+        }
+    }
+    ck_assert_uint_eq(at, n);
+    ck_assert_str_eq(h[3].name, "set1-roc");
+    ck_assert_str_eq(h[4].name, "set1-calibration");
+    ck_assert_str_eq(h[5].name, "set1-sweep");
+    ck_assert_str_eq(h[5].title, "Threshold sweep by race");
+    fa_chart_files_free(f, n);
+    fa_chart_files_free(g, ng);
+    fa_chart_files_free(h, nh);
+    hand_curves_free(&c[0]);
+    hand_curves_free(&c[1]);
+    fa_results_release(&r);
+}
+END_TEST
+
+/* Written twice, the score charts are the same bytes, PNG and SVG; and
+ * two renders give the same pixels. */
+START_TEST(curve_charts_same_bytes)
+{
+    fa_results r;
+    fa_ctx *ctx = fa_ctx_new();
+    fa_score_curves c;
+    char *a = path_of("a"), *b = path_of("b");
+    size_t n, ncurve = 0;
+    fa_chart_file *f;
+
+    scored_run(&r);
+    hand_curves(&r, find_set(&r, "race"), ROC_MIXED, 0, 1, &c);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, &c, 1, a), FA_OK);
+    ck_assert_int_eq(fa_charts_write(ctx, &r, &c, 1, b), FA_OK);
+    f = fa_chart_list_curves(&r, &c, 1, &n);
+    for (size_t i = 0; i < 2 * n; i++) {
+        const char *ext = i % 2 ? "png" : "svg";
+        char *pa, *pb;
+        size_t na, nb;
+        unsigned char *da, *db;
+
+        if (f[i / 2].kind < 4)
+            continue;
+        ncurve++;
+        pa = fa_xasprintf("%s/%s.%s", a, f[i / 2].name, ext);
+        pb = fa_xasprintf("%s/%s.%s", b, f[i / 2].name, ext);
+        da = slurp(pa, &na);
+        db = slurp(pb, &nb);
+        ck_assert_uint_gt(na, 100);
+        ck_assert_msg(na == nb && memcmp(da, db, na) == 0, "%s differs", pb);
+        free(da);
+        free(db);
+        free(pa);
+        free(pb);
+    }
+    ck_assert_uint_eq(ncurve, 6);
+    for (int kind = 4; kind <= 6; kind++) {
+        fa_chart_file cf = curve_file(&c, kind);
+        cairo_surface_t *s1 = render(&r, &cf, 480, 320, 2);
+        cairo_surface_t *s2 = render(&r, &cf, 480, 320, 2);
+        size_t bytes = (size_t)cairo_image_surface_get_stride(s1) *
+                       (size_t)cairo_image_surface_get_height(s1);
+
+        ck_assert(memcmp(cairo_image_surface_get_data(s1),
+                         cairo_image_surface_get_data(s2), bytes) == 0);
+        cairo_surface_destroy(s1);
+        cairo_surface_destroy(s2);
+    }
+    fa_chart_files_free(f, n);
+    hand_curves_free(&c);
+    fa_results_release(&r);
+    fa_ctx_free(ctx);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* 40 groups: at most 8 curves, the others counted; every score chart
+ * still draws. */
+START_TEST(curve_charts_forty_groups)
+{
+    const char *show = getenv("FA_CHARTS_SHOW");
+    fa_results r;
+    fa_score_curves c;
+
+    many_run(&r);
+    hand_curves(&r, find_set(&r, "grp"), ROC_MIXED, 0, 1, &c);
+    ck_assert_uint_eq(c.ngroups, 40);
+    for (int kind = 4; kind <= 6; kind++) {
+        fa_chart_file f = curve_file(&c, kind);
+        cairo_surface_t *sf = render(&r, &f, 520, 360, 2);
+
+        ck_assert_int_gt(ink(sf), 4 * 520 * 360 / 50);
+        if (show) {
+            char *p = fa_xasprintf("%s/many-k%d.png", show, kind);
+
+            cairo_surface_write_to_png(sf, p);
+            free(p);
+        }
+        cairo_surface_destroy(sf);
+    }
+    hand_curves_free(&c);
+    fa_results_release(&r);
 }
 END_TEST
 
@@ -527,6 +1029,13 @@ charts_suite(void)
     tcase_add_test(tc, undefined_rates_draw);
     tcase_add_test(tc, forty_groups);
     tcase_add_test(tc, write_error_names_the_path);
+    tcase_add_test(tc, scored_fixture_has_aucs);
+    tcase_add_test(tc, curve_charts_draw);
+    tcase_add_test(tc, empty_curves_draw);
+    tcase_add_test(tc, roc_perfect_top_left);
+    tcase_add_test(tc, list_with_curves);
+    tcase_add_test(tc, curve_charts_same_bytes);
+    tcase_add_test(tc, curve_charts_forty_groups);
     suite_add_tcase(s, tc);
     return s;
 }

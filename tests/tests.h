@@ -15,6 +15,7 @@ Suite *stats_suite(void);
 Suite *strata_suite(void);
 Suite *weighted_suite(void);
 Suite *policy_suite(void);
+Suite *curves_suite(void);
 Suite *charts_suite(void);
 
 #endif /* FA_TESTS_H */
