@@ -946,7 +946,7 @@ status "--field without =" 2
 # ------------------------------------------------------------------
 # the PDF report and its charts
 
-for tool in pdftotext pdfinfo qpdf; do
+for tool in pdftotext pdfinfo pdffonts qpdf; do
     command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is needed"
 done
 SOURCE_DATE_EPOCH=1767225600
@@ -983,6 +983,8 @@ check "pdfinfo: the title" grep -q \
     "^Title: *Adverse impact under the four-fifths rule" "$T/rep1.info"
 check "pdfinfo: the creator" grep -q "^Creator: *fairaudit" "$T/rep1.info"
 check "pdfinfo: A4" grep -q "^Page size: *595.276 x 841.89" "$T/rep1.info"
+check "every font is embedded" sh -c \
+    "pdffonts '$T/rep1/report.pdf' | awk 'NR > 2 && \$(NF - 4) != \"yes\" { bad = 1 } END { exit bad }'"
 check "the report has bookmarks" sh -c \
     "qpdf --json --json-key=outlines '$T/rep1/report.pdf' | grep -q 'Executive summary'"
 check "the contents list the sections with their pages" \
