@@ -1483,7 +1483,7 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
         d.secs = NULL;
         d.cap = 0;
         toc = (int)((nknown + 1 + TOC_LINES - 1) / TOC_LINES);
-        if (pass > 0 && toc == d.toc_pages)
+        if (toc == d.toc_pages) /* the pages measured hold */
             break;
         d.toc_pages = toc;
     }
