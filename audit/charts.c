@@ -294,7 +294,12 @@ text_set(struct chart *c, const char *s, const struct style *st, double maxw,
     pango_layout_set_width(c->lay, maxw > 0 ? (int)(maxw * PANGO_SCALE) : -1);
     pango_layout_set_ellipsize(c->lay, maxw > 0 ? PANGO_ELLIPSIZE_END
                                                 : PANGO_ELLIPSIZE_NONE);
-    pango_layout_set_text(c->lay, s, -1);
+    {
+        char *shown = fa_display_text(s);
+
+        pango_layout_set_text(c->lay, shown, -1);
+        free(shown);
+    }
     free(fixed);
     pango_layout_get_extents(c->lay, NULL, &log);
     *tw = (double)log.width / PANGO_SCALE;

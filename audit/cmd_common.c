@@ -235,7 +235,7 @@ const struct fa_opt fa_policy_options[] = {
      "exit 1 on this verdict or worse: fail (default) or insufficient"},
     {"field", 0, "KEY=VALUE",
      "a fact the template requires, such as audit_date (repeatable)"},
-    {"template", 't', "NAME|FILE",
+    {"template", 0, "NAME|FILE",
      "the report template that judges the run (default generic)"},
 };
 const size_t fa_policy_noptions = FA_ARRAY_LEN(fa_policy_options);

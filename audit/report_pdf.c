@@ -29,7 +29,6 @@
 #define SMALL 7.5
 #define HEADER_H 24.0 /* running header band */
 #define FOOTER_H 24.0
-#define TOC_LINES 42 /* entries a contents page holds */
 
 struct sec {
     char *title;
@@ -44,7 +43,8 @@ struct doc {
     double y;         /* cursor, from the top of the page */
     int page;
     int final;        /* the pass that is written */
-    int toc_pages;
+    int toc_pages; /* the contents' pages, as laid out */
+    int toc_used;  /* the pages this pass's contents took */
     struct sec *secs; /* this pass's sections */
     size_t nsecs, cap;
     const struct sec *known; /* the previous pass's, for the contents */
@@ -87,7 +87,13 @@ layout(struct doc *d, const char *text, const char *font, double size,
         pango_layout_set_width(l, (int)(width * PANGO_SCALE));
         pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     }
-    pango_layout_set_text(l, text, -1);
+    {
+        /* nothing from the data reorders or hides the text around it */
+        char *shown = fa_display_text(text);
+
+        pango_layout_set_text(l, shown, -1);
+        free(shown);
+    }
     return l;
 }
 
@@ -146,8 +152,14 @@ page_furniture(struct doc *d)
 
     if (d->page == 1)
         return;
-    draw_text(d, d->m, d->m - HEADER_H + 6, d->title, FONT, SMALL, 0,
-              content_width(d), 0.35);
+    {
+        char *h = strlen(d->title) > 110
+                      ? fa_xasprintf("%.100s\xe2\x80\xa6", d->title)
+                      : fa_xstrdup(d->title);
+
+        draw_text(d, d->m, d->m - HEADER_H + 6, h, FONT, SMALL, 0, 0, 0.35);
+        free(h);
+    }
     cairo_set_source_rgb(d->cr, 0.7, 0.7, 0.7);
     cairo_set_line_width(d->cr, 0.5);
     cairo_move_to(d->cr, d->m, d->m - 6);
@@ -286,15 +298,32 @@ struct table {
     double size;
 };
 
+/* A cell's text, at most 600 bytes (a row must fit a page). */
+static char *
+clip(const char *s)
+{
+    size_t n = s ? strlen(s) : 0, k = 600;
+
+    if (n <= k)
+        return fa_xstrdup(s ? s : "");
+    while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+        k--; /* not inside a UTF-8 character */
+    return fa_xasprintf("%.*s\xe2\x80\xa6 (%zu more bytes)", (int)k, s,
+                        n - k);
+}
+
 static double
 row_height(struct doc *d, const struct table *t, char *const *cells,
            int bold)
 {
     double h = 0, cw = content_width(d);
 
-    for (size_t c = 0; c < t->ncols; c++)
-        h = fmax(h, text_height(d, cells[c] ? cells[c] : "", FONT, t->size,
-                                bold, t->w[c] * cw - 6));
+    for (size_t c = 0; c < t->ncols; c++) {
+        char *x = clip(cells[c]);
+
+        h = fmax(h, text_height(d, x, FONT, t->size, bold, t->w[c] * cw - 6));
+        free(x);
+    }
     return h + 5;
 }
 
@@ -310,8 +339,11 @@ draw_row(struct doc *d, const struct table *t, char *const *cells, int bold,
         cairo_fill(d->cr);
     }
     for (size_t c = 0; c < t->ncols; c++) {
-        draw_text(d, x + 3, d->y + 2.5, cells[c] ? cells[c] : "", FONT,
-                  t->size, bold, t->w[c] * cw - 6, 0);
+        char *s = clip(cells[c]);
+
+        draw_text(d, x + 3, d->y + 2.5, s, FONT, t->size, bold,
+                  t->w[c] * cw - 6, 0);
+        free(s);
         x += t->w[c] * cw;
     }
     cairo_set_source_rgb(d->cr, 0.75, 0.75, 0.75);
@@ -372,7 +404,7 @@ static char *
 interval(const fa_interval *ci)
 {
     return ci->reason ? fa_xstrdup("")
-                      : fa_xasprintf("%.3f\xe2\x80\x93%.3f", ci->lo, ci->hi);
+                      : fa_xasprintf("[%.3f, %.3f]", ci->lo, ci->hi);
 }
 
 static char *
@@ -508,31 +540,38 @@ has_section(const struct doc *d, const char *name)
     return 0;
 }
 
+/* Whether the template asks for charts of this kind (every chart without
+ * a template). */
 static int
-has_charts(const struct doc *d)
+wants_chart(const struct doc *d, const fa_chart_file *f)
 {
+    static const char *const names[][7] = {
+        {"selection_rate", NULL}, /* rates: of the main metric */
+        {"impact_ratio", NULL},
+        {"tpr", "fpr", "tnr", "ppv", "npv", "accuracy", NULL},
+        {"heatmap", NULL},
+        {"roc", "auc", NULL},
+        {"calibration", NULL},
+        {"threshold_sweep", NULL},
+    };
     json_t *c = d->tmpl ? json_object_get(d->tmpl, "charts") : NULL;
-
-    return !d->tmpl || json_array_size(c) > 0;
-}
-
-/* The main metric: the first the template checks as a ratio. */
-static fa_metric
-main_metric(const struct doc *d)
-{
-    json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
     size_t i;
-    json_t *c;
+    json_t *v;
 
-    json_array_foreach(checks, i, c)
+    if (!d->tmpl)
+        return 1;
+    json_array_foreach(c, i, v)
     {
-        const char *m = json_string_value(json_object_get(c, "metric"));
-        const char *me = json_string_value(json_object_get(c, "measure"));
+        const char *n = json_string_value(v);
 
-        if (m && me && strcmp(me, "ratio") == 0 && metric_of(m) >= 0)
-            return (fa_metric)metric_of(m);
+        for (size_t k = 0; names[f->kind][k]; k++)
+            if (strcmp(names[f->kind][k], n) == 0)
+                return 1;
+        /* a rates chart of another metric the template names */
+        if (f->kind == 0 && strcmp(n, fa_metric_name(f->metric)) == 0)
+            return 1;
     }
-    return FA_METRIC_SELECTION_RATE;
+    return 0;
 }
 
 static const fa_verdict *
@@ -611,7 +650,7 @@ contents(struct doc *d)
         double indent = s->level == 1 ? 0 : 16;
         char page[16];
 
-        if (i && i % TOC_LINES == 0)
+        if (d->y + 30 > bottom(d))
             page_break(d);
         snprintf(attr, sizeof(attr), "dest='s%zu'", i + 1);
         snprintf(page, sizeof(page), "%d", s->page);
@@ -622,11 +661,55 @@ contents(struct doc *d)
         draw_text(d, d->pw - d->m - 30, d->y, page, FONT, BODY, 0, 0, 0);
         if (links)
             cairo_tag_end(d->cr, CAIRO_TAG_LINK);
-        d->y += 15;
+        d->y += fmax(15, text_height(d, s->title, FONT, BODY, s->level == 1,
+                                     content_width(d) - indent - 40) +
+                             3);
     }
+    d->toc_used = d->page - 1;
     /* the same pages in every pass */
     while (d->page < 1 + d->toc_pages)
         page_break(d);
+}
+
+/* Groups with at least one excluded verdict. */
+static size_t
+excluded_groups(const fa_results *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->nverdicts; i++) {
+        size_t j = 0;
+
+        if (r->verdicts[i].verdict != FA_VERDICT_EXCLUDED)
+            continue;
+        while (j < i && !(r->verdicts[j].gid == r->verdicts[i].gid &&
+                          r->verdicts[j].verdict == FA_VERDICT_EXCLUDED))
+            j++;
+        n += j == i;
+    }
+    return n;
+}
+
+/* Why check k was skipped, or NULL (a static string of the run's JSON). */
+static const char *
+skipped_reason(const fa_results *r, int k)
+{
+    static char why[128];
+    json_t *a = r->skipped_json ? json_loads(r->skipped_json, 0, NULL) : NULL;
+    const char *found = NULL;
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(a, i, v)
+    {
+        if (json_integer_value(json_object_get(v, "check")) == k) {
+            snprintf(why, sizeof(why), "%s",
+                     json_string_value(json_object_get(v, "reason")));
+            found = why;
+        }
+    }
+    json_decref(a);
+    return found;
 }
 
 /* A finding in words, for a verdict. */
@@ -635,12 +718,11 @@ finding(const struct doc *d, const fa_verdict *v)
 {
     const fa_results *r = d->r;
     const fa_group *g = &r->groups[v->gid];
-    char *name = group_name(r, g), *ref = NULL, *ci = NULL, *band, *s;
+    char *name = group_name(r, g), *ref = NULL, *ci = NULL, *band, *test, *s;
     int m = metric_of(v->metric), ratio = strcmp(v->measure, "ratio") == 0;
-    const char *corr = strcmp(r->correction, "bh") == 0
-                           ? "and significant after Benjamini-Hochberg "
-                             "correction"
-                           : "and significant after Holm correction";
+    const char *adj = strcmp(r->correction, "bh") == 0 ? "BH" : "Holm";
+    double alpha = json_number_value(
+        json_object_get(json_object_get(d->tmpl, "statistics"), "alpha"));
 
     if (g->ref_gid >= 0 && m >= 0)
         ref = group_name(r, &r->groups[g->ref_gid]);
@@ -649,42 +731,47 @@ finding(const struct doc *d, const fa_verdict *v)
             ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
 
         if (!c->reason)
-            ci = fa_xasprintf(" (%.0f%% CI %.2f\xe2\x80\x93%.2f)",
+            ci = fa_xasprintf(" (%.0f%% CI %.3f to %.3f)",
                               100 * r->confidence, c->lo, c->hi);
     }
     if (v->has_min && v->has_max)
-        band = fa_xasprintf("the band %g to %g", v->min, v->max);
+        band = fa_xasprintf("outside the band %g to %g", v->min, v->max);
     else if (v->has_min)
-        band = fa_xasprintf("the %g threshold", v->min);
+        band = fa_xasprintf("below the %g threshold", v->min);
     else
-        band = fa_xasprintf("the %g threshold", v->max);
+        band = fa_xasprintf("above the %g threshold", v->max);
+    if (!v->has_p)
+        test = fa_xstrdup("there is no test of it");
+    else if (v->p_adjusted < alpha)
+        test = fa_xasprintf("it differs significantly from the reference "
+                            "(%s-adjusted p = %.3g)",
+                            adj, v->p_adjusted);
+    else
+        test = fa_xasprintf("its difference from the reference is not "
+                            "significant (%s-adjusted p = %.3g)",
+                            adj, v->p_adjusted);
     if (v->value.reason)
-        s = fa_xasprintf("The %s of %s: %s.", label_of(v->metric), name,
-                         v->reason);
+        s = fa_xasprintf("The %s of %s is undefined: %s. Verdict: %s.",
+                         label_of(v->metric), name, v->value.reason,
+                         verdict_word(d, v->verdict));
     else if (ratio)
-        s = fa_xasprintf("The %s for %s is %.2f of the rate for %s%s; %s %s "
-                         "%s. (%s)",
+        s = fa_xasprintf("The %s for %s is %.3f times that for %s%s, %s; "
+                         "%s. Verdict: %s; %s.",
                          label_of(v->metric), name, v->value.value,
-                         ref ? ref : "the reference", ci ? ci : "",
-                         v->has_min && v->value.value < v->min ? "below"
-                                                               : "above",
-                         band,
-                         !v->has_p ? "with no test"
-                         : v->verdict == FA_VERDICT_INSUFFICIENT &&
-                                 strstr(v->reason, "not significant")
-                             ? "but not significant after correction"
-                             : corr,
-                         v->reason);
+                         ref ? ref : "the reference", ci ? ci : "", band,
+                         test, verdict_word(d, v->verdict), v->reason);
     else
-        s = fa_xasprintf("The %s for %s differs from %s by %+.3f%s; outside "
-                         "%s. (%s)",
+        s = fa_xasprintf("The %s for %s differs from that for %s by %+.3f%s, "
+                         "%s; %s. Verdict: %s; %s.",
                          label_of(v->metric), name,
                          ref ? ref : "the reference", v->value.value,
-                         ci ? ci : "", band, v->reason);
+                         ci ? ci : "", band, test,
+                         verdict_word(d, v->verdict), v->reason);
     free(name);
     free(ref);
     free(ci);
     free(band);
+    free(test);
     return s;
 }
 
@@ -710,13 +797,13 @@ summary(struct doc *d)
         count[r->verdicts[i].verdict]++;
     paraf(d,
           "Overall verdict: %s. The template %s judged %zu comparisons: %zu "
-          "fail, %zu insufficient evidence, %zu pass, and %zu groups were "
-          "excluded from the ratios. Tests are adjusted for multiple "
-          "comparisons (%s) at alpha %g.",
-          fa_verdict_name(r->verdict), r->template_name,
+          "fail, %zu insufficient evidence and %zu pass; %zu comparisons "
+          "(of %zu groups) were excluded from the ratios by its rules. Tests "
+          "are adjusted for multiple comparisons (%s) at alpha %g.",
+          verdict_word(d, r->verdict), r->template_name,
           r->nverdicts - count[FA_VERDICT_EXCLUDED], count[FA_VERDICT_FAIL],
           count[FA_VERDICT_INSUFFICIENT], count[FA_VERDICT_PASS],
-          count[FA_VERDICT_EXCLUDED],
+          count[FA_VERDICT_EXCLUDED], excluded_groups(r),
           strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
           json_number_value(json_object_get(
               json_object_get(d->tmpl, "statistics"), "alpha")));
@@ -727,11 +814,12 @@ summary(struct doc *d)
         char *cells[5];
         json_t *mn = json_object_get(c, "min"), *mx = json_object_get(c, "max");
 
+        char band[64];
+        const char *why = skipped_reason(r, (int)i);
+
         for (size_t j = 0; j < r->nverdicts; j++)
             if (r->verdicts[j].check == (int)i)
                 k[r->verdicts[j].verdict]++;
-        char band[64];
-
         if (!json_is_null(mn) && !json_is_null(mx))
             snprintf(band, sizeof(band), "%g to %g", json_number_value(mn),
                      json_number_value(mx));
@@ -746,11 +834,19 @@ summary(struct doc *d)
             label_of(json_string_value(json_object_get(c, "metric"))),
             json_string_value(json_object_get(c, "measure")), band);
         for (int q = 0; q < 4; q++)
-            cells[1 + q] = fa_xasprintf(
-                "%zu", k[q == 0 ? FA_VERDICT_PASS
-                         : q == 1 ? FA_VERDICT_FAIL
-                         : q == 2 ? FA_VERDICT_INSUFFICIENT
-                                  : FA_VERDICT_EXCLUDED]);
+            cells[1 + q] =
+                why ? fa_xstrdup(q == 0 ? "skipped" : "")
+                    : fa_xasprintf("%zu",
+                                   k[q == 0   ? FA_VERDICT_PASS
+                                     : q == 1 ? FA_VERDICT_FAIL
+                                     : q == 2 ? FA_VERDICT_INSUFFICIENT
+                                              : FA_VERDICT_EXCLUDED]);
+        if (why) {
+            char *t2 = fa_xasprintf("%s (skipped: %s)", cells[0], why);
+
+            free(cells[0]);
+            cells[0] = t2;
+        }
         table_row(d, &t, cells);
         free_cells(cells, 5);
     }
@@ -763,8 +859,11 @@ summary(struct doc *d)
         if (v->verdict != FA_VERDICT_FAIL)
             continue;
         if (shown++ == 30) {
-            paraf(d, "... and %zu more failed comparisons (see Verdicts).",
-                  count[FA_VERDICT_FAIL] - 30);
+            paraf(d, "... and %zu more failed comparisons%s.",
+                  count[FA_VERDICT_FAIL] - 30,
+                  has_section(d, "verdicts") ? " (see Verdicts)"
+                                             : " (every verdict is in "
+                                               "results.json)");
             break;
         }
         s = finding(d, v);
@@ -776,8 +875,8 @@ summary(struct doc *d)
     if (count[FA_VERDICT_INSUFFICIENT])
         paraf(d,
               "%zu comparisons had insufficient evidence for a verdict "
-              "(small groups or differences that are not significant); "
-              "see Verdicts and Limitations.",
+              "(small groups, or values outside the band whose difference "
+              "is not significant); see Limitations.",
               count[FA_VERDICT_INSUFFICIENT]);
 }
 
@@ -785,7 +884,7 @@ static void
 verdicts(struct doc *d)
 {
     const fa_results *r = d->r;
-    static const double w[] = {0.2, 0.13, 0.09, 0.1, 0.09, 0.1, 0.29};
+    static const double w[] = {0.19, 0.13, 0.08, 0.09, 0.09, 0.13, 0.29};
     static const char *const head[] = {"Group", "Metric", "Value", "Band",
                                        "Adj. p", "Verdict", "Reason"};
     struct table t = {7, w, head, 7};
@@ -897,6 +996,23 @@ data(struct doc *d)
     table_end(d);
 }
 
+/* The reference policy in words. */
+static char *
+reference_words(const char *ref)
+{
+    if (strcmp(ref, "largest") == 0)
+        return fa_xstrdup("the largest group (by weight, rows when "
+                          "unweighted)");
+    if (strcmp(ref, "best") == 0)
+        return fa_xstrdup("the group with the highest selection rate, as "
+                          "the four-fifths rule compares");
+    if (strcmp(ref, "overall") == 0)
+        return fa_xstrdup("the whole population");
+    return fa_xasprintf("the group %s (sets without those columns: the "
+                        "largest group)",
+                        ref);
+}
+
 static void
 method(struct doc *d)
 {
@@ -904,34 +1020,101 @@ method(struct doc *d)
     static const double w[] = {0.22, 0.5, 0.28};
     static const char *const head[] = {"Metric", "Formula", "Direction"};
     struct table t = {3, w, head, 8};
+    static const double wc[] = {0.22, 0.12, 0.16, 0.5};
+    static const char *const hc[] = {"Metric", "Measure", "Band", "Rule"};
+    struct table tc = {4, wc, hc, 8};
     json_t *ms = d->tmpl ? json_object_get(d->tmpl, "metrics") : NULL;
+    json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
+    json_t *st = d->tmpl ? json_object_get(d->tmpl, "statistics") : NULL;
+    char *refw = reference_words(r->reference), *boot;
     size_t i;
     json_t *v;
 
     if (!has_section(d, "method"))
         return;
     section(d, "Method", 1);
+    boot = r->bootstrap > 0
+               ? fa_xasprintf("Aggregates have a %lld-replicate "
+                              "group-stratified bootstrap interval (seed "
+                              "%llu).",
+                              (long long)r->bootstrap,
+                              (unsigned long long)r->seed)
+               : fa_xstrdup("Aggregates have no bootstrap interval "
+                            "(--bootstrap 0).");
     paraf(d,
           "Reference group of each attribute: %s. Each rate has a %.0f%% "
           "%s interval; differences of rates Newcombe's hybrid score "
-          "interval and ratios Katz's log interval; the AUC DeLong's. Each "
-          "group is compared with its reference by a two-proportion z-test, "
-          "or Fisher's exact test when an expected count is below 5 (DeLong's "
-          "test for the AUC). p-values are adjusted within each metric and "
-          "set by %s. A comparison needs %lld rows in the group and the "
+          "interval and ratios Katz's log interval%s. Each group is compared "
+          "with its reference by a two-proportion z-test%s. p-values are "
+          "adjusted within each metric and set by %s; a test is significant "
+          "below alpha %g. A comparison needs %lld rows in the group and the "
           "reference and %lld in each rate's denominator, else it is "
-          "insufficient evidence. Aggregates have a %lld-replicate "
-          "group-stratified bootstrap interval (seed %llu).%s%s",
-          r->reference, 100 * r->confidence,
+          "insufficient evidence. %s%s%s%s",
+          refw, 100 * r->confidence,
           strcmp(r->ci_method, "wilson") == 0 ? "Wilson score"
                                               : "Clopper-Pearson exact",
+          r->ds.weighted ? "" : "; the AUC DeLong's",
+          r->ds.weighted ? " on Kish's effective sample sizes (weighted rows)"
+                         : ", or Fisher's exact test when an expected count "
+                           "is below 5 (DeLong's test for the AUC)",
           strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
-          (long long)r->min_group, (long long)r->min_class,
-          (long long)r->bootstrap, (unsigned long long)r->seed,
+          json_number_value(json_object_get(st, "alpha")),
+          (long long)r->min_group, (long long)r->min_class, boot,
           r->strata ? " Comparisons are also pooled within the strata of "
                       "the column "
                     : "",
-          r->strata ? r->strata : "");
+          r->strata ? r->strata : "", r->strata ? "." : "");
+    free(refw);
+    free(boot);
+    if (json_number_value(json_object_get(d->tmpl, "exclude_below_share")) >
+        0)
+        paraf(d, "Groups with fewer rows than %g%% of the data are excluded "
+                 "from the ratios (shown, not judged, never the reference).",
+              100 * json_number_value(
+                        json_object_get(d->tmpl, "exclude_below_share")));
+    if (json_is_true(json_object_get(d->tmpl, "exclude_missing")))
+        para(d, "Groups of an unknown (missing) category are excluded from "
+                "the ratios and counted.");
+    if (json_array_size(checks)) {
+        section(d, "Thresholds and rules", 2);
+        table_head(d, &tc);
+        json_array_foreach(checks, i, v)
+        {
+            json_t *mn = json_object_get(v, "min"), *mx = json_object_get(v, "max");
+            const char *rule = json_string_value(json_object_get(v, "rule"));
+            json_int_t ff = json_integer_value(json_object_get(v, "flip_flop"));
+            char *cells[4];
+
+            cells[0] = fa_xstrdup(
+                label_of(json_string_value(json_object_get(v, "metric"))));
+            cells[1] = fa_xstrdup(json_string_value(json_object_get(v, "measure")));
+            if (!json_is_null(mn) && !json_is_null(mx))
+                cells[2] = fa_xasprintf("%g to %g", json_number_value(mn),
+                                        json_number_value(mx));
+            else if (!json_is_null(mn))
+                cells[2] = fa_xasprintf("\xe2\x89\xa5 %g", json_number_value(mn));
+            else
+                cells[2] = fa_xasprintf("\xe2\x89\xa4 %g", json_number_value(mx));
+            cells[3] = fa_xasprintf(
+                "%s%s",
+                strcmp(rule, "band") == 0
+                    ? "outside the band: fail"
+                    : "outside the band: fail when significant, else "
+                      "insufficient evidence",
+                ff ? "; a shortfall must survive moving the flip-flop "
+                     "number of people to selected"
+                   : "");
+            if (ff) {
+                char *x = fa_xasprintf("%s (%lld)", cells[3], (long long)ff);
+
+                free(cells[3]);
+                cells[3] = x;
+            }
+            table_row(d, &tc, cells);
+            free_cells(cells, 4);
+        }
+        table_end(d);
+    }
     section(d, "Metrics", 2);
     table_head(d, &t);
     json_array_foreach(ms, i, v)
@@ -940,11 +1123,14 @@ method(struct doc *d)
         char *cells[3];
         int dir;
 
-        if (m < 0)
+        if (m < 0 || (!r->ds.labelled && fa_metric_needs_label(m)) ||
+            (!r->ds.scored && fa_metric_needs_score(m)))
             continue;
         dir = fa_metric_direction((fa_metric)m);
         cells[0] = fa_xstrdup(labels[m]);
-        cells[1] = fa_xstrdup(formulas[m]);
+        cells[1] = fa_xstrdup(!r->ds.labelled && m == FA_METRIC_SELECTION_RATE
+                                  ? "predicted positives / N"
+                                  : formulas[m]);
         cells[2] = fa_xstrdup(dir > 0   ? "higher is better"
                               : dir < 0 ? "neither (a parity metric)"
                                         : "lower is better");
@@ -952,6 +1138,10 @@ method(struct doc *d)
         free_cells(cells, 3);
     }
     table_end(d);
+    if (r->has_median)
+        paraf(d, "Scoring rate (NYC LL144): the share of a group's rows "
+                 "scoring above the sample median, %.6g.",
+              r->score_median);
     if (tmpl_string(d, "source"))
         paraf(d, "Policy: %s. Source: %s.", tmpl_string(d, "title"),
               tmpl_string(d, "source"));
@@ -980,26 +1170,161 @@ chart_height(const fa_results *r, int set)
 
     for (size_t i = 0; i < r->ngroups; i++)
         n += r->groups[i].set == set;
-    return fmin(520, fmax(200, 60 + 16.0 * (double)n));
+    return fmin(640, fmax(200, 60 + 16.0 * (double)n));
+}
+
+/* The metrics the template checks (the data can serve), with the measure
+ * of their first check; the selection rate by ratio without any. */
+static size_t
+checked_metrics(const struct doc *d, fa_metric *ms, int *ratio)
+{
+    json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
+    size_t n = 0, i;
+    json_t *c;
+
+    json_array_foreach(checks, i, c)
+    {
+        int m = metric_of(json_string_value(json_object_get(c, "metric")));
+        size_t k = 0;
+
+        if (m < 0 || (!d->r->ds.labelled && fa_metric_needs_label(m)) ||
+            (!d->r->ds.scored && fa_metric_needs_score(m)))
+            continue;
+        while (k < n && ms[k] != (fa_metric)m)
+            k++;
+        if (k < n || n == FA_METRIC_COUNT)
+            continue;
+        ms[n] = (fa_metric)m;
+        ratio[n++] = strcmp(json_string_value(json_object_get(c, "measure")),
+                            "ratio") == 0;
+    }
+    if (n == 0) {
+        ms[0] = FA_METRIC_SELECTION_RATE;
+        ratio[0] = 1;
+        n = 1;
+    }
+    return n;
+}
+
+/* One metric's table for the groups of a set. */
+static void
+metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.22, 0.08, 0.21, 0.21, 0.11, 0.17};
+    const char *head[6] = {"Group", "n", labels[m],
+                           ratio ? "Ratio to reference" : "Difference",
+                           "Adj. p", "Verdict"};
+    struct table t = {6, w, head, 7.5};
+    int ci = has_section(d, "intervals"), disp = has_section(d, "disparities");
+    int tests = has_section(d, "tests");
+
+    table_head(d, &t);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const fa_group *g = &r->groups[i];
+        const fa_verdict *v;
+        char *cells[6], *a, *b;
+
+        if (g->set != gs->id)
+            continue;
+        v = verdict_of(r, g->gid, fa_metric_name(m));
+        cells[0] = group_name(r, g);
+        if (gs->ndims == 1) {
+            free(cells[0]);
+            cells[0] = fa_xstrdup(g->values[0] ? g->values[0] : "(missing)");
+        }
+        cells[1] = fa_xasprintf("%lld", (long long)g->n);
+        a = num(&g->m[m]);
+        b = ci ? interval(&g->ci[m]) : fa_xstrdup("");
+        cells[2] = fa_xasprintf("%s %s", a, b);
+        free(a);
+        free(b);
+        if (g->gid == gs->ref_gid) {
+            cells[3] = fa_xstrdup("reference");
+            cells[4] = fa_xstrdup("");
+        } else {
+            const fa_value *x = ratio ? &g->ratio[m] : &g->diff[m];
+            const fa_interval *xi =
+                ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
+
+            a = num(x);
+            b = ci ? interval(xi) : fa_xstrdup("");
+            cells[3] = disp ? fa_xasprintf("%s %s", a, b) : fa_xstrdup("");
+            free(a);
+            free(b);
+            cells[4] = !tests || g->cmp[m].test.reason
+                           ? fa_xstrdup("-")
+                           : pval(g->cmp[m].p_adjusted);
+        }
+        cells[5] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
+                     : fa_xstrdup("");
+        table_row(d, &t, cells);
+        free_cells(cells, 6);
+    }
+    table_end(d);
+}
+
+/* NYC LL144's scoring rate: rows above the sample median, per group. */
+static void
+scoring_table(struct doc *d, const fa_group_set *gs)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.3, 0.12, 0.18, 0.16, 0.24};
+    static const char *const head[] = {"Group", "n", "Above the median",
+                                       "Scoring rate", "Ratio, verdict"};
+    struct table t = {5, w, head, 7.5};
+
+    paraf(d, "Scoring rate: the share of a group's rows whose score is above "
+             "the median of the whole sample (%.6g; a score equal to it is "
+             "not above it).",
+          r->score_median);
+    table_head(d, &t);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const fa_group *g = &r->groups[i];
+        const fa_verdict *v;
+        char *cells[5];
+        fa_value rate;
+
+        if (g->set != gs->id || !g->has_above)
+            continue;
+        v = verdict_of(r, g->gid, "scoring_rate");
+        rate = r->ds.weighted ? fa_value_ratio(g->wabove, g->weight, "no rows")
+                              : fa_value_ratio((double)g->above,
+                                               (double)g->n, "no rows");
+        cells[0] = group_name(r, g);
+        cells[1] = fa_xasprintf("%lld", (long long)g->n);
+        cells[2] = fa_xasprintf("%lld", (long long)g->above);
+        cells[3] = num(&rate);
+        if (v) {
+            char *x = num(&v->value);
+
+            cells[4] = fa_xasprintf("%s, %s", x, fa_verdict_name(v->verdict));
+            free(x);
+        } else {
+            cells[4] = fa_xstrdup("reference");
+        }
+        table_row(d, &t, cells);
+        free_cells(cells, 5);
+    }
+    table_end(d);
 }
 
 static void
 attribute_results(struct doc *d, const fa_chart_file *cf, size_t ncf)
 {
     const fa_results *r = d->r;
-    fa_metric m = main_metric(d);
-    static const double w[] = {0.22, 0.08, 0.2, 0.2, 0.12, 0.18};
-    static const char *const head[] = {"Group",        "n",      "Rate (CI)",
-                                       "Ratio (CI)",   "Adj. p", "Verdict"};
-    struct table t = {6, w, head, 8};
+    fa_metric ms[FA_METRIC_COUNT];
+    int ratio[FA_METRIC_COUNT];
+    size_t nm = checked_metrics(d, ms, ratio);
 
-    if (!has_section(d, "groups") && !has_section(d, "disparities"))
+    if (!has_section(d, "groups"))
         return;
     section(d, "Results by attribute", 1);
-    paraf(d, "The %s of each group with its interval, its ratio to the "
-             "reference group with the ratio's interval, the adjusted "
-             "p-value of the test and the verdict.",
-          labels[m]);
+    para(d, "For each metric the template checks: each group's value with "
+            "its interval, its ratio to (or difference from) the reference "
+            "group with that comparison's interval, the test's adjusted "
+            "p-value and the verdict. The intervals are not adjusted for "
+            "multiple comparisons; the p-values are.");
     for (size_t k = 1; k < r->nsets; k++) {
         const fa_group_set *gs = &r->sets[k];
         char *name;
@@ -1009,46 +1334,13 @@ attribute_results(struct doc *d, const fa_chart_file *cf, size_t ncf)
         name = set_name(r, gs);
         section(d, name, 2);
         free(name);
-        table_head(d, &t);
-        for (size_t i = 0; i < r->ngroups; i++) {
-            const fa_group *g = &r->groups[i];
-            const fa_verdict *v;
-            char *cells[6], *a, *b;
-
-            if (g->set != gs->id)
-                continue;
-            v = verdict_of(r, g->gid, fa_metric_name(m));
-            cells[0] = g->values[0] ? fa_xstrdup(g->values[0])
-                                    : fa_xstrdup("(missing)");
-            cells[1] = fa_xasprintf("%lld", (long long)g->n);
-            a = num(&g->m[m]);
-            b = interval(&g->ci[m]);
-            cells[2] = fa_xasprintf("%s %s", a, b);
-            free(a);
-            free(b);
-            if (g->gid == gs->ref_gid) {
-                cells[3] = fa_xstrdup("reference");
-                cells[4] = fa_xstrdup("");
-            } else {
-                a = num(&g->ratio[m]);
-                b = interval(&g->cmp[m].ratio_ci);
-                cells[3] = fa_xasprintf("%s %s", a, b);
-                free(a);
-                free(b);
-                cells[4] = g->cmp[m].test.reason
-                               ? fa_xstrdup("-")
-                               : pval(g->cmp[m].p_adjusted);
-            }
-            cells[5] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
-                         : fa_xstrdup("");
-            table_row(d, &t, cells);
-            free_cells(cells, 6);
-        }
-        table_end(d);
-        if (has_charts(d))
-            for (size_t c = 0; c < ncf; c++)
-                if (cf[c].set == gs->id && cf[c].kind < 4)
-                    chart(d, &cf[c], chart_height(r, gs->id));
+        for (size_t j = 0; j < nm; j++)
+            metric_table(d, gs, ms[j], ratio[j]);
+        if (r->has_median)
+            scoring_table(d, gs);
+        for (size_t c = 0; c < ncf; c++)
+            if (cf[c].set == gs->id && cf[c].kind < 4 && wants_chart(d, &cf[c]))
+                chart(d, &cf[c], chart_height(r, gs->id));
     }
 }
 
@@ -1056,16 +1348,13 @@ static void
 intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
 {
     const fa_results *r = d->r;
-    fa_metric m = main_metric(d);
-    static const double w[] = {0.34, 0.1, 0.22, 0.2, 0.14};
-    static const char *const head[] = {"Group", "n", "Rate (CI)",
-                                       "Ratio (CI)", "Verdict"};
-    struct table t = {5, w, head, 7.5};
-    int any = 0;
+    fa_metric ms[FA_METRIC_COUNT];
+    int ratio[FA_METRIC_COUNT], any = 0;
+    size_t nm = checked_metrics(d, ms, ratio);
 
     for (size_t k = 1; k < r->nsets; k++)
         any |= r->sets[k].kind == FA_SET_INTERSECTION;
-    if (!any)
+    if (!any || !has_section(d, "groups"))
         return;
     section(d, "Intersections", 1);
     for (size_t k = 1; k < r->nsets; k++) {
@@ -1077,41 +1366,13 @@ intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
         name = set_name(r, gs);
         section(d, name, 2);
         free(name);
-        if (has_charts(d))
-            for (size_t c = 0; c < ncf; c++)
-                if (cf[c].set == gs->id)
-                    chart(d, &cf[c], chart_height(r, gs->id));
-        table_head(d, &t);
-        for (size_t i = 0; i < r->ngroups; i++) {
-            const fa_group *g = &r->groups[i];
-            const fa_verdict *v;
-            char *cells[5], *a, *b;
-
-            if (g->set != gs->id)
-                continue;
-            v = verdict_of(r, g->gid, fa_metric_name(m));
-            cells[0] = group_name(r, g);
-            cells[1] = fa_xasprintf("%lld", (long long)g->n);
-            a = num(&g->m[m]);
-            b = interval(&g->ci[m]);
-            cells[2] = fa_xasprintf("%s %s", a, b);
-            free(a);
-            free(b);
-            if (g->gid == gs->ref_gid) {
-                cells[3] = fa_xstrdup("reference");
-            } else {
-                a = num(&g->ratio[m]);
-                b = interval(&g->cmp[m].ratio_ci);
-                cells[3] = fa_xasprintf("%s %s", a, b);
-                free(a);
-                free(b);
-            }
-            cells[4] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
-                         : fa_xstrdup("");
-            table_row(d, &t, cells);
-            free_cells(cells, 5);
-        }
-        table_end(d);
+        for (size_t c = 0; c < ncf; c++)
+            if (cf[c].set == gs->id && wants_chart(d, &cf[c]))
+                chart(d, &cf[c], chart_height(r, gs->id));
+        for (size_t j2 = 0; j2 < nm; j2++)
+            metric_table(d, gs, ms[j2], ratio[j2]);
+        if (r->has_median)
+            scoring_table(d, gs);
     }
 }
 
@@ -1129,7 +1390,7 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
 
     for (size_t k = 1; k < r->nsets; k++)
         any |= r->sets[k].kind == kind;
-    if (!any)
+    if (!any || !has_section(d, "groups"))
         return;
     section(d, title, 1);
     w[0] = 0.22;
@@ -1169,11 +1430,105 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
             free_cells(cells, nm + 2);
         }
         table_end(d);
-        if (has_charts(d))
-            for (size_t c = 0; c < ncf; c++)
-                if (cf[c].set == gs->id && cf[c].kind >= 4)
-                    chart(d, &cf[c], cf[c].kind == 6 ? 340 : 300);
+        for (size_t c = 0; c < ncf; c++)
+            if (cf[c].set == gs->id && cf[c].kind >= 4 &&
+                wants_chart(d, &cf[c]))
+                chart(d, &cf[c], cf[c].kind == 6 ? 340 : 300);
     }
+}
+
+static void
+aggregates(struct doc *d)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.4, 0.2, 0.4};
+    static const char *const head[] = {"Aggregate", "Value", "Interval"};
+    struct table t = {3, w, head, 8};
+
+    if (!d->tmpl || !has_section(d, "aggregates"))
+        return;
+    section(d, "Aggregates", 1);
+    para(d, "The largest gap (difference) and the smallest ratio over the "
+            "groups of each set, with the group-stratified bootstrap "
+            "interval; and the chi-square test of independence of group and "
+            "outcome.");
+    for (size_t k = 1; k < r->nsets; k++) {
+        const fa_group_set *gs = &r->sets[k];
+        char *name = set_name(r, gs);
+
+        section(d, name, 2);
+        free(name);
+        table_head(d, &t);
+        for (int a = 0; a < FA_AGG_COUNT; a++) {
+            char *cells[3];
+
+            cells[0] = fa_xstrdup(fa_aggregate_name((fa_aggregate)a));
+            cells[1] = num(&gs->agg[a]);
+            cells[2] = gs->agg_ci[a].reason
+                           ? fa_xasprintf("n/a (%s)", gs->agg_ci[a].reason)
+                           : interval(&gs->agg_ci[a]);
+            table_row(d, &t, cells);
+            free_cells(cells, 3);
+        }
+        for (int c = 0; c < 3; c++) {
+            const fa_test *x = &gs->chi2[c];
+            char *cells[3];
+
+            cells[0] = fa_xasprintf("chi-square, %s",
+                                    labels[fa_chi2_metrics[c]]);
+            cells[1] = x->reason ? fa_xasprintf("n/a (%s)", x->reason)
+                                 : fa_xasprintf("%.3f (df %g)", x->statistic,
+                                                x->df);
+            cells[2] = x->reason ? fa_xstrdup("")
+                                 : fa_xasprintf("p %.3g, adjusted %.3g", x->p,
+                                                gs->chi2_adjusted[c]);
+            table_row(d, &t, cells);
+            free_cells(cells, 3);
+        }
+        table_end(d);
+    }
+}
+
+static void
+strata(struct doc *d)
+{
+    const fa_results *r = d->r;
+    static const double w[] = {0.3, 0.14, 0.16, 0.2, 0.2};
+    static const char *const head[] = {"Group", "Strata used", "CMH X2",
+                                       "Adj. p", "Common odds ratio"};
+    struct table t = {5, w, head, 8};
+    fa_metric ms[FA_METRIC_COUNT];
+    int ratio[FA_METRIC_COUNT];
+
+    if (!r->strata || (d->tmpl && !has_section(d, "strata")))
+        return;
+    checked_metrics(d, ms, ratio);
+    section(d, "Within strata", 1);
+    paraf(d, "Each group's %s against its reference within every stratum of "
+             "%s, pooled by the Cochran-Mantel-Haenszel test and the "
+             "Mantel-Haenszel common odds ratio: a gap that is only a mix "
+             "effect shows a CMH p-value near 1.",
+          labels[ms[0]], r->strata);
+    table_head(d, &t);
+    for (size_t i = 1; i < r->ngroups; i++) {
+        const fa_group *g = &r->groups[i];
+        const fa_cmh *c = &g->cmp[ms[0]].cmh;
+        enum fa_set_kind kind = r->sets[g->set].kind;
+        char *cells[5];
+
+        if ((kind != FA_SET_ATTRIBUTE && kind != FA_SET_INTERSECTION) ||
+            g->gid == r->sets[g->set].ref_gid)
+            continue;
+        cells[0] = group_name(r, g);
+        cells[1] = fa_xasprintf("%zu", c->strata_used);
+        cells[2] = c->test.reason ? fa_xasprintf("n/a (%s)", c->test.reason)
+                                  : fa_xasprintf("%.3f", c->test.statistic);
+        cells[3] = c->test.reason ? fa_xstrdup("") : pval(c->p_adjusted);
+        cells[4] = num(&c->odds_ratio);
+        table_row(d, &t, cells);
+        free_cells(cells, 5);
+    }
+    table_end(d);
 }
 
 static void
@@ -1187,17 +1542,28 @@ limitations(struct doc *d)
     json_t *v;
 
     section(d, "Limitations", 1);
-    for (i = 0; i < r->ngroups; i++)
-        small += i > 0 && r->groups[i].n > 0 &&
-                 r->groups[i].n < r->min_group;
+    for (i = 0; i < r->nverdicts; i++) {
+        size_t j = 0;
+
+        if (r->verdicts[i].verdict != FA_VERDICT_INSUFFICIENT ||
+            !strstr(r->verdicts[i].reason, "rows, fewer than"))
+            continue;
+        while (j < i && !(r->verdicts[j].gid == r->verdicts[i].gid &&
+                          r->verdicts[j].verdict == FA_VERDICT_INSUFFICIENT &&
+                          strstr(r->verdicts[j].reason, "rows, fewer than")))
+            j++;
+        small += j == i;
+    }
     for (i = 0; i < r->nverdicts; i++)
         excl += r->verdicts[i].verdict == FA_VERDICT_EXCLUDED;
     if (small)
         bulletf(d,
-                "%zu groups have fewer than %lld rows: their comparisons are "
-                "insufficient evidence, never pass or fail. The minimum "
-                "detectable ratio of each comparison is in results.json.",
-                small, (long long)r->min_group);
+                "%zu judged groups (or their references) have fewer rows than "
+                "the minimum (%lld rows, or %lld in a rate's denominator): "
+                "their comparisons are insufficient evidence, never pass or "
+                "fail. The minimum detectable ratio of each comparison is in "
+                "results.json.",
+                small, (long long)r->min_group, (long long)r->min_class);
     if (!r->ds.labelled)
         bullet(d, "The data has no true outcomes (label-free): error rates, "
                   "calibration and the AUC cannot be assessed; only "
@@ -1208,9 +1574,9 @@ limitations(struct doc *d)
                   "proportions use Kish's effective sample size.");
     if (excl)
         bulletf(d,
-                "%zu verdicts are exclusions under the template's rules "
-                "(small or unknown categories), shown but not judged.",
-                excl);
+                "%zu groups are excluded from the ratios by the template's "
+                "rules (small or unknown categories): shown, not judged.",
+                excluded_groups(r));
     json_array_foreach(skipped, i, v)
     {
         bulletf(d, "The check of %s was skipped: %s.",
@@ -1268,6 +1634,26 @@ signoff(struct doc *d)
     table_end(d);
 }
 
+/* s quoted for a POSIX shell (caller frees). */
+static char *
+shell_quote(const char *s)
+{
+    char *out = fa_xmalloc(strlen(s) * 4 + 3), *o = out;
+
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
 static void
 appendix(struct doc *d, json_t *fields)
 {
@@ -1278,31 +1664,50 @@ appendix(struct doc *d, json_t *fields)
 
     section(d, "Appendix", 1);
     section(d, "Reproducing this run", 2);
-    cmd = fa_xasprintf(
-        "fairaudit run --db %s --dataset %lld --template %s --reference %s "
-        "--confidence %g --ci %s --correction %s --min-group %lld "
-        "--min-class %lld --seed %llu --bootstrap %lld",
-        d->o->store ? d->o->store : "STORE", (long long)r->ds.id,
-        r->template_name ? r->template_name : "generic", r->reference,
-        r->confidence,
-        strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
-        r->correction, (long long)r->min_group, (long long)r->min_class,
-        (unsigned long long)r->seed, (long long)r->bootstrap);
+    {
+        char *db = shell_quote(d->o->store ? d->o->store : "STORE");
+        char *tp = shell_quote(r->template_name ? r->template_name
+                                                : "generic");
+        char *rf = shell_quote(r->reference);
+
+        cmd = fa_xasprintf(
+            "fairaudit run --db %s --dataset %lld --template %s "
+            "--reference %s --confidence %g --ci %s --correction %s "
+            "--min-group %lld --min-class %lld --seed %llu --bootstrap %lld",
+            db, (long long)r->ds.id, tp, rf, r->confidence,
+            strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
+            r->correction, (long long)r->min_group, (long long)r->min_class,
+            (unsigned long long)r->seed, (long long)r->bootstrap);
+        free(db);
+        free(tp);
+        free(rf);
+    }
     if (r->strata) {
-        t = fa_xasprintf("%s --strata %s", cmd, r->strata);
+        char *q = shell_quote(r->strata);
+
+        t = fa_xasprintf("%s --strata %s", cmd, q);
+        free(q);
         free(cmd);
         cmd = t;
     }
     json_object_foreach(fields, key, v)
     {
-        t = fa_xasprintf("%s --field '%s=%s'", cmd, key, json_string_value(v));
+        char *kv = fa_xasprintf("%s=%s", key, json_string_value(v));
+        char *q = shell_quote(kv);
+
+        t = fa_xasprintf("%s --field %s", cmd, q);
+        free(q);
+        free(kv);
         free(cmd);
         cmd = t;
     }
     para_sized(d, cmd, MONO, 7.5, 0, 0);
     free(cmd);
-    para(d, "A template given as a file is named here by its name; its "
-            "resolved text below and its SHA-256 identify it.");
+    paraf(d, "The store holds dataset %lld as loaded from %s (SHA-256 "
+             "above) with the column mapping %s. A template given as a file "
+             "is named here by its name; its resolved text below and its "
+             "SHA-256 identify it.",
+          (long long)r->ds.id, r->ds.source, r->ds.mapping);
     section(d, "Versions and hashes", 2);
     paraf(d, "fairaudit %s; cairo %s; pango %s; SQLite %s; GSL %s; "
              "libsodium %s; jansson %s; zlib %s; libyaml %s.",
@@ -1410,6 +1815,8 @@ render(struct doc *d, FILE *f)
                       0);
     else
         metric_tables(d, "Segments", FA_SET_SEGMENT, segl, 1, NULL, 0);
+    aggregates(d);
+    strata(d);
     limitations(d);
     disclosures(d, fields);
     signoff(d);
@@ -1469,23 +1876,26 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     if (err)
         goto out;
     d.curves = curves;
-    /* measure until the contents' pages are known, then write */
+    /* lay out until the contents' pages are known, then write: the
+     * first pass learns the sections, the next their pages with the
+     * contents filled in (once more if the contents took more pages) */
     d.toc_pages = 1;
-    for (int pass = 0; pass < 3 && cs == CAIRO_STATUS_SUCCESS; pass++) {
-        int toc;
+    for (int pass = 0; pass < 4 && cs == CAIRO_STATUS_SUCCESS; pass++) {
+        int stable;
 
-        d.known = known;
-        d.nknown = nknown;
+        d.known = nknown ? known + 1 : NULL;
+        d.nknown = nknown ? nknown - 1 : 0;
         cs = render(&d, NULL);
+        stable = pass > 0 && d.toc_used <= d.toc_pages;
+        if (pass > 0 && !stable)
+            d.toc_pages = d.toc_used;
         release_secs(known, nknown);
         known = d.secs;
         nknown = d.nsecs;
         d.secs = NULL;
         d.cap = 0;
-        toc = (int)((nknown + 1 + TOC_LINES - 1) / TOC_LINES);
-        if (toc == d.toc_pages) /* the pages measured hold */
+        if (stable)
             break;
-        d.toc_pages = toc;
     }
     if (cs != CAIRO_STATUS_SUCCESS) {
         err = fa_ctx_fail(ctx, FA_ERR_INTERNAL, "cairo: %s",

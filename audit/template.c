@@ -223,7 +223,8 @@ static const char *const section_names[] = {
     "aggregates", "strata", "method", "disclosures", "data", NULL};
 static const char *const chart_names[] = {
     "selection_rate", "impact_ratio", "scoring_rate", "tpr", "fpr", "tnr",
-    "ppv", "npv", "accuracy", "auc", "calibration", NULL};
+    "ppv", "npv", "accuracy", "auc", "calibration", "heatmap", "roc",
+    "threshold_sweep", NULL};
 
 static int
 metric_of(const char *s)

@@ -345,3 +345,44 @@ fa_below_share(int64_t n, int64_t total, double share)
 {
     return (double)n < share * (double)total * (1 - 1e-12);
 }
+
+/* A control (C0, DEL, C1) or a bidirectional formatting character. */
+static int
+hidden_code(uint32_t c)
+{
+    return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0) ||
+           c == 0x061c || c == 0x200e || c == 0x200f ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *
+fa_display_text(const char *s)
+{
+    size_t n = strlen(s), len = 0;
+    char *out = fa_xmalloc(n * 8 + 1);
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        uint32_t c = *p;
+        size_t k = 1;
+
+        if (c >= 0xc0 && c < 0xe0 && (p[1] & 0xc0) == 0x80) {
+            c = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+            k = 2;
+        } else if (c >= 0xe0 && c < 0xf0 && (p[1] & 0xc0) == 0x80 &&
+                   (p[2] & 0xc0) == 0x80) {
+            c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+                (p[2] & 0x3f);
+            k = 3;
+        }
+        if (hidden_code(c)) {
+            len += (size_t)sprintf(out + len, "<U+%04X>", (unsigned)c);
+        } else {
+            memcpy(out + len, p, k);
+            len += k;
+        }
+        p += k;
+    }
+    out[len] = '\0';
+    return out;
+}

@@ -87,4 +87,11 @@ int fa_parse_double(const char *s, double *out);
  */
 int fa_below_share(int64_t n, int64_t total, double share);
 
+/*
+ * s with every control and bidirectional formatting character written as
+ * "<U+202E>", so text from the data can neither reorder nor hide the text
+ * drawn around it (caller frees).
+ */
+char *fa_display_text(const char *s);
+
 #endif /* FA_UTIL_H */
