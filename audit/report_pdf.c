@@ -39,6 +39,7 @@ struct sec {
 struct doc {
     cairo_surface_t *surf;
     cairo_t *cr;
+    PangoLayout *lay; /* every text's */
     double pw, ph, m; /* page size and margin, points */
     double y;         /* cursor, from the top of the page */
     int page;
@@ -63,13 +64,34 @@ struct doc {
 /* ------------------------------------------------------------------ */
 /* Private functions: text                                             */
 
+/* The document's one layout, set up for text (the caller does not free
+ * it): a layout per text would cost a pango context each. */
 static PangoLayout *
 layout(struct doc *d, const char *text, const char *font, double size,
        int bold, double width)
 {
-    PangoLayout *l = pango_cairo_create_layout(d->cr);
-    PangoContext *pc = pango_layout_get_context(l);
+    PangoLayout *l = d->lay;
     PangoFontDescription *fd = pango_font_description_from_string(font);
+    char *shown = fa_display_text(text);
+
+    pango_font_description_set_size(fd, (gint)(size * PANGO_SCALE));
+    if (bold)
+        pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_width(l, width > 0 ? (int)(width * PANGO_SCALE) : -1);
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    /* nothing from the data reorders or hides the text around it */
+    pango_layout_set_text(l, shown, -1);
+    free(shown);
+    return l;
+}
+
+static PangoLayout *
+layout_new(cairo_t *cr)
+{
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    PangoContext *pc = pango_layout_get_context(l);
     cairo_font_options_t *fo = cairo_font_options_create();
 
     pango_cairo_context_set_resolution(pc, 72);
@@ -78,22 +100,6 @@ layout(struct doc *d, const char *text, const char *font, double size,
     pango_cairo_context_set_font_options(pc, fo);
     cairo_font_options_destroy(fo);
     pango_layout_context_changed(l);
-    pango_font_description_set_size(fd, (gint)(size * PANGO_SCALE));
-    if (bold)
-        pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    if (width > 0) {
-        pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    }
-    {
-        /* nothing from the data reorders or hides the text around it */
-        char *shown = fa_display_text(text);
-
-        pango_layout_set_text(l, shown, -1);
-        free(shown);
-    }
     return l;
 }
 
@@ -110,23 +116,23 @@ static void
 draw_text(struct doc *d, double x, double y, const char *text,
           const char *font, double size, int bold, double width, double grey)
 {
-    PangoLayout *l = layout(d, text, font, size, bold, width);
+    PangoLayout *l;
 
+    /* a layout pass needs the heights only, which the callers measure */
+    if (!d->final)
+        return;
+    l = layout(d, text, font, size, bold, width);
     cairo_set_source_rgb(d->cr, grey, grey, grey);
     cairo_move_to(d->cr, x, y);
+    pango_cairo_update_layout(d->cr, l);
     pango_cairo_show_layout(d->cr, l);
-    g_object_unref(l);
 }
 
 static double
 text_height(struct doc *d, const char *text, const char *font, double size,
             int bold, double width)
 {
-    PangoLayout *l = layout(d, text, font, size, bold, width);
-    double h = layout_height(l);
-
-    g_object_unref(l);
-    return h;
+    return layout_height(layout(d, text, font, size, bold, width));
 }
 
 /* ------------------------------------------------------------------ */
@@ -634,6 +640,39 @@ cover(struct doc *d, json_t *fields)
           r->ds.source, r->ds.sha256);
 }
 
+/* The pages the contents take with these entries: the heights contents()
+ * uses, without drawing. */
+static int
+toc_pages_needed(struct doc *d, const struct sec *e, size_t n)
+{
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+    cairo_t *cr = cairo_create(img), *saved = d->cr;
+    PangoLayout *saved_lay = d->lay;
+    double y;
+    int pages = 1;
+
+    d->cr = cr;
+    d->lay = layout_new(cr);
+    y = d->m + text_height(d, "Contents", FONT, 15, 1, content_width(d)) + 10;
+    for (size_t i = 0; i < n; i++) {
+        double indent = e[i].level == 1 ? 0 : 16;
+
+        if (y + 30 > bottom(d)) {
+            pages++;
+            y = d->m;
+        }
+        y += fmax(15, text_height(d, e[i].title, FONT, BODY, e[i].level == 1,
+                                  content_width(d) - indent - 40) +
+                          3);
+    }
+    g_object_unref(d->lay);
+    d->lay = saved_lay;
+    d->cr = saved;
+    cairo_destroy(cr);
+    cairo_surface_destroy(img);
+    return pages;
+}
+
 static void
 contents(struct doc *d)
 {
@@ -666,8 +705,9 @@ contents(struct doc *d)
                              3);
     }
     d->toc_used = d->page - 1;
-    /* the same pages in every pass */
-    while (d->page < 1 + d->toc_pages)
+    /* the same pages in every pass, and the next section on a page of its
+     * own whether or not the last one is full */
+    while (d->page < 2 + d->toc_pages)
         page_break(d);
 }
 
@@ -1153,10 +1193,12 @@ chart(struct doc *d, const fa_chart_file *f, double h)
     char *cap;
 
     need(d, h + 20);
-    cairo_save(d->cr);
-    cairo_translate(d->cr, d->m, d->y);
-    fa_chart_draw(d->cr, content_width(d), h, d->r, f);
-    cairo_restore(d->cr);
+    if (d->final) {
+        cairo_save(d->cr);
+        cairo_translate(d->cr, d->m, d->y);
+        fa_chart_draw(d->cr, content_width(d), h, d->r, f);
+        cairo_restore(d->cr);
+    }
     d->y += h + 4;
     cap = fa_xasprintf("Figure: %s (charts/%s.svg)", f->title, f->name);
     para_sized(d, cap, FONT, SMALL, 0, 0);
@@ -1794,6 +1836,7 @@ render(struct doc *d, FILE *f)
     cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_MOD_DATE,
                                    date);
     d->cr = cairo_create(d->surf);
+    d->lay = layout_new(d->cr);
     d->page = 1;
     d->nsecs = 0;
     d->outline_parent = CAIRO_PDF_OUTLINE_ROOT;
@@ -1823,6 +1866,8 @@ render(struct doc *d, FILE *f)
     appendix(d, fields);
     cairo_show_page(d->cr);
     st = cairo_status(d->cr);
+    g_object_unref(d->lay);
+    d->lay = NULL;
     cairo_destroy(d->cr);
     cairo_surface_finish(d->surf);
     if (st == CAIRO_STATUS_SUCCESS)
@@ -1876,26 +1921,26 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     if (err)
         goto out;
     d.curves = curves;
-    /* lay out until the contents' pages are known, then write: the
-     * first pass learns the sections, the next their pages with the
-     * contents filled in (once more if the contents took more pages) */
+    /* lay out to learn each section's page, then write. The contents are
+     * padded to toc_pages, so the pages after them do not depend on their
+     * entries as long as those fit: measure that, and lay out once more
+     * with room for them when they do not */
     d.toc_pages = 1;
-    for (int pass = 0; pass < 4 && cs == CAIRO_STATUS_SUCCESS; pass++) {
-        int stable;
+    for (int pass = 0; pass < 3 && cs == CAIRO_STATUS_SUCCESS; pass++) {
+        int need;
 
-        d.known = nknown ? known + 1 : NULL;
-        d.nknown = nknown ? nknown - 1 : 0;
+        d.known = NULL;
+        d.nknown = 0;
         cs = render(&d, NULL);
-        stable = pass > 0 && d.toc_used <= d.toc_pages;
-        if (pass > 0 && !stable)
-            d.toc_pages = d.toc_used;
         release_secs(known, nknown);
         known = d.secs;
         nknown = d.nsecs;
         d.secs = NULL;
         d.cap = 0;
-        if (stable)
+        need = toc_pages_needed(&d, known + 1, nknown - 1);
+        if (need <= d.toc_pages)
             break;
+        d.toc_pages = need;
     }
     if (cs != CAIRO_STATUS_SUCCESS) {
         err = fa_ctx_fail(ctx, FA_ERR_INTERNAL, "cairo: %s",

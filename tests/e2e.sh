@@ -1030,6 +1030,24 @@ fa audit --db "$T/g40.db" --label y --pred p --attr g --out "$T/g40" \
     "$T/g40.csv"
 check "40 groups: the report is written" qpdf --check "$T/g40/report.pdf"
 pdftotext -layout "$T/g40/report.pdf" "$T/g40.txt"
+# contents over two pages: each entry's page starts with its heading
+awk 'BEGIN { srand(3); print "a,b,c,d,e,y,p"
+    for (i = 0; i < 3000; i++)
+        printf "a%d,b%d,c%d,d%d,e%d,%d,%d\n", int(rand() * 3), int(rand() * 3),
+            int(rand() * 2), int(rand() * 2), int(rand() * 2), rand() < 0.5,
+            rand() < 0.4 }' >"$T/toc.csv"
+fa audit --db "$T/toc.db" --label y --pred p --attr a,b,c,d,e \
+    --out "$T/toc" "$T/toc.csv"
+pdftotext -layout "$T/toc/report.pdf" "$T/toc.txt"
+check "long contents: they take two pages" test \
+    "$(pdftotext -f 3 -l 3 "$T/toc/report.pdf" - | sed -n 3p)" != \
+    "Executive summary"
+for sec in "Executive summary" "Verdicts" "Method" "Intersections" \
+    "Limitations" "Appendix"; do
+    p=$(grep -E "^$sec +[0-9]+$" "$T/toc.txt" | awk '{ print $NF }')
+    eq "long contents: '$sec' is on page $p" \
+        "$(pdftotext -f "$p" -l "$p" "$T/toc/report.pdf" - | sed -n 3p)" "$sec"
+done
 check "40 groups: every group is in the report" \
     test "$(grep -c 'group-[0-9][0-9]' "$T/g40.txt")" -ge 40
 
