@@ -10,7 +10,7 @@
 
 /* One scored row of a group. */
 struct pt {
-    double s;
+    double s, w;
     int y;
 };
 
@@ -83,7 +83,8 @@ collect(void *data, const fa_row_batch *b)
                 v->cap = v->cap ? 2 * v->cap : 256;
                 v->p = fa_xrealloc(v->p, v->cap, sizeof(*v->p));
             }
-            v->p[v->n++] = (struct pt){b->score[k], b->y_true[k] > 0};
+            v->p[v->n++] =
+                (struct pt){b->score[k], b->weight[k], b->y_true[k] > 0};
         }
     }
     return FA_OK;
@@ -97,30 +98,28 @@ by_score_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* ROC points by falling threshold, one per distinct score, thinned. */
+/* ROC points by falling threshold, one per distinct score, thinned; rates
+ * of weight (of rows when unweighted). */
 static void
 roc(fa_curve_group *cg, const struct pt *p, size_t n)
 {
     size_t cap = n + 2, m = 0, step;
-    double *fx = fa_xcalloc(cap, sizeof(double));
-    double *ty = fa_xcalloc(cap, sizeof(double));
-    int64_t tp = 0, fp = 0, neg = cg->n - cg->positives;
+    double *fx, *ty, tp = 0, fp = 0, wpos = 0, wneg = 0;
 
-    if (cg->positives == 0 || neg == 0) {
-        free(fx);
-        free(ty);
+    for (size_t i = 0; i < n; i++)
+        *(p[i].y ? &wpos : &wneg) += p[i].w;
+    if (cg->positives == 0 || cg->positives == cg->n || wpos <= 0 ||
+        wneg <= 0)
         return;
-    }
+    fx = fa_xcalloc(cap, sizeof(double));
+    ty = fa_xcalloc(cap, sizeof(double));
     fx[m] = 0;
     ty[m++] = 0;
     for (size_t i = 0; i < n; i++) {
-        if (p[i].y)
-            tp++;
-        else
-            fp++;
+        *(p[i].y ? &tp : &fp) += p[i].w;
         if (i + 1 == n || p[i + 1].s != p[i].s) {
-            fx[m] = (double)fp / (double)neg;
-            ty[m++] = (double)tp / (double)cg->positives;
+            fx[m] = fmin(1, fp / wneg);
+            ty[m++] = fmin(1, tp / wpos);
         }
     }
     step = (m + FA_CURVES_ROC_POINTS - 1) / FA_CURVES_ROC_POINTS;
@@ -143,15 +142,18 @@ static void
 curve_group(fa_score_curves *c, fa_curve_group *cg, struct vec *v)
 {
     double width = c->cal_hi - c->cal_lo;
-    double sums[FA_CAL_BINS] = {0};
-    int64_t pos[FA_CAL_BINS] = {0};
+    double sums[FA_CAL_BINS] = {0}, wsum[FA_CAL_BINS] = {0};
+    double pos[FA_CAL_BINS] = {0};
+    double wall = 0, wpos = 0, sel = 0, tp = 0;
     size_t i = 0;
-    int64_t tp = 0;
 
     qsort(v->p, v->n, sizeof(*v->p), by_score_desc);
     cg->n = (int64_t)v->n;
-    for (size_t k = 0; k < v->n; k++)
+    for (size_t k = 0; k < v->n; k++) {
         cg->positives += v->p[k].y;
+        wall += v->p[k].w;
+        wpos += v->p[k].y ? v->p[k].w : 0;
+    }
     roc(cg, v->p, v->n);
     for (size_t k = 0; k < v->n; k++) {
         int b = width > 0 ? (int)floor((v->p[k].s - c->cal_lo) / width *
@@ -160,24 +162,31 @@ curve_group(fa_score_curves *c, fa_curve_group *cg, struct vec *v)
 
         b = b < 0 ? 0 : b >= FA_CAL_BINS ? FA_CAL_BINS - 1 : b;
         cg->cal_n[b]++;
-        sums[b] += v->p[k].s;
-        pos[b] += v->p[k].y;
+        sums[b] += v->p[k].w * v->p[k].s;
+        wsum[b] += v->p[k].w;
+        pos[b] += v->p[k].y ? v->p[k].w : 0;
     }
-    for (int b = 0; b < FA_CAL_BINS; b++)
-        if (cg->cal_n[b]) {
-            cg->cal_score[b] = sums[b] / (double)cg->cal_n[b];
-            cg->cal_rate[b] = (double)pos[b] / (double)cg->cal_n[b];
+    for (int b = 0; b < FA_CAL_BINS; b++) {
+        if (cg->cal_n[b] && wsum[b] > 0) {
+            cg->cal_score[b] = sums[b] / wsum[b];
+            cg->cal_rate[b] = pos[b] / wsum[b];
+        } else {
+            cg->cal_n[b] = 0; /* rows of no weight: nothing to show */
         }
+    }
     /* thresholds ascending, scores descending: walk both from the top */
     cg->sel = fa_xcalloc(c->nthresh + 1, sizeof(double));
     cg->tpr = fa_xcalloc(c->nthresh + 1, sizeof(double));
     cg->tpr_ok = fa_xcalloc(c->nthresh + 1, 1);
     for (size_t t = c->nthresh; t-- > 0;) {
-        while (i < v->n && v->p[i].s >= c->thresh[t])
-            tp += v->p[i++].y;
-        cg->sel[t] = v->n ? (double)i / (double)v->n : 0;
-        cg->tpr_ok[t] = cg->positives > 0;
-        cg->tpr[t] = cg->positives ? (double)tp / (double)cg->positives : 0;
+        while (i < v->n && v->p[i].s >= c->thresh[t]) {
+            sel += v->p[i].w;
+            tp += v->p[i].y ? v->p[i].w : 0;
+            i++;
+        }
+        cg->sel[t] = wall > 0 ? fmin(1, sel / wall) : 0;
+        cg->tpr_ok[t] = wpos > 0;
+        cg->tpr[t] = wpos > 0 ? fmin(1, tp / wpos) : 0;
     }
 }
 

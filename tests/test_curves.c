@@ -105,6 +105,74 @@ START_TEST(curves_by_hand)
 }
 END_TEST
 
+/* The area under a group's ROC points (trapezoids, ties one half). */
+static double
+area(const fa_curve_group *g)
+{
+    double a = 0;
+
+    for (size_t i = 1; i < g->nroc; i++)
+        a += (g->roc_fpr[i] - g->roc_fpr[i - 1]) *
+             (g->roc_tpr[i] + g->roc_tpr[i - 1]) / 2;
+    return a;
+}
+
+/* In a weighted run the curves carry the weights: the area under each
+ * group's ROC points is the run's weighted AUC (computed apart, from the
+ * ranks), and the sweep's lowest threshold selects all the weight. */
+START_TEST(weighted_roc_is_the_auc)
+{
+    static const char *const attrs[] = {"g"};
+    char path[] = "/tmp/fa-curvesw-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    struct fa_ingest_opts o = {0};
+    struct fa_ingest_result ires;
+    struct fa_run_opts ro = {.tool_version = "t", .min_group = -1};
+    fa_ctx *ctx = fa_ctx_new();
+    fa_store *st = NULL;
+    fa_results r;
+    fa_score_curves *c;
+    size_t n;
+    int64_t run_id;
+
+    fprintf(f, "g,y,p,s,w\n");
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "%c,%d,%d,%.3f,%g\n", "AB"[i % 2], (i * 7) % 3 == 0,
+                i % 4 == 0, (double)((i * 37) % 101) / 100.0,
+                1 + (double)(i % 5));
+    fclose(f);
+    o.path = path;
+    o.label = "y";
+    o.pred = "p";
+    o.score = "s";
+    o.weight = "w";
+    o.attrs = attrs;
+    o.nattrs = 1;
+    ck_assert_int_eq(fa_store_open(ctx, ":memory:", 1, &st), FA_OK);
+    ck_assert_int_eq(fa_ingest(ctx, st, &o, &ires), FA_OK);
+    ro.dataset_id = ires.dataset_id;
+    ck_assert_int_eq(fa_run(ctx, st, &ro, &run_id), FA_OK);
+    ck_assert_int_eq(fa_store_run_load(ctx, st, run_id, &r), FA_OK);
+    ck_assert_int_eq(fa_score_curves_load(ctx, st, &r, &c, &n), FA_OK);
+    unlink(path);
+    ck_assert_uint_eq(n, 1);
+    for (size_t k = 0; k < c[0].ngroups; k++) {
+        const fa_curve_group *g = &c[0].g[k];
+        const fa_value *auc = &r.groups[g->gid].m[FA_METRIC_AUC];
+
+        ck_assert_ptr_null(auc->reason);
+        ck_assert_uint_gt(g->nroc, 2);
+        ck_assert_double_eq_tol(area(g), auc->value, 1e-12);
+        ck_assert_double_eq_tol(g->sel[0], 1, 1e-15);
+    }
+    fa_score_curves_free(c, n);
+    fa_results_release(&r);
+    fa_store_close(st);
+    fa_ctx_free(ctx);
+}
+END_TEST
+
 Suite *
 curves_suite(void)
 {
@@ -112,6 +180,7 @@ curves_suite(void)
     TCase *tc = tcase_create("curves");
 
     tcase_add_test(tc, curves_by_hand);
+    tcase_add_test(tc, weighted_roc_is_the_auc);
     suite_add_tcase(s, tc);
     return s;
 }
