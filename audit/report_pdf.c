@@ -270,7 +270,7 @@ section(struct doc *d, const char *title, int level)
 
     if (level == 1 && d->y > d->m)
         page_break(d);
-    need(d, h + 60); /* never a heading alone at the foot of a page */
+    need(d, h + 120); /* never a heading alone at the foot of a page */
     if (d->nsecs == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 32;
         d->secs = fa_xrealloc(d->secs, d->cap, sizeof(*d->secs));
@@ -836,11 +836,13 @@ summary(struct doc *d)
     for (i = 0; i < r->nverdicts; i++)
         count[r->verdicts[i].verdict]++;
     paraf(d,
-          "Overall verdict: %s. The template %s judged %zu comparisons: %zu "
+          "Overall verdict: %s (%s). The template %s judged %zu comparisons: "
+          "%zu "
           "fail, %zu insufficient evidence and %zu pass; %zu comparisons "
           "(of %zu groups) were excluded from the ratios by its rules. Tests "
           "are adjusted for multiple comparisons (%s) at alpha %g.",
-          verdict_word(d, r->verdict), r->template_name,
+          fa_verdict_name(r->verdict), verdict_word(d, r->verdict),
+          r->template_name,
           r->nverdicts - count[FA_VERDICT_EXCLUDED], count[FA_VERDICT_FAIL],
           count[FA_VERDICT_INSUFFICIENT], count[FA_VERDICT_PASS],
           count[FA_VERDICT_EXCLUDED], excluded_groups(r),
@@ -1013,6 +1015,32 @@ data(struct doc *d)
             free_cells(cells, 3);
         }
         table_end(d);
+    }
+    para(d, "Group sizes (rows):");
+    for (size_t k = 1; k < r->nsets; k++) {
+        const fa_group_set *gs = &r->sets[k];
+        char *line, *name;
+
+        if (gs->kind != FA_SET_ATTRIBUTE && gs->kind != FA_SET_SEGMENT)
+            continue;
+        name = set_name(r, gs);
+        line = fa_xasprintf("%s:", name);
+        free(name);
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const fa_group *g = &r->groups[i];
+            char *x;
+
+            if (g->set != gs->id)
+                continue;
+            x = fa_xasprintf("%s %s %lld;", line,
+                             g->values[0] ? g->values[0] : "(missing)",
+                             (long long)g->n);
+            free(line);
+            line = x;
+        }
+        line[strlen(line) - 1] = '.';
+        bullet(d, line);
+        free(line);
     }
     para(d, "Missing values form their own group, counted and shown:");
     table_head(d, &t4);
