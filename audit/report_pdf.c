@@ -1126,7 +1126,7 @@ method(struct doc *d)
                          : ", or Fisher's exact test when an expected count "
                            "is below 5 (DeLong's test for the AUC)",
           strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
-          json_number_value(json_object_get(st, "alpha")),
+          st ? json_number_value(json_object_get(st, "alpha")) : 0.05,
           (long long)r->min_group, (long long)r->min_class, boot,
           r->strata ? " Comparisons are also pooled within the strata of "
                       "the column "
