@@ -5,8 +5,8 @@
 #include <getopt.h>
 
 #include "cmd.h"
-#include "report_pdf.h"
 #include "msg.h"
+#include "report_pdf.h"
 #include "results_json.h"
 #include "run.h"
 #include "version.h"
@@ -40,10 +40,10 @@ cmd_audit(int argc, char **argv)
                           fa_run_options, fa_run_noptions);
     n = fa_cmd_merge_opts(three, FA_ARRAY_LEN(three), both, n,
                           fa_policy_options, fa_policy_noptions);
-    n = fa_cmd_merge_opts(four, FA_ARRAY_LEN(four), three, n,
-                          fa_report_options, fa_report_noptions);
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), four, n,
-                          fa_ingest_options, fa_ingest_noptions);
+    n = fa_cmd_merge_opts(four, FA_ARRAY_LEN(four), three, n, fa_report_options,
+                          fa_report_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), four, n, fa_ingest_options,
+                          fa_ingest_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
     ro.tool_version = FA_VERSION;
     ro.verdicts = &verdicts;
@@ -54,7 +54,7 @@ cmd_audit(int argc, char **argv)
         if (k == -2) {
             fa_ingest_cli_release(&c);
             fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+            fa_run_verdicts_release(&verdicts);
             return FA_EXIT_USAGE;
         }
         name = opts[k].name;
@@ -68,7 +68,7 @@ cmd_audit(int argc, char **argv)
                         opts, n);
             fa_ingest_cli_release(&c);
             fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+            fa_run_verdicts_release(&verdicts);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "db") == 0) {
             db = arg;
@@ -88,7 +88,7 @@ cmd_audit(int argc, char **argv)
             if (r < 0) {
                 fa_ingest_cli_release(&c);
                 fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+                fa_run_verdicts_release(&verdicts);
                 return FA_EXIT_USAGE;
             }
         }
@@ -106,7 +106,7 @@ cmd_audit(int argc, char **argv)
     if (code != FA_EXIT_OK) {
         fa_ingest_cli_release(&c);
         fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+        fa_run_verdicts_release(&verdicts);
         return code;
     }
     c.o.path = argv[optind];

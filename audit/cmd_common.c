@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "msg.h"
 #include "report_pdf.h"
 #include "results_json.h"
-#include "msg.h"
 #include "run.h"
 
 #define MAX_OPTS 64
@@ -241,8 +241,8 @@ const struct fa_opt fa_policy_options[] = {
 const size_t fa_policy_noptions = FA_ARRAY_LEN(fa_policy_options);
 
 int
-fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
-                    const char *name, const char *arg)
+fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p, const char *name,
+                    const char *arg)
 {
     if (strcmp(name, "template") == 0) {
         if (p->spec)
@@ -250,8 +250,9 @@ fa_policy_cli_apply(const char *cmd, struct fa_policy_cli *p,
         p->spec = arg;
     } else if (strcmp(name, "fail-on") == 0) {
         if (strcmp(arg, "fail") != 0 && strcmp(arg, "insufficient") != 0)
-            return fa_cmd_usage(cmd, "bad --fail-on '%s' (fail or "
-                                     "insufficient)",
+            return fa_cmd_usage(cmd,
+                                "bad --fail-on '%s' (fail or "
+                                "insufficient)",
                                 arg),
                    -1;
         p->fail_on_insufficient = strcmp(arg, "insufficient") == 0;
@@ -304,8 +305,8 @@ int
 fa_policy_cli_verdict(const struct fa_policy_cli *p,
                       const struct fa_run_verdicts *v)
 {
-    static const char *const upper[] = {"PASS", "FAIL",
-                                        "INSUFFICIENT EVIDENCE", "EXCLUDED"};
+    static const char *const upper[] = {"PASS", "FAIL", "INSUFFICIENT EVIDENCE",
+                                        "EXCLUDED"};
 
     fa_notef("template %s: %s (%zu fail, %zu insufficient evidence, %zu "
              "pass, %zu excluded)",
@@ -346,8 +347,8 @@ const struct fa_opt fa_report_options[] = {
 const size_t fa_report_noptions = FA_ARRAY_LEN(fa_report_options);
 
 int
-fa_report_cli_apply(const char *cmd, struct fa_report_opts *o,
-                    const char *name, const char *arg)
+fa_report_cli_apply(const char *cmd, struct fa_report_opts *o, const char *name,
+                    const char *arg)
 {
     const char **who = strcmp(name, "approver") == 0   ? &o->approver
                        : strcmp(name, "preparer") == 0 ? &o->preparer
@@ -370,8 +371,8 @@ fa_report_cli_apply(const char *cmd, struct fa_report_opts *o,
 }
 
 int
-fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
-                    const char *out, const struct fa_report_opts *o)
+fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
+                    const struct fa_report_opts *o)
 {
     char *json = fa_xasprintf("%s/results.json", out);
     char *pdf = fa_xasprintf("%s/report.pdf", out);

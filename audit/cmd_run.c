@@ -47,14 +47,14 @@ cmd_run(int argc, char **argv)
 
         if (k == -2) {
             fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+            fa_run_verdicts_release(&verdicts);
             return FA_EXIT_USAGE;
         }
         name = opts[k].name;
         if (strcmp(name, "dataset") == 0) {
             if (fa_cmd_parse_int(arg, 1, &ro.dataset_id) != 0) {
                 fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+                fa_run_verdicts_release(&verdicts);
                 return fa_cmd_usage("run", "bad --dataset '%s'", arg);
             }
         } else if (strcmp(name, "db") == 0) {
@@ -68,7 +68,7 @@ cmd_run(int argc, char **argv)
                         "1 when\na verdict fails.",
                         opts, n);
             fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+            fa_run_verdicts_release(&verdicts);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "out") == 0) {
             out = arg;
@@ -84,28 +84,28 @@ cmd_run(int argc, char **argv)
                 r = fa_policy_cli_apply("run", &pc, name, arg);
             if (r < 0) {
                 fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+                fa_run_verdicts_release(&verdicts);
                 return FA_EXIT_USAGE;
             }
         }
     }
     if (optind != argc) {
         fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+        fa_run_verdicts_release(&verdicts);
         return fa_cmd_usage("run", "unexpected argument '%s'", argv[optind]);
     }
     ctx = fa_ctx_new();
     k = fa_policy_cli_prepare(ctx, &pc, &ro);
     if (k != FA_EXIT_OK) {
         fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+        fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(k);
     }
     err = fa_run_check_reference(ctx, ro.reference);
     if (!err && out && fa_cmd_mkdirs(out) != 0) {
         fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+        fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(FA_EXIT_OUTPUT);
     }
@@ -126,7 +126,7 @@ cmd_run(int argc, char **argv)
         int code = fa_cmd_fail(ctx);
 
         fa_policy_cli_release(&pc);
-    fa_run_verdicts_release(&verdicts);
+        fa_run_verdicts_release(&verdicts);
         fa_ctx_free(ctx);
         return fa_cmd_finish(code);
     }

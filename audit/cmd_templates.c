@@ -77,8 +77,8 @@ cmd_templates(int argc, char **argv)
     int k;
 
     optind = 0;
-    while ((k = fa_cmd_getopt("templates", argc, argv, own,
-                              FA_ARRAY_LEN(own), &arg)) != -1) {
+    while ((k = fa_cmd_getopt("templates", argc, argv, own, FA_ARRAY_LEN(own),
+                              &arg)) != -1) {
         if (k == -2)
             return FA_EXIT_USAGE;
         fa_cmd_help("fairaudit templates list | show NAME|FILE | check FILE",

@@ -70,7 +70,7 @@ collect(void *data, const fa_row_batch *b)
         for (size_t j = 0; j < L->nattrs; j++) {
             const fa_dim *d = &ds->dims[j];
             size_t idx = k * b->ndims + j;
-            size_t lv = !d->bin_spec ? (size_t)b->code[idx]
+            size_t lv = !d->bin_spec   ? (size_t)b->code[idx]
                         : b->code[idx] ? fa_dim_bin_of(d, b->x[idx])
                                        : d->nedges + 1;
             int64_t g = L->gid[j][lv];
@@ -108,8 +108,7 @@ roc(fa_curve_group *cg, const struct pt *p, size_t n)
 
     for (size_t i = 0; i < n; i++)
         *(p[i].y ? &wpos : &wneg) += p[i].w;
-    if (cg->positives == 0 || cg->positives == cg->n || wpos <= 0 ||
-        wneg <= 0)
+    if (cg->positives == 0 || cg->positives == cg->n || wpos <= 0 || wneg <= 0)
         return;
     fx = fa_xcalloc(cap, sizeof(double));
     ty = fa_xcalloc(cap, sizeof(double));
@@ -156,9 +155,9 @@ curve_group(fa_score_curves *c, fa_curve_group *cg, struct vec *v)
     }
     roc(cg, v->p, v->n);
     for (size_t k = 0; k < v->n; k++) {
-        int b = width > 0 ? (int)floor((v->p[k].s - c->cal_lo) / width *
-                                       FA_CAL_BINS)
-                          : 0;
+        int b = width > 0
+                    ? (int)floor((v->p[k].s - c->cal_lo) / width * FA_CAL_BINS)
+                    : 0;
 
         b = b < 0 ? 0 : b >= FA_CAL_BINS ? FA_CAL_BINS - 1 : b;
         cg->cal_n[b]++;
@@ -226,8 +225,9 @@ fa_score_curves_load(fa_ctx *ctx, fa_store *st, const fa_results *r,
     for (size_t j = 0; j < L.nattrs; j++)
         if (!L.set[j]) {
             /* every attribute has its set; a run without one is not ours */
-            err = fa_ctx_fail(ctx, FA_ERR_STORE, "run %lld lacks the set of "
-                                                 "attribute %zu",
+            err = fa_ctx_fail(ctx, FA_ERR_STORE,
+                              "run %lld lacks the set of "
+                              "attribute %zu",
                               (long long)r->run_id, j);
             goto out;
         }

@@ -144,8 +144,8 @@ struct flip {
  * not); has_p/p the adjusted test; f for the flip-flop.
  */
 static void
-decide(const struct judge *J, const fa_check *c, fa_verdict *v,
-       const char *ev, const char *test_reason, const struct flip *f)
+decide(const struct judge *J, const fa_check *c, fa_verdict *v, const char *ev,
+       const char *test_reason, const struct flip *f)
 {
     const char *what = c->measure == FA_MEASURE_RATIO ? "ratio" : "difference";
     char *why = NULL;
@@ -157,19 +157,18 @@ decide(const struct judge *J, const fa_check *c, fa_verdict *v,
     }
     if (v->value.reason) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
-        v->reason = fa_xasprintf("the %s is undefined: %s", what,
-                                 v->value.reason);
+        v->reason =
+            fa_xasprintf("the %s is undefined: %s", what, v->value.reason);
         return;
     }
     if (in_band(c, v->value.value)) {
         v->verdict = FA_VERDICT_PASS;
-        v->reason = fa_xasprintf("%s %.4g is within the band", what,
-                                 v->value.value);
+        v->reason =
+            fa_xasprintf("%s %.4g is within the band", what, v->value.value);
         return;
     }
     if (c->rule == FA_RULE_BAND) {
-        why = fa_xasprintf("%s %.4g is outside the band", what,
-                           v->value.value);
+        why = fa_xasprintf("%s %.4g is outside the band", what, v->value.value);
     } else if (!v->has_p) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
         v->reason = fa_xasprintf("%s %.4g is outside the band, with no test: "
@@ -179,10 +178,10 @@ decide(const struct judge *J, const fa_check *c, fa_verdict *v,
         return;
     } else if (!(v->p_adjusted < J->t->alpha)) {
         v->verdict = FA_VERDICT_INSUFFICIENT;
-        v->reason = fa_xasprintf("%s %.4g is outside the band but not "
-                                 "significant (adjusted p %.4g, alpha %g)",
-                                 what, v->value.value, v->p_adjusted,
-                                 J->t->alpha);
+        v->reason =
+            fa_xasprintf("%s %.4g is outside the band but not "
+                         "significant (adjusted p %.4g, alpha %g)",
+                         what, v->value.value, v->p_adjusted, J->t->alpha);
         return;
     } else {
         why = fa_xasprintf("%s %.4g is outside the band and significant "
@@ -216,17 +215,16 @@ decide(const struct judge *J, const fa_check *c, fa_verdict *v,
 }
 
 static void
-judge_metric(struct judge *J, int check, const fa_group_set *gs,
-             int64_t first, int64_t count)
+judge_metric(struct judge *J, int check, const fa_group_set *gs, int64_t first,
+             int64_t count)
 {
     const fa_check *c = &J->t->checks[check];
     fa_results *r = J->r;
     fa_metric m = (fa_metric)c->metric;
     char *rule = rule_text(J->t, c);
     const fa_value *ref_sel =
-        gs->ref_gid >= 0
-            ? &r->groups[gs->ref_gid].m[FA_METRIC_SELECTION_RATE]
-            : NULL;
+        gs->ref_gid >= 0 ? &r->groups[gs->ref_gid].m[FA_METRIC_SELECTION_RATE]
+                         : NULL;
     for (int64_t i = first; i < first + count; i++) {
         const fa_group *g = &r->groups[i];
         char *why;
@@ -277,8 +275,7 @@ scoring_rate(const fa_results *r, const fa_group *g)
 }
 
 static void
-judge_scoring(struct judge *J, int check,
-              int64_t first, int64_t count)
+judge_scoring(struct judge *J, int check, int64_t first, int64_t count)
 {
     const fa_check *c = &J->t->checks[check];
     fa_results *r = J->r;
@@ -353,8 +350,7 @@ judge_scoring(struct judge *J, int check,
             continue;
         if (fa_test_needs_exact((double)g->above, (double)g->n,
                                 (double)ref->above, (double)ref->n))
-            t = fa_test_fisher((unsigned)g->above,
-                               (unsigned)(g->n - g->above),
+            t = fa_test_fisher((unsigned)g->above, (unsigned)(g->n - g->above),
                                (unsigned)ref->above,
                                (unsigned)(ref->n - ref->above));
         else
@@ -410,7 +406,8 @@ skip(struct judge *J, int check, const char *reason)
 
     json_object_set_new(o, "check", json_integer(check));
     json_object_set_new(
-        o, "metric", json_string(fa_check_metric_name(J->t->checks[check].metric)));
+        o, "metric",
+        json_string(fa_check_metric_name(J->t->checks[check].metric)));
     json_object_set_new(o, "reason", json_string(reason));
     json_array_append_new(J->skipped, o);
 }
@@ -471,9 +468,9 @@ fa_policy_judge(const fa_template *t, fa_results *r)
     for (size_t i = 0; i < r->nverdicts; i++)
         judged |= r->verdicts[i].verdict != FA_VERDICT_EXCLUDED;
     /* a pass needs something to have passed */
-    r->verdict = fail                          ? FA_VERDICT_FAIL
-                 : insufficient || !judged     ? FA_VERDICT_INSUFFICIENT
-                                               : FA_VERDICT_PASS;
+    r->verdict = fail                      ? FA_VERDICT_FAIL
+                 : insufficient || !judged ? FA_VERDICT_INSUFFICIENT
+                                           : FA_VERDICT_PASS;
 
     s = json_dumps(J.skipped, JSON_COMPACT);
     r->skipped_json = fa_xstrdup(s);

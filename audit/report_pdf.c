@@ -44,8 +44,8 @@ struct doc {
     double y;         /* cursor, from the top of the page */
     int page;
     int final;        /* the pass that is written */
-    int toc_pages; /* the contents' pages, as laid out */
-    int toc_used;  /* the pages this pass's contents took */
+    int toc_pages;    /* the contents' pages, as laid out */
+    int toc_used;     /* the pages this pass's contents took */
     struct sec *secs; /* this pass's sections */
     size_t nsecs, cap;
     const struct sec *known; /* the previous pass's, for the contents */
@@ -67,8 +67,8 @@ struct doc {
 /* The document's one layout, set up for text (the caller does not free
  * it): a layout per text would cost a pango context each. */
 static PangoLayout *
-layout(struct doc *d, const char *text, const char *font, double size,
-       int bold, double width)
+layout(struct doc *d, const char *text, const char *font, double size, int bold,
+       double width)
 {
     PangoLayout *l = d->lay;
     PangoFontDescription *fd = pango_font_description_from_string(font);
@@ -113,8 +113,8 @@ layout_height(PangoLayout *l)
 }
 
 static void
-draw_text(struct doc *d, double x, double y, const char *text,
-          const char *font, double size, int bold, double width, double grey)
+draw_text(struct doc *d, double x, double y, const char *text, const char *font,
+          double size, int bold, double width, double grey)
 {
     PangoLayout *l;
 
@@ -172,8 +172,8 @@ page_furniture(struct doc *d)
     cairo_line_to(d->cr, d->pw - d->m, d->m - 6);
     cairo_stroke(d->cr);
     snprintf(buf, sizeof(buf), "Page %d", d->page);
-    draw_text(d, d->pw - d->m - 60, d->ph - d->m - 10, buf, FONT, SMALL, 0,
-              0, 0.35);
+    draw_text(d, d->pw - d->m - 60, d->ph - d->m - 10, buf, FONT, SMALL, 0, 0,
+              0.35);
     snprintf(buf, sizeof(buf), "fairaudit %s, run %lld",
              d->r->tool_version ? d->r->tool_version : "",
              (long long)d->r->run_id);
@@ -285,9 +285,8 @@ section(struct doc *d, const char *title, int level)
 
         snprintf(attr, sizeof(attr), "dest='s%zu'", i);
         id = cairo_pdf_surface_add_outline(
-            d->surf,
-            level == 1 ? CAIRO_PDF_OUTLINE_ROOT : d->outline_parent, title,
-            attr, 0);
+            d->surf, level == 1 ? CAIRO_PDF_OUTLINE_ROOT : d->outline_parent,
+            title, attr, 0);
         if (level == 1)
             d->outline_parent = id;
     }
@@ -314,13 +313,11 @@ clip(const char *s)
         return fa_xstrdup(s ? s : "");
     while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
         k--; /* not inside a UTF-8 character */
-    return fa_xasprintf("%.*s\xe2\x80\xa6 (%zu more bytes)", (int)k, s,
-                        n - k);
+    return fa_xasprintf("%.*s\xe2\x80\xa6 (%zu more bytes)", (int)k, s, n - k);
 }
 
 static double
-row_height(struct doc *d, const struct table *t, char *const *cells,
-           int bold)
+row_height(struct doc *d, const struct table *t, char *const *cells, int bold)
 {
     double h = 0, cw = content_width(d);
 
@@ -541,8 +538,8 @@ has_section(const struct doc *d, const char *name)
 
     if (!s)
         return 1;
-    json_array_foreach(s, i, v) if (strcmp(json_string_value(v), name) == 0)
-        return 1;
+    json_array_foreach(s, i,
+                       v) if (strcmp(json_string_value(v), name) == 0) return 1;
     return 0;
 }
 
@@ -636,8 +633,8 @@ cover(struct doc *d, json_t *fields)
     paraf(d, "Audit date: %s", date ? date : r->created);
     paraf(d, "Run %lld, computed %s by fairaudit %s", (long long)r->run_id,
           r->created, r->tool_version);
-    paraf(d, "Dataset %lld: %s, SHA-256 %s", (long long)r->ds.id,
-          r->ds.source, r->ds.sha256);
+    paraf(d, "Dataset %lld: %s, SHA-256 %s", (long long)r->ds.id, r->ds.source,
+          r->ds.sha256);
 }
 
 /* The pages the contents take with these entries: the heights contents()
@@ -767,12 +764,11 @@ finding(const struct doc *d, const fa_verdict *v)
     if (g->ref_gid >= 0 && m >= 0)
         ref = group_name(r, &r->groups[g->ref_gid]);
     if (m >= 0) {
-        const fa_interval *c =
-            ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
+        const fa_interval *c = ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
 
         if (!c->reason)
-            ci = fa_xasprintf(" (%.0f%% CI %.3f to %.3f)",
-                              100 * r->confidence, c->lo, c->hi);
+            ci = fa_xasprintf(" (%.0f%% CI %.3f to %.3f)", 100 * r->confidence,
+                              c->lo, c->hi);
     }
     if (v->has_min && v->has_max)
         band = fa_xasprintf("outside the band %g to %g", v->min, v->max);
@@ -798,14 +794,13 @@ finding(const struct doc *d, const fa_verdict *v)
         s = fa_xasprintf("The %s for %s is %.3f times that for %s%s, %s; "
                          "%s. Verdict: %s; %s.",
                          label_of(v->metric), name, v->value.value,
-                         ref ? ref : "the reference", ci ? ci : "", band,
-                         test, verdict_word(d, v->verdict), v->reason);
+                         ref ? ref : "the reference", ci ? ci : "", band, test,
+                         verdict_word(d, v->verdict), v->reason);
     else
         s = fa_xasprintf("The %s for %s differs from that for %s by %+.3f%s, "
                          "%s; %s. Verdict: %s; %s.",
-                         label_of(v->metric), name,
-                         ref ? ref : "the reference", v->value.value,
-                         ci ? ci : "", band, test,
+                         label_of(v->metric), name, ref ? ref : "the reference",
+                         v->value.value, ci ? ci : "", band, test,
                          verdict_word(d, v->verdict), v->reason);
     free(name);
     free(ref);
@@ -822,8 +817,8 @@ summary(struct doc *d)
     size_t count[FA_VERDICT_COUNT] = {0}, shown = 0;
     json_t *checks = d->tmpl ? json_object_get(d->tmpl, "checks") : NULL;
     static const double w[] = {0.46, 0.135, 0.135, 0.135, 0.135};
-    static const char *const head[] = {"Check", "pass", "fail",
-                                       "insufficient", "excluded"};
+    static const char *const head[] = {"Check", "pass", "fail", "insufficient",
+                                       "excluded"};
     struct table t = {5, w, head, 8.5};
     size_t i;
     json_t *c;
@@ -842,10 +837,10 @@ summary(struct doc *d)
           "(of %zu groups) were excluded from the ratios by its rules. Tests "
           "are adjusted for multiple comparisons (%s) at alpha %g.",
           fa_verdict_name(r->verdict), verdict_word(d, r->verdict),
-          r->template_name,
-          r->nverdicts - count[FA_VERDICT_EXCLUDED], count[FA_VERDICT_FAIL],
-          count[FA_VERDICT_INSUFFICIENT], count[FA_VERDICT_PASS],
-          count[FA_VERDICT_EXCLUDED], excluded_groups(r),
+          r->template_name, r->nverdicts - count[FA_VERDICT_EXCLUDED],
+          count[FA_VERDICT_FAIL], count[FA_VERDICT_INSUFFICIENT],
+          count[FA_VERDICT_PASS], count[FA_VERDICT_EXCLUDED],
+          excluded_groups(r),
           strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
           json_number_value(json_object_get(
               json_object_get(d->tmpl, "statistics"), "alpha")));
@@ -878,11 +873,10 @@ summary(struct doc *d)
         for (int q = 0; q < 4; q++)
             cells[1 + q] =
                 why ? fa_xstrdup(q == 0 ? "skipped" : "")
-                    : fa_xasprintf("%zu",
-                                   k[q == 0   ? FA_VERDICT_PASS
-                                     : q == 1 ? FA_VERDICT_FAIL
-                                     : q == 2 ? FA_VERDICT_INSUFFICIENT
-                                              : FA_VERDICT_EXCLUDED]);
+                    : fa_xasprintf("%zu", k[q == 0   ? FA_VERDICT_PASS
+                                            : q == 1 ? FA_VERDICT_FAIL
+                                            : q == 2 ? FA_VERDICT_INSUFFICIENT
+                                                     : FA_VERDICT_EXCLUDED]);
         if (why) {
             char *t2 = fa_xasprintf("%s (skipped: %s)", cells[0], why);
 
@@ -927,16 +921,17 @@ verdicts(struct doc *d)
 {
     const fa_results *r = d->r;
     static const double w[] = {0.19, 0.13, 0.08, 0.09, 0.09, 0.13, 0.29};
-    static const char *const head[] = {"Group", "Metric", "Value", "Band",
+    static const char *const head[] = {"Group",  "Metric",  "Value", "Band",
                                        "Adj. p", "Verdict", "Reason"};
     struct table t = {7, w, head, 7};
 
     if (!r->template_name || !has_section(d, "verdicts"))
         return;
     section(d, "Verdicts", 1);
-    paraf(d, "Every comparison the template %s names, with the rule applied "
-             "and its reason. A verdict is also marked by its word, never by "
-             "colour alone.",
+    paraf(d,
+          "Every comparison the template %s names, with the rule applied "
+          "and its reason. A verdict is also marked by its word, never by "
+          "colour alone.",
           r->template_name);
     table_head(d, &t);
     for (size_t i = 0; i < r->nverdicts; i++) {
@@ -996,8 +991,9 @@ data(struct doc *d)
     KV("Rows read", "%lld", (long long)ds->rows_read);
     KV("Rows loaded", "%lld", (long long)ds->rows_loaded);
     KV("Rows rejected", "%lld", (long long)ds->rows_rejected);
-    KV("Outcomes", "%s", ds->labelled ? "true labels given"
-                                      : "no label column (label-free audit)");
+    KV("Outcomes", "%s",
+       ds->labelled ? "true labels given"
+                    : "no label column (label-free audit)");
     KV("Scores", "%s", ds->scored ? "given" : "none");
     KV("Weights", "%s", ds->weighted ? "given" : "none (every row counts 1)");
 #undef KV
@@ -1046,18 +1042,17 @@ data(struct doc *d)
     table_head(d, &t4);
     for (size_t j = 0; j < ds->ndims; j++) {
         const fa_dim *dim = &ds->dims[j];
-        int64_t miss = dim->bin_spec ? dim->missing_rows
-                       : dim->missing_code >= 0
-                           ? dim->counts[dim->missing_code]
-                           : 0;
+        int64_t miss = dim->bin_spec            ? dim->missing_rows
+                       : dim->missing_code >= 0 ? dim->counts[dim->missing_code]
+                                                : 0;
 
         cells[0] = fa_xasprintf("%s (%s)", dim->name,
                                 j < ds->nattrs ? "attribute" : "segment");
         cells[1] = fa_xasprintf("%lld", (long long)miss);
-        cells[2] = fa_xasprintf(
-            "%.2f%%", ds->rows_loaded
-                          ? 100.0 * (double)miss / (double)ds->rows_loaded
-                          : 0.0);
+        cells[2] =
+            fa_xasprintf("%.2f%%", ds->rows_loaded ? 100.0 * (double)miss /
+                                                         (double)ds->rows_loaded
+                                                   : 0.0);
         table_row(d, &t4, cells);
         free_cells(cells, 3);
     }
@@ -1101,14 +1096,14 @@ method(struct doc *d)
     if (!has_section(d, "method"))
         return;
     section(d, "Method", 1);
-    boot = r->bootstrap > 0
-               ? fa_xasprintf("Aggregates have a %lld-replicate "
-                              "group-stratified bootstrap interval (seed "
-                              "%llu).",
-                              (long long)r->bootstrap,
-                              (unsigned long long)r->seed)
-               : fa_xstrdup("Aggregates have no bootstrap interval "
-                            "(--bootstrap 0).");
+    boot =
+        r->bootstrap > 0
+            ? fa_xasprintf("Aggregates have a %lld-replicate "
+                           "group-stratified bootstrap interval (seed "
+                           "%llu).",
+                           (long long)r->bootstrap, (unsigned long long)r->seed)
+            : fa_xstrdup("Aggregates have no bootstrap interval "
+                         "(--bootstrap 0).");
     paraf(d,
           "Reference group of each attribute: %s. Each rate has a %.0f%% "
           "%s interval; differences of rates Newcombe's hybrid score "
@@ -1134,10 +1129,10 @@ method(struct doc *d)
           r->strata ? r->strata : "", r->strata ? "." : "");
     free(refw);
     free(boot);
-    if (json_number_value(json_object_get(d->tmpl, "exclude_below_share")) >
-        0)
-        paraf(d, "Groups with fewer rows than %g%% of the data are excluded "
-                 "from the ratios (shown, not judged, never the reference).",
+    if (json_number_value(json_object_get(d->tmpl, "exclude_below_share")) > 0)
+        paraf(d,
+              "Groups with fewer rows than %g%% of the data are excluded "
+              "from the ratios (shown, not judged, never the reference).",
               100 * json_number_value(
                         json_object_get(d->tmpl, "exclude_below_share")));
     if (json_is_true(json_object_get(d->tmpl, "exclude_missing")))
@@ -1148,21 +1143,25 @@ method(struct doc *d)
         table_head(d, &tc);
         json_array_foreach(checks, i, v)
         {
-            json_t *mn = json_object_get(v, "min"), *mx = json_object_get(v, "max");
+            json_t *mn = json_object_get(v, "min"),
+                   *mx = json_object_get(v, "max");
             const char *rule = json_string_value(json_object_get(v, "rule"));
             json_int_t ff = json_integer_value(json_object_get(v, "flip_flop"));
             char *cells[4];
 
             cells[0] = fa_xstrdup(
                 label_of(json_string_value(json_object_get(v, "metric"))));
-            cells[1] = fa_xstrdup(json_string_value(json_object_get(v, "measure")));
+            cells[1] =
+                fa_xstrdup(json_string_value(json_object_get(v, "measure")));
             if (!json_is_null(mn) && !json_is_null(mx))
                 cells[2] = fa_xasprintf("%g to %g", json_number_value(mn),
                                         json_number_value(mx));
             else if (!json_is_null(mn))
-                cells[2] = fa_xasprintf("\xe2\x89\xa5 %g", json_number_value(mn));
+                cells[2] =
+                    fa_xasprintf("\xe2\x89\xa5 %g", json_number_value(mn));
             else
-                cells[2] = fa_xasprintf("\xe2\x89\xa4 %g", json_number_value(mx));
+                cells[2] =
+                    fa_xasprintf("\xe2\x89\xa4 %g", json_number_value(mx));
             cells[3] = fa_xasprintf(
                 "%s%s",
                 strcmp(rule, "band") == 0
@@ -1207,8 +1206,9 @@ method(struct doc *d)
     }
     table_end(d);
     if (r->has_median)
-        paraf(d, "Scoring rate (NYC LL144): the share of a group's rows "
-                 "scoring above the sample median, %.6g.",
+        paraf(d,
+              "Scoring rate (NYC LL144): the share of a group's rows "
+              "scoring above the sample median, %.6g.",
               r->score_median);
     if (tmpl_string(d, "source"))
         paraf(d, "Policy: %s. Source: %s.", tmpl_string(d, "title"),
@@ -1282,9 +1282,10 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
 {
     const fa_results *r = d->r;
     static const double w[] = {0.22, 0.08, 0.21, 0.21, 0.11, 0.17};
-    const char *head[6] = {"Group", "n", labels[m],
-                           ratio ? "Ratio to reference" : "Difference",
-                           "Adj. p", "Verdict"};
+    const char *head[6] = {
+        "Group",   "n",
+        labels[m], ratio ? "Ratio to reference" : "Difference",
+        "Adj. p",  "Verdict"};
     struct table t = {6, w, head, 7.5};
     int ci = has_section(d, "intervals"), disp = has_section(d, "disparities");
     int tests = has_section(d, "tests");
@@ -1326,8 +1327,7 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
                            ? fa_xstrdup("-")
                            : pval(g->cmp[m].p_adjusted);
         }
-        cells[5] = v ? fa_xstrdup(fa_verdict_name(v->verdict))
-                     : fa_xstrdup("");
+        cells[5] = v ? fa_xstrdup(fa_verdict_name(v->verdict)) : fa_xstrdup("");
         table_row(d, &t, cells);
         free_cells(cells, 6);
     }
@@ -1344,9 +1344,10 @@ scoring_table(struct doc *d, const fa_group_set *gs)
                                        "Scoring rate", "Ratio, verdict"};
     struct table t = {5, w, head, 7.5};
 
-    paraf(d, "Scoring rate: the share of a group's rows whose score is above "
-             "the median of the whole sample (%.6g; a score equal to it is "
-             "not above it).",
+    paraf(d,
+          "Scoring rate: the share of a group's rows whose score is above "
+          "the median of the whole sample (%.6g; a score equal to it is "
+          "not above it).",
           r->score_median);
     table_head(d, &t);
     for (size_t i = 0; i < r->ngroups; i++) {
@@ -1358,9 +1359,9 @@ scoring_table(struct doc *d, const fa_group_set *gs)
         if (g->set != gs->id || !g->has_above)
             continue;
         v = verdict_of(r, g->gid, "scoring_rate");
-        rate = r->ds.weighted ? fa_value_ratio(g->wabove, g->weight, "no rows")
-                              : fa_value_ratio((double)g->above,
-                                               (double)g->n, "no rows");
+        rate = r->ds.weighted
+                   ? fa_value_ratio(g->wabove, g->weight, "no rows")
+                   : fa_value_ratio((double)g->above, (double)g->n, "no rows");
         cells[0] = group_name(r, g);
         cells[1] = fa_xasprintf("%lld", (long long)g->n);
         cells[2] = fa_xasprintf("%lld", (long long)g->above);
@@ -1544,11 +1545,11 @@ aggregates(struct doc *d)
             const fa_test *x = &gs->chi2[c];
             char *cells[3];
 
-            cells[0] = fa_xasprintf("chi-square, %s",
-                                    labels[fa_chi2_metrics[c]]);
-            cells[1] = x->reason ? fa_xasprintf("n/a (%s)", x->reason)
-                                 : fa_xasprintf("%.3f (df %g)", x->statistic,
-                                                x->df);
+            cells[0] =
+                fa_xasprintf("chi-square, %s", labels[fa_chi2_metrics[c]]);
+            cells[1] = x->reason
+                           ? fa_xasprintf("n/a (%s)", x->reason)
+                           : fa_xasprintf("%.3f (df %g)", x->statistic, x->df);
             cells[2] = x->reason ? fa_xstrdup("")
                                  : fa_xasprintf("p %.3g, adjusted %.3g", x->p,
                                                 gs->chi2_adjusted[c]);
@@ -1574,10 +1575,11 @@ strata(struct doc *d)
         return;
     checked_metrics(d, ms, ratio);
     section(d, "Within strata", 1);
-    paraf(d, "Each group's %s against its reference within every stratum of "
-             "%s, pooled by the Cochran-Mantel-Haenszel test and the "
-             "Mantel-Haenszel common odds ratio: a gap that is only a mix "
-             "effect shows a CMH p-value near 1.",
+    paraf(d,
+          "Each group's %s against its reference within every stratum of "
+          "%s, pooled by the Cochran-Mantel-Haenszel test and the "
+          "Mantel-Haenszel common odds ratio: a gap that is only a mix "
+          "effect shows a CMH p-value near 1.",
           labels[ms[0]], r->strata);
     table_head(d, &t);
     for (size_t i = 1; i < r->ngroups; i++) {
@@ -1606,8 +1608,8 @@ limitations(struct doc *d)
 {
     const fa_results *r = d->r;
     size_t small = 0, excl = 0;
-    json_t *skipped = r->skipped_json ? json_loads(r->skipped_json, 0, NULL)
-                                      : NULL;
+    json_t *skipped =
+        r->skipped_json ? json_loads(r->skipped_json, 0, NULL) : NULL;
     size_t i;
     json_t *v;
 
@@ -1736,8 +1738,7 @@ appendix(struct doc *d, json_t *fields)
     section(d, "Reproducing this run", 2);
     {
         char *db = shell_quote(d->o->store ? d->o->store : "STORE");
-        char *tp = shell_quote(r->template_name ? r->template_name
-                                                : "generic");
+        char *tp = shell_quote(r->template_name ? r->template_name : "generic");
         char *rf = shell_quote(r->reference);
 
         cmd = fa_xasprintf(
@@ -1773,14 +1774,16 @@ appendix(struct doc *d, json_t *fields)
     }
     para_sized(d, cmd, MONO, 7.5, 0, 0);
     free(cmd);
-    paraf(d, "The store holds dataset %lld as loaded from %s (SHA-256 "
-             "above) with the column mapping %s. A template given as a file "
-             "is named here by its name; its resolved text below and its "
-             "SHA-256 identify it.",
+    paraf(d,
+          "The store holds dataset %lld as loaded from %s (SHA-256 "
+          "above) with the column mapping %s. A template given as a file "
+          "is named here by its name; its resolved text below and its "
+          "SHA-256 identify it.",
           (long long)r->ds.id, r->ds.source, r->ds.mapping);
     section(d, "Versions and hashes", 2);
-    paraf(d, "fairaudit %s; cairo %s; pango %s; SQLite %s; GSL %s; "
-             "libsodium %s; jansson %s; zlib %s; libyaml %s.",
+    paraf(d,
+          "fairaudit %s; cairo %s; pango %s; SQLite %s; GSL %s; "
+          "libsodium %s; jansson %s; zlib %s; libyaml %s.",
           r->tool_version, cairo_version_string(), pango_version_string(),
           sqlite3_libversion(), gsl_version, sodium_version_string(),
           JANSSON_VERSION, zlibVersion(), yaml_get_version_string());
@@ -1832,11 +1835,10 @@ to_file(void *closure, const unsigned char *data, unsigned int length)
 static cairo_status_t
 render(struct doc *d, FILE *f)
 {
-    json_t *fields = d->r->fields_json ? json_loads(d->r->fields_json, 0, NULL)
-                                       : NULL;
+    json_t *fields =
+        d->r->fields_json ? json_loads(d->r->fields_json, 0, NULL) : NULL;
     size_t ncf = 0;
-    fa_chart_file *cf =
-        fa_chart_list_curves(d->r, d->curves, d->ncurves, &ncf);
+    fa_chart_file *cf = fa_chart_list_curves(d->r, d->curves, d->ncurves, &ncf);
     static const fa_metric scores[] = {FA_METRIC_AUC, FA_METRIC_BRIER,
                                        FA_METRIC_MEAN_SCORE};
     static const fa_metric seg[] = {FA_METRIC_ACCURACY, FA_METRIC_TPR,
@@ -1845,24 +1847,21 @@ render(struct doc *d, FILE *f)
     cairo_status_t st;
     char date[32];
 
-    d->surf = f ? cairo_pdf_surface_create_for_stream(to_file, f, d->pw, d->ph)
-                : cairo_pdf_surface_create_for_stream(discard, NULL, d->pw,
-                                                      d->ph);
+    d->surf =
+        f ? cairo_pdf_surface_create_for_stream(to_file, f, d->pw, d->ph)
+          : cairo_pdf_surface_create_for_stream(discard, NULL, d->pw, d->ph);
     d->final = f != NULL;
     /* the run's own time, so the same run gives the same bytes */
     snprintf(date, sizeof(date), "%.19s", d->r->created);
-    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE,
-                                   d->title);
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, d->title);
     cairo_pdf_surface_set_metadata(
         d->surf, CAIRO_PDF_METADATA_SUBJECT,
-        tmpl_string(d, "source") ? tmpl_string(d, "source")
-                                 : "fairness audit");
+        tmpl_string(d, "source") ? tmpl_string(d, "source") : "fairness audit");
     cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR,
                                    "fairaudit");
     cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATE_DATE,
                                    date);
-    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_MOD_DATE,
-                                   date);
+    cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_MOD_DATE, date);
     d->cr = cairo_create(d->surf);
     d->lay = layout_new(d->cr);
     d->page = 1;
@@ -1879,11 +1878,10 @@ render(struct doc *d, FILE *f)
     attribute_results(d, cf, ncf);
     intersections(d, cf, ncf);
     if (d->r->ds.scored && d->r->ds.labelled)
-        metric_tables(d, "Score-based results", FA_SET_ATTRIBUTE, scores, 3,
-                      cf, ncf);
+        metric_tables(d, "Score-based results", FA_SET_ATTRIBUTE, scores, 3, cf,
+                      ncf);
     if (d->r->ds.labelled)
-        metric_tables(d, "Segment accuracy", FA_SET_SEGMENT, seg, 4, NULL,
-                      0);
+        metric_tables(d, "Segment accuracy", FA_SET_SEGMENT, seg, 4, NULL, 0);
     else
         metric_tables(d, "Segments", FA_SET_SEGMENT, segl, 1, NULL, 0);
     aggregates(d);
@@ -1918,8 +1916,8 @@ release_secs(struct sec *s, size_t n)
 /* Public functions                                                    */
 
 fa_err
-fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
-                    const char *path, const struct fa_report_opts *opts)
+fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *path,
+                    const struct fa_report_opts *opts)
 {
     struct doc d;
     fa_results r;
@@ -1987,10 +1985,10 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     }
     cs = render(&d, f);
     if (fclose(f) != 0 || cs != CAIRO_STATUS_SUCCESS) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
-                          cs != CAIRO_STATUS_SUCCESS
-                              ? cairo_status_to_string(cs)
-                              : strerror(errno));
+        err =
+            fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                        cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs)
+                                                   : strerror(errno));
         unlink(tmp);
         goto out;
     }

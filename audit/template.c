@@ -162,7 +162,8 @@ items(struct parser *p, const yaml_node_t *n, const char *key, size_t *count)
         *count = 0;
         return NULL;
     }
-    *count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    *count =
+        (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (*count > MAX_ITEMS) {
         fail_at(p, n, "'%s' has more than %d items", key, MAX_ITEMS);
         *count = 0;
@@ -219,12 +220,23 @@ get_strings(struct parser *p, const yaml_node_t *n, const char *key,
 }
 
 static const char *const section_names[] = {
-    "summary", "verdicts", "groups",  "disparities", "intervals", "tests",
-    "aggregates", "strata", "method", "disclosures", "data", NULL};
-static const char *const chart_names[] = {
-    "selection_rate", "impact_ratio", "scoring_rate", "tpr", "fpr", "tnr",
-    "ppv", "npv", "accuracy", "auc", "calibration", "heatmap", "roc",
-    "threshold_sweep", NULL};
+    "summary",    "verdicts", "groups", "disparities", "intervals", "tests",
+    "aggregates", "strata",   "method", "disclosures", "data",      NULL};
+static const char *const chart_names[] = {"selection_rate",
+                                          "impact_ratio",
+                                          "scoring_rate",
+                                          "tpr",
+                                          "fpr",
+                                          "tnr",
+                                          "ppv",
+                                          "npv",
+                                          "accuracy",
+                                          "auc",
+                                          "calibration",
+                                          "heatmap",
+                                          "roc",
+                                          "threshold_sweep",
+                                          NULL};
 
 static int
 metric_of(const char *s)
@@ -329,8 +341,7 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
                 fail_at(p, v, "metric '%s' has no comparison to check", s);
             *has_metric = 1;
         } else if (strcmp(key, "measure") == 0) {
-            if (!s || (strcmp(s, "ratio") != 0 &&
-                       strcmp(s, "difference") != 0))
+            if (!s || (strcmp(s, "ratio") != 0 && strcmp(s, "difference") != 0))
                 fail_at(p, v, "'measure' must be ratio or difference");
             else
                 c->measure = strcmp(s, "ratio") == 0 ? FA_MEASURE_RATIO
@@ -348,9 +359,8 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
                        strcmp(s, "band_and_significant") != 0))
                 fail_at(p, v, "'rule' must be band or band_and_significant");
             else
-                c->rule = strcmp(s, "band") == 0
-                              ? FA_RULE_BAND
-                              : FA_RULE_BAND_AND_SIGNIFICANT;
+                c->rule = strcmp(s, "band") == 0 ? FA_RULE_BAND
+                                                 : FA_RULE_BAND_AND_SIGNIFICANT;
         } else if (strcmp(key, "flip_flop") == 0) {
             c->flip_flop = (int)get_int(p, v, key, 0, 10);
             ff = v;
@@ -394,10 +404,9 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
         fail_at(p, nmin, "'min' is above 'max'");
     else if (c->flip_flop && !c->has_min)
         fail_at(p, ff, "'flip_flop' needs a 'min' (it tests a shortfall)");
-    else if (c->flip_flop &&
-             (c->measure != FA_MEASURE_RATIO ||
-              (c->metric != FA_METRIC_SELECTION_RATE &&
-               c->metric != FA_CHECK_SCORING_RATE)))
+    else if (c->flip_flop && (c->measure != FA_MEASURE_RATIO ||
+                              (c->metric != FA_METRIC_SELECTION_RATE &&
+                               c->metric != FA_CHECK_SCORING_RATE)))
         fail_at(p, ff, "'flip_flop' needs a selection or scoring rate ratio");
 }
 
@@ -431,8 +440,8 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
         if (strcmp(key, "name") == 0) {
             t->name = get_string(p, v, key);
             for (const char *c = t->name; c && *c; c++)
-                if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
-                    *c != '-')
+                if (!islower((unsigned char)*c) &&
+                    !isdigit((unsigned char)*c) && *c != '-')
                     fail_at(p, v, "'name' must be of a-z, 0-9 and -");
             if (t->name && !*t->name)
                 fail_at(p, v, "'name' is empty");
@@ -461,8 +470,8 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
             }
         } else if (strcmp(key, "exclude_below_share") == 0) {
             t->exclude_below_share = get_number(p, v, key);
-            if (!p->err && !(t->exclude_below_share >= 0 &&
-                             t->exclude_below_share < 0.5))
+            if (!p->err &&
+                !(t->exclude_below_share >= 0 && t->exclude_below_share < 0.5))
                 fail_at(p, v, "'exclude_below_share' must lie in [0, 0.5)");
         } else if (strcmp(key, "statistics") == 0) {
             parse_statistics(p, t, v);
@@ -502,8 +511,7 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
         } else if (strcmp(key, "required_fields") == 0) {
             t->required = get_strings(p, v, key, NULL, 1, &t->nrequired);
         } else if (strcmp(key, "disclosures") == 0) {
-            t->disclosures =
-                get_strings(p, v, key, NULL, 0, &t->ndisclosures);
+            t->disclosures = get_strings(p, v, key, NULL, 0, &t->ndisclosures);
         } else if (strcmp(key, "wording") == 0) {
             static const char *const words[] = {"pass", "fail", "insufficient",
                                                 "excluded"};
@@ -624,19 +632,16 @@ check_shape(fa_ctx *ctx, const char *text, size_t len, const char *origin)
                 err = fa_ctx_fail(ctx, FA_ERR_USAGE,
                                   "%s:%lu:%lu: a template is one YAML "
                                   "document",
-                                  origin,
-                                  (unsigned long)ev.start_mark.line + 1,
+                                  origin, (unsigned long)ev.start_mark.line + 1,
                                   (unsigned long)ev.start_mark.column + 1);
             break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             if (++depth > MAX_DEPTH)
-                err = fa_ctx_fail(ctx, FA_ERR_USAGE,
-                                  "%s:%lu:%lu: nested more than %d deep",
-                                  origin,
-                                  (unsigned long)ev.start_mark.line + 1,
-                                  (unsigned long)ev.start_mark.column + 1,
-                                  MAX_DEPTH);
+                err = fa_ctx_fail(
+                    ctx, FA_ERR_USAGE, "%s:%lu:%lu: nested more than %d deep",
+                    origin, (unsigned long)ev.start_mark.line + 1,
+                    (unsigned long)ev.start_mark.column + 1, MAX_DEPTH);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
@@ -655,8 +660,8 @@ check_shape(fa_ctx *ctx, const char *text, size_t len, const char *origin)
 }
 
 fa_err
-fa_template_parse(fa_ctx *ctx, const char *text, size_t len,
-                  const char *origin, fa_template *t)
+fa_template_parse(fa_ctx *ctx, const char *text, size_t len, const char *origin,
+                  fa_template *t)
 {
     yaml_parser_t yp;
     struct parser p;
@@ -767,7 +772,7 @@ fa_template_resolve(fa_template *t, struct fa_run_opts *o)
         "pass", "fail", "insufficient evidence", "excluded"};
 
     {
-        char *ref = fa_xstrdup(o->reference    ? o->reference
+        char *ref = fa_xstrdup(o->reference   ? o->reference
                                : t->reference ? t->reference
                                               : "largest");
 
@@ -789,12 +794,12 @@ fa_template_resolve(fa_template *t, struct fa_run_opts *o)
     /* run options: 0 is the default and -1 none */
     if (o->min_group == 0 && t->min_group >= 0)
         o->min_group = t->min_group ? t->min_group : -1;
-    t->min_group = o->min_group == 0 ? FA_RUN_MIN_GROUP
+    t->min_group = o->min_group == 0  ? FA_RUN_MIN_GROUP
                    : o->min_group < 0 ? 0
                                       : o->min_group;
     if (o->min_class == 0 && t->min_class >= 0)
         o->min_class = t->min_class ? t->min_class : -1;
-    t->min_class = o->min_class == 0 ? FA_RUN_MIN_CLASS
+    t->min_class = o->min_class == 0  ? FA_RUN_MIN_CLASS
                    : o->min_class < 0 ? 0
                                       : o->min_class;
     if (o->bootstrap == 0 && t->bootstrap >= 0)
@@ -844,9 +849,8 @@ fa_template_json(const fa_template *t)
 {
     json_t *o = json_object(), *st = json_object(), *checks = json_array();
     json_t *metrics = json_array(), *w = json_object();
-    static const char *const wkeys[FA_WORD_COUNT] = {"pass", "fail",
-                                                     "insufficient",
-                                                     "excluded"};
+    static const char *const wkeys[FA_WORD_COUNT] = {
+        "pass", "fail", "insufficient", "excluded"};
     char *s;
 
     json_object_set_new(o, "name", json_string(t->name));
@@ -860,8 +864,8 @@ fa_template_json(const fa_template *t)
     json_object_set_new(o, "exclude_missing", json_boolean(t->exclude_missing));
     json_object_set_new(st, "confidence", json_real(t->confidence));
     json_object_set_new(st, "alpha", json_real(t->alpha));
-    json_object_set_new(st, "ci", json_string(t->exact > 0 ? "exact"
-                                                           : "wilson"));
+    json_object_set_new(st, "ci",
+                        json_string(t->exact > 0 ? "exact" : "wilson"));
     json_object_set_new(st, "correction",
                         json_string(t->bh > 0 ? "bh" : "holm"));
     json_object_set_new(st, "min_group", json_integer(t->min_group));
@@ -883,14 +887,15 @@ fa_template_json(const fa_template *t)
                             json_string(c->measure == FA_MEASURE_RATIO
                                             ? "ratio"
                                             : "difference"));
-        json_object_set_new(j, "min", c->has_min ? json_real(c->min)
-                                                 : json_null());
-        json_object_set_new(j, "max", c->has_max ? json_real(c->max)
-                                                 : json_null());
-        json_object_set_new(j, "rule", json_string(c->rule == FA_RULE_BAND
-                                                       ? "band"
-                                                       : "band_and_"
-                                                         "significant"));
+        json_object_set_new(j, "min",
+                            c->has_min ? json_real(c->min) : json_null());
+        json_object_set_new(j, "max",
+                            c->has_max ? json_real(c->max) : json_null());
+        json_object_set_new(j, "rule",
+                            json_string(c->rule == FA_RULE_BAND
+                                            ? "band"
+                                            : "band_and_"
+                                              "significant"));
         json_object_set_new(j, "flip_flop", json_integer(c->flip_flop));
         for (int k = FA_SET_ATTRIBUTE; k <= FA_SET_SEGMENT; k++)
             if (c->sets & (1u << k))
@@ -900,17 +905,16 @@ fa_template_json(const fa_template *t)
         json_array_append_new(checks, j);
     }
     json_object_set_new(o, "checks", checks);
-    json_object_set_new(o, "sections",
-                        strings_json(t->sections, t->nsections));
+    json_object_set_new(o, "sections", strings_json(t->sections, t->nsections));
     json_object_set_new(o, "charts", strings_json(t->charts, t->ncharts));
     json_object_set_new(o, "required_fields",
                         strings_json(t->required, t->nrequired));
     json_object_set_new(o, "disclosures",
                         strings_json(t->disclosures, t->ndisclosures));
     for (int i = 0; i < FA_WORD_COUNT; i++)
-        json_object_set_new(w, wkeys[i], t->wording[i]
-                                             ? json_string(t->wording[i])
-                                             : json_null());
+        json_object_set_new(w, wkeys[i],
+                            t->wording[i] ? json_string(t->wording[i])
+                                          : json_null());
     json_object_set_new(o, "wording", w);
     s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(o);
@@ -958,4 +962,3 @@ fa_template_check_fields(fa_ctx *ctx, const fa_template *t, const fa_field *f,
     }
     return FA_OK;
 }
-
