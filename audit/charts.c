@@ -589,29 +589,11 @@ static int
 verdict_mark(const fa_results *r, int64_t gid, fa_metric m, int ratio_only)
 {
     const char *name = fa_metric_name(m);
-    int other = -1;
+    const fa_verdict *v = fa_results_verdict(r, gid, name, "ratio");
 
-    for (size_t i = 0; i < r->nverdicts; i++) {
-        const fa_verdict *v = &r->verdicts[i];
-
-        if (v->gid != gid || strcmp(v->metric, name) != 0)
-            continue;
-        if (strcmp(v->measure, "ratio") == 0)
-            return mark_of_verdict(v->verdict);
-        if (other < 0)
-            other = mark_of_verdict(v->verdict);
-    }
-    return other >= 0 && !ratio_only ? other : MARK_NOT_JUDGED;
-}
-
-/* The metric a name stands for, -1 for none ("scoring_rate"). */
-static int
-metric_of(const char *name)
-{
-    for (int k = 0; k < FA_METRIC_COUNT; k++)
-        if (strcmp(fa_metric_name((fa_metric)k), name) == 0)
-            return k;
-    return -1;
+    if (!v && !ratio_only)
+        v = fa_results_verdict(r, gid, name, NULL);
+    return v ? mark_of_verdict(v->verdict) : MARK_NOT_JUDGED;
 }
 
 static const char *
@@ -686,7 +668,7 @@ main_metric(const fa_results *r)
     {
         const char *metric = json_str(ck, "metric");
         const char *measure = json_str(ck, "measure");
-        int k = metric ? metric_of(metric) : -1;
+        int k = metric ? fa_metric_from_name(metric) : -1;
 
         if (k < 0 || !measure || strcmp(measure, "ratio") != 0 ||
             !fa_metric_has_disparity((fa_metric)k) ||

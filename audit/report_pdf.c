@@ -449,15 +449,6 @@ set_name(const fa_results *r, const fa_group_set *gs)
     return s;
 }
 
-static int
-metric_of(const char *name)
-{
-    for (int m = 0; m < FA_METRIC_COUNT; m++)
-        if (strcmp(fa_metric_name((fa_metric)m), name) == 0)
-            return m;
-    return -1;
-}
-
 static const char *const labels[FA_METRIC_COUNT] = {
     [FA_METRIC_BASE_RATE] = "base rate",
     [FA_METRIC_SELECTION_RATE] = "selection rate",
@@ -499,7 +490,7 @@ static const char *const formulas[FA_METRIC_COUNT] = {
 static const char *
 label_of(const char *metric)
 {
-    int m = metric_of(metric);
+    int m = fa_metric_from_name(metric);
 
     return m >= 0 ? labels[m] : "scoring rate";
 }
@@ -575,16 +566,6 @@ wants_chart(const struct doc *d, const fa_chart_file *f)
             return 1;
     }
     return 0;
-}
-
-static const fa_verdict *
-verdict_of(const fa_results *r, int64_t gid, const char *metric)
-{
-    for (size_t i = 0; i < r->nverdicts; i++)
-        if (r->verdicts[i].gid == gid &&
-            strcmp(r->verdicts[i].metric, metric) == 0)
-            return &r->verdicts[i];
-    return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -708,22 +689,32 @@ contents(struct doc *d)
         page_break(d);
 }
 
-/* Groups with at least one excluded verdict. */
-static size_t
-excluded_groups(const fa_results *r)
+/* Whether verdict v is an exclusion (small_only 0) or insufficient
+ * evidence for want of rows (small_only 1). */
+static int
+counts_toward(const fa_verdict *v, int small_only)
 {
+    return small_only ? v->verdict == FA_VERDICT_INSUFFICIENT &&
+                            strstr(v->reason, "rows, fewer than")
+                      : v->verdict == FA_VERDICT_EXCLUDED;
+}
+
+/* The groups with at least one such verdict. */
+static size_t
+groups_with(const fa_results *r, int small_only)
+{
+    unsigned char *seen = fa_xcalloc(r->ngroups + 1, 1);
     size_t n = 0;
 
     for (size_t i = 0; i < r->nverdicts; i++) {
-        size_t j = 0;
+        const fa_verdict *v = &r->verdicts[i];
 
-        if (r->verdicts[i].verdict != FA_VERDICT_EXCLUDED)
-            continue;
-        while (j < i && !(r->verdicts[j].gid == r->verdicts[i].gid &&
-                          r->verdicts[j].verdict == FA_VERDICT_EXCLUDED))
-            j++;
-        n += j == i;
+        if (counts_toward(v, small_only) && !seen[v->gid]) {
+            seen[v->gid] = 1;
+            n++;
+        }
     }
+    free(seen);
     return n;
 }
 
@@ -756,7 +747,8 @@ finding(const struct doc *d, const fa_verdict *v)
     const fa_results *r = d->r;
     const fa_group *g = &r->groups[v->gid];
     char *name = group_name(r, g), *ref = NULL, *ci = NULL, *band, *test, *s;
-    int m = metric_of(v->metric), ratio = strcmp(v->measure, "ratio") == 0;
+    int m = fa_metric_from_name(v->metric),
+        ratio = strcmp(v->measure, "ratio") == 0;
     const char *adj = strcmp(r->correction, "bh") == 0 ? "BH" : "Holm";
     double alpha = json_number_value(
         json_object_get(json_object_get(d->tmpl, "statistics"), "alpha"));
@@ -839,8 +831,7 @@ summary(struct doc *d)
           fa_verdict_name(r->verdict), verdict_word(d, r->verdict),
           r->template_name, r->nverdicts - count[FA_VERDICT_EXCLUDED],
           count[FA_VERDICT_FAIL], count[FA_VERDICT_INSUFFICIENT],
-          count[FA_VERDICT_PASS], count[FA_VERDICT_EXCLUDED],
-          excluded_groups(r),
+          count[FA_VERDICT_PASS], count[FA_VERDICT_EXCLUDED], groups_with(r, 0),
           strcmp(r->correction, "bh") == 0 ? "Benjamini-Hochberg" : "Holm",
           json_number_value(json_object_get(
               json_object_get(d->tmpl, "statistics"), "alpha")));
@@ -1186,7 +1177,7 @@ method(struct doc *d)
     table_head(d, &t);
     json_array_foreach(ms, i, v)
     {
-        int m = metric_of(json_string_value(v));
+        int m = fa_metric_from_name(json_string_value(v));
         char *cells[3];
         int dir;
 
@@ -1254,7 +1245,8 @@ checked_metrics(const struct doc *d, fa_metric *ms, int *ratio)
 
     json_array_foreach(checks, i, c)
     {
-        int m = metric_of(json_string_value(json_object_get(c, "metric")));
+        int m = fa_metric_from_name(
+            json_string_value(json_object_get(c, "metric")));
         size_t k = 0;
 
         if (m < 0 || (!d->r->ds.labelled && fa_metric_needs_label(m)) ||
@@ -1298,7 +1290,7 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
 
         if (g->set != gs->id)
             continue;
-        v = verdict_of(r, g->gid, fa_metric_name(m));
+        v = fa_results_verdict(r, g->gid, fa_metric_name(m), NULL);
         cells[0] = group_name(r, g);
         if (gs->ndims == 1) {
             free(cells[0]);
@@ -1358,7 +1350,7 @@ scoring_table(struct doc *d, const fa_group_set *gs)
 
         if (g->set != gs->id || !g->has_above)
             continue;
-        v = verdict_of(r, g->gid, "scoring_rate");
+        v = fa_results_verdict(r, g->gid, "scoring_rate", NULL);
         rate = r->ds.weighted
                    ? fa_value_ratio(g->wabove, g->weight, "no rows")
                    : fa_value_ratio((double)g->above, (double)g->n, "no rows");
@@ -1614,18 +1606,7 @@ limitations(struct doc *d)
     json_t *v;
 
     section(d, "Limitations", 1);
-    for (i = 0; i < r->nverdicts; i++) {
-        size_t j = 0;
-
-        if (r->verdicts[i].verdict != FA_VERDICT_INSUFFICIENT ||
-            !strstr(r->verdicts[i].reason, "rows, fewer than"))
-            continue;
-        while (j < i && !(r->verdicts[j].gid == r->verdicts[i].gid &&
-                          r->verdicts[j].verdict == FA_VERDICT_INSUFFICIENT &&
-                          strstr(r->verdicts[j].reason, "rows, fewer than")))
-            j++;
-        small += j == i;
-    }
+    small = groups_with(r, 1);
     for (i = 0; i < r->nverdicts; i++)
         excl += r->verdicts[i].verdict == FA_VERDICT_EXCLUDED;
     if (small)
@@ -1648,7 +1629,7 @@ limitations(struct doc *d)
         bulletf(d,
                 "%zu groups are excluded from the ratios by the template's "
                 "rules (small or unknown categories): shown, not judged.",
-                excluded_groups(r));
+                groups_with(r, 0));
     json_array_foreach(skipped, i, v)
     {
         bulletf(d, "The check of %s was skipped: %s.",

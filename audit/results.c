@@ -121,3 +121,35 @@ fa_verdict_of(const char *name)
             return v;
     return -1;
 }
+
+const fa_verdict *
+fa_results_verdict(const fa_results *r, int64_t gid, const char *metric,
+                   const char *measure)
+{
+    size_t a = 0;
+
+    while (a < r->nverdicts) {
+        const fa_verdict *v = &r->verdicts[a];
+        size_t b = a + 1, lo, hi;
+
+        while (b < r->nverdicts && r->verdicts[b].check == v->check)
+            b++;
+        if (strcmp(v->metric, metric) == 0 &&
+            (!measure || strcmp(v->measure, measure) == 0)) {
+            lo = a;
+            hi = b;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (r->verdicts[mid].gid < gid)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < b && r->verdicts[lo].gid == gid)
+                return &r->verdicts[lo];
+        }
+        a = b;
+    }
+    return NULL;
+}

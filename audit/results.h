@@ -106,6 +106,18 @@ const char *fa_verdict_name(int v);
 /* The kind of a name, -1 when none. */
 int fa_verdict_of(const char *name);
 
+struct fa_results;
+
+/*
+ * The first verdict of group gid on metric (a check's metric name) with
+ * measure ("ratio", "difference"; NULL for either), or NULL. Verdicts come
+ * check by check, each check's in ascending gid, so each check's run is
+ * searched by bisection.
+ */
+const struct fa_verdict *fa_results_verdict(const struct fa_results *r,
+                                            int64_t gid, const char *metric,
+                                            const char *measure);
+
 /* One (group, check) judged by the run's template. */
 typedef struct fa_verdict {
     int64_t gid;

@@ -1711,8 +1711,7 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     bind_text(s, 15, res->template_sha256);
     bind_text(s, 16, res->fields_json);
     bind_text(s, 17, res->skipped_json);
-    bind_text(s, 18, res->template_name ? fa_verdict_name(res->verdict)
-                                        : NULL);
+    bind_text(s, 18, res->template_name ? fa_verdict_name(res->verdict) : NULL);
     if (res->has_median)
         sqlite3_bind_double(s, 19, res->score_median);
     err = step_done(ctx, st, s);
@@ -1846,15 +1845,6 @@ load_sets(fa_ctx *ctx, fa_store *st, fa_results *res)
     return FA_OK;
 }
 
-static int
-metric_index(const char *name)
-{
-    for (int k = 0; k < FA_METRIC_COUNT; k++)
-        if (strcmp(name, fa_metric_name((fa_metric)k)) == 0)
-            return k;
-    return -1;
-}
-
 static fa_err
 load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
 {
@@ -1949,7 +1939,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_bind_int64(s, 1, res->run_id);
     while (next_row(st, s)) {
         size_t gid = (size_t)sqlite3_column_int64(s, 0);
-        int k = metric_index((const char *)sqlite3_column_text(s, 1));
+        int k = fa_metric_from_name((const char *)sqlite3_column_text(s, 1));
 
         if (gid >= res->ngroups || k < 0)
             continue;
@@ -1977,7 +1967,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
     sqlite3_bind_int64(s, 1, res->run_id);
     while (next_row(st, s)) {
         size_t gid = (size_t)sqlite3_column_int64(s, 0);
-        int k = metric_index((const char *)sqlite3_column_text(s, 1));
+        int k = fa_metric_from_name((const char *)sqlite3_column_text(s, 1));
 
         if (gid >= res->ngroups || k < 0)
             continue;

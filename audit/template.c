@@ -238,13 +238,15 @@ static const char *const chart_names[] = {"selection_rate",
                                           "threshold_sweep",
                                           NULL};
 
+/* A check's metric: a metric, or the scoring rate; -1 for none. */
 static int
 metric_of(const char *s)
 {
-    for (int m = 0; m < FA_METRIC_COUNT; m++)
-        if (strcmp(fa_metric_name((fa_metric)m), s) == 0)
-            return m;
-    return strcmp(s, "scoring_rate") == 0 ? FA_CHECK_SCORING_RATE : -1;
+    int m = fa_metric_from_name(s);
+
+    return m >= 0                           ? m
+           : strcmp(s, "scoring_rate") == 0 ? FA_CHECK_SCORING_RATE
+                                            : -1;
 }
 
 const char *

@@ -4,6 +4,7 @@
  * docs/metrics.md; each function carries the anchor of its section.
  */
 #include <assert.h>
+#include <string.h>
 
 #include "confusion.h"
 
@@ -41,6 +42,15 @@ fa_metric_name(fa_metric m)
 {
     assert((unsigned)m < FA_METRIC_COUNT);
     return info[m].name;
+}
+
+int
+fa_metric_from_name(const char *name)
+{
+    for (int m = 0; m < FA_METRIC_COUNT; m++)
+        if (strcmp(info[m].name, name) == 0)
+            return m;
+    return -1;
 }
 
 int

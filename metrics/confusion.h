@@ -56,6 +56,9 @@ typedef enum fa_metric {
 /* The metric's key in results.json and the store ("tpr"); never NULL. */
 const char *fa_metric_name(fa_metric m);
 
+/* The metric named name (fa_metric_name's inverse), -1 for none. */
+int fa_metric_from_name(const char *name);
+
 /* 1 when the metric needs the true label, 0 otherwise. */
 int fa_metric_needs_label(fa_metric m);
 

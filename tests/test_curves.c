@@ -25,7 +25,11 @@ static const char csv[] = "g,y,p,s\n"
                           "A,0,0,0.2\n"
                           "B,1,1,0.5\nB,0,1,0.5\nB,1,1,0.5\nB,0,0,0.1\n";
 
-START_TEST(curves_by_hand)
+/* Ingests CSV text (columns g, y, p, s and, when weighted, w), runs it
+ * and loads the run and its curves (one attribute set). */
+static void
+load(const char *text, int weighted, fa_ctx *ctx, fa_store **st, fa_results *r,
+     fa_score_curves **c)
 {
     static const char *const attrs[] = {"g"};
     char path[] = "/tmp/fa-curves-XXXXXX";
@@ -34,32 +38,39 @@ START_TEST(curves_by_hand)
     struct fa_ingest_opts o = {0};
     struct fa_ingest_result ires;
     struct fa_run_opts ro = {.tool_version = "t", .min_group = -1};
-    fa_ctx *ctx = fa_ctx_new();
-    fa_store *st = NULL;
-    fa_results r;
-    fa_score_curves *c;
-    const fa_curve_group *a, *b;
-    size_t n;
     int64_t run_id;
-    static const double afx[] = {0, 0, 0, 0.5, 0.5, 1};
-    static const double aty[] = {0, 1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1};
+    size_t n;
 
-    fputs(csv, f);
+    fputs(text, f);
     fclose(f);
     o.path = path;
     o.label = "y";
     o.pred = "p";
     o.score = "s";
+    o.weight = weighted ? "w" : NULL;
     o.attrs = attrs;
     o.nattrs = 1;
-    ck_assert_int_eq(fa_store_open(ctx, ":memory:", 1, &st), FA_OK);
-    ck_assert_int_eq(fa_ingest(ctx, st, &o, &ires), FA_OK);
-    ro.dataset_id = ires.dataset_id;
-    ck_assert_int_eq(fa_run(ctx, st, &ro, &run_id), FA_OK);
-    ck_assert_int_eq(fa_store_run_load(ctx, st, run_id, &r), FA_OK);
-    ck_assert_int_eq(fa_score_curves_load(ctx, st, &r, &c, &n), FA_OK);
+    ck_assert_int_eq(fa_store_open(ctx, ":memory:", 1, st), FA_OK);
+    ck_assert_int_eq(fa_ingest(ctx, *st, &o, &ires), FA_OK);
     unlink(path);
+    ro.dataset_id = ires.dataset_id;
+    ck_assert_int_eq(fa_run(ctx, *st, &ro, &run_id), FA_OK);
+    ck_assert_int_eq(fa_store_run_load(ctx, *st, run_id, r), FA_OK);
+    ck_assert_int_eq(fa_score_curves_load(ctx, *st, r, c, &n), FA_OK);
     ck_assert_uint_eq(n, 1);
+}
+
+START_TEST(curves_by_hand)
+{
+    fa_ctx *ctx = fa_ctx_new();
+    fa_store *st = NULL;
+    fa_results r;
+    fa_score_curves *c;
+    const fa_curve_group *a, *b;
+    static const double afx[] = {0, 0, 0, 0.5, 0.5, 1};
+    static const double aty[] = {0, 1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1};
+
+    load(csv, 0, ctx, &st, &r, &c);
     ck_assert_uint_eq(c[0].ngroups, 2);
     a = &c[0].g[0];
     b = &c[0].g[1];
@@ -79,9 +90,8 @@ START_TEST(curves_by_hand)
     ck_assert_double_eq(c[0].cal_hi, 1);
     ck_assert_int_eq(a->cal_n[9], 1);
     ck_assert_int_eq(a->cal_n[2], 1);
-    ck_assert_int_eq(a->cal_n[0] + a->cal_n[1] + a->cal_n[3] + a->cal_n[4] +
-                         a->cal_n[5],
-                     0);
+    ck_assert_int_eq(
+        a->cal_n[0] + a->cal_n[1] + a->cal_n[3] + a->cal_n[4] + a->cal_n[5], 0);
     ck_assert_int_eq(b->cal_n[5], 3);
     ck_assert_double_eq_tol(b->cal_score[5], 0.5, 1e-15);
     ck_assert_double_eq_tol(b->cal_rate[5], 2.0 / 3, 1e-15);
@@ -98,7 +108,7 @@ START_TEST(curves_by_hand)
     ck_assert_double_eq(a->sel[0], 1);
     ck_assert_double_eq(b->sel[0], 1);
     ck_assert_int_eq(c[0].has_chosen, 0);
-    fa_score_curves_free(c, n);
+    fa_score_curves_free(c, 1);
     fa_results_release(&r);
     fa_store_close(st);
     fa_ctx_free(ctx);
@@ -122,41 +132,22 @@ area(const fa_curve_group *g)
  * ranks), and the sweep's lowest threshold selects all the weight. */
 START_TEST(weighted_roc_is_the_auc)
 {
-    static const char *const attrs[] = {"g"};
-    char path[] = "/tmp/fa-curvesw-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
-    struct fa_ingest_opts o = {0};
-    struct fa_ingest_result ires;
-    struct fa_run_opts ro = {.tool_version = "t", .min_group = -1};
     fa_ctx *ctx = fa_ctx_new();
     fa_store *st = NULL;
     fa_results r;
     fa_score_curves *c;
-    size_t n;
-    int64_t run_id;
+    char *text = fa_xstrdup("g,y,p,s,w\n");
 
-    fprintf(f, "g,y,p,s,w\n");
-    for (int i = 0; i < 300; i++)
-        fprintf(f, "%c,%d,%d,%.3f,%g\n", "AB"[i % 2], (i * 7) % 3 == 0,
-                i % 4 == 0, (double)((i * 37) % 101) / 100.0,
-                1 + (double)(i % 5));
-    fclose(f);
-    o.path = path;
-    o.label = "y";
-    o.pred = "p";
-    o.score = "s";
-    o.weight = "w";
-    o.attrs = attrs;
-    o.nattrs = 1;
-    ck_assert_int_eq(fa_store_open(ctx, ":memory:", 1, &st), FA_OK);
-    ck_assert_int_eq(fa_ingest(ctx, st, &o, &ires), FA_OK);
-    ro.dataset_id = ires.dataset_id;
-    ck_assert_int_eq(fa_run(ctx, st, &ro, &run_id), FA_OK);
-    ck_assert_int_eq(fa_store_run_load(ctx, st, run_id, &r), FA_OK);
-    ck_assert_int_eq(fa_score_curves_load(ctx, st, &r, &c, &n), FA_OK);
-    unlink(path);
-    ck_assert_uint_eq(n, 1);
+    for (int i = 0; i < 300; i++) {
+        char *t = fa_xasprintf(
+            "%s%c,%d,%d,%.3f,%g\n", text, "AB"[i % 2], (i * 7) % 3 == 0,
+            i % 4 == 0, (double)((i * 37) % 101) / 100.0, 1 + (double)(i % 5));
+
+        free(text);
+        text = t;
+    }
+    load(text, 1, ctx, &st, &r, &c);
+    free(text);
     for (size_t k = 0; k < c[0].ngroups; k++) {
         const fa_curve_group *g = &c[0].g[k];
         const fa_value *auc = &r.groups[g->gid].m[FA_METRIC_AUC];
@@ -166,7 +157,7 @@ START_TEST(weighted_roc_is_the_auc)
         ck_assert_double_eq_tol(area(g), auc->value, 1e-12);
         ck_assert_double_eq_tol(g->sel[0], 1, 1e-15);
     }
-    fa_score_curves_free(c, n);
+    fa_score_curves_free(c, 1);
     fa_results_release(&r);
     fa_store_close(st);
     fa_ctx_free(ctx);
