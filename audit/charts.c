@@ -29,6 +29,7 @@
 #include <pango/pangocairo.h>
 
 #include "charts.h"
+#include "curves.h"
 
 /* ------------------------------------------------------------------ */
 /* Private functions: colours, marks, text                             */
@@ -602,20 +603,10 @@ json_str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-/* A template check's ratio band; has is 0 when there is none. */
-struct band {
-    int has, has_min, has_max;
-    double min, max;
-};
-
-/*
- * The band of the first check of m as a ratio in the run's template, when
- * it judges sets of kind.
- */
-static struct band
-template_band(const fa_results *r, fa_metric m, enum fa_set_kind kind)
+fa_band
+fa_chart_band(const fa_results *r, fa_metric m, enum fa_set_kind kind)
 {
-    struct band b = {0};
+    fa_band b = {0};
     json_t *root =
         r->template_json ? json_loads(r->template_json, 0, NULL) : NULL;
     json_t *checks = json_object_get(root, "checks"), *ck;
@@ -651,12 +642,8 @@ template_band(const fa_results *r, fa_metric m, enum fa_set_kind kind)
     return b;
 }
 
-/*
- * The main metric: the first the template checks as a ratio that the data
- * can have (a label-free run has no TPR), else the selection rate.
- */
-static fa_metric
-main_metric(const fa_results *r)
+fa_metric
+fa_chart_main_metric(const fa_results *r)
 {
     json_t *root =
         r->template_json ? json_loads(r->template_json, 0, NULL) : NULL;
@@ -2037,15 +2024,6 @@ note_line(struct chart *c, const char *s, double y)
     return y + 11;
 }
 
-/* 1 when a value of g's set is missing. */
-static int
-has_missing(const fa_results *r, const fa_group *g)
-{
-    for (size_t k = 0; k < r->sets[g->set].ndims; k++)
-        if (!g->values[k])
-            return 1;
-    return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Public functions                                                    */
@@ -2057,7 +2035,7 @@ fa_chart_rates(cairo_t *cr, double w, double h, const fa_results *r, int set,
     const fa_group_set *gs;
     struct rowchart rc = {0};
     struct chart c;
-    struct band b;
+    fa_band b;
     const fa_group *ref;
     size_t n, *ix;
     char *ci, *refl, *sl;
@@ -2083,7 +2061,7 @@ fa_chart_rates(cairo_t *cr, double w, double h, const fa_results *r, int set,
     }
     free(ix);
     rate_axis(&rc.ax[0], &rc, 0, rate_ticks, FA_ARRAY_LEN(rate_ticks));
-    b = template_band(r, m, gs->kind);
+    b = fa_chart_band(r, m, gs->kind);
     if (ref && !ref->m[m].reason) {
         double rv = ref->m[m].value;
 
@@ -2147,7 +2125,7 @@ fa_chart_forest(cairo_t *cr, double w, double h, const fa_results *r, int set,
     const fa_group_set *gs;
     struct rowchart rc = {0};
     struct chart c;
-    struct band b;
+    fa_band b;
     const fa_group *ref;
     size_t n, *ix;
     double lo = 0.5, hi = 2;
@@ -2191,7 +2169,7 @@ fa_chart_forest(cairo_t *cr, double w, double h, const fa_results *r, int set,
             hi = fmax(hi, p->hi);
     }
     free(ix);
-    b = template_band(r, m, gs->kind);
+    b = fa_chart_band(r, m, gs->kind);
     if (b.has_min)
         lo = fmin(lo, b.min);
     if (b.has_max)
@@ -2827,47 +2805,24 @@ fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
 {
     struct chart ch;
     struct xy top = {0}, bot = {0};
-    size_t n = c->nthresh, nel = 0, nratio = 0, ngap = 0;
-    unsigned char *el = fa_xcalloc(c->ngroups + 1, 1);
-    unsigned char *rok = fa_xcalloc(n + 1, 1), *gok = fa_xcalloc(n + 1, 1);
-    double *ratio = fa_xcalloc(n + 1, sizeof(double));
-    double *gap = fa_xcalloc(n + 1, sizeof(double));
+    size_t n = c->nthresh, nel, nratio = 0, ngap = 0;
+    fa_sweep sw;
+    const unsigned char *rok, *gok;
+    const double *ratio, *gap;
     double y, ylw, left, right, bottom, ph, maxgap = 0, tlo, thi;
     char *title, *sub, *note = NULL, *away = NULL, others[64] = "";
 
     assert(c->set > 0 && (size_t)c->set < r->nsets);
-    for (size_t i = 0; i < c->ngroups; i++) {
-        const fa_group *g = curve_group(r, &c->g[i]);
-
-        el[i] = g->n > 0 && g->n >= r->min_group && !has_missing(r, g);
-        nel += el[i];
-    }
+    fa_sweep_compute(r, c, &sw);
+    nel = sw.neligible;
+    rok = sw.rok;
+    gok = sw.gok;
+    ratio = sw.ratio;
+    gap = sw.gap;
     if (nel < c->ngroups)
         snprintf(others, sizeof(others), " (%zu other%s left out)",
                  c->ngroups - nel, c->ngroups - nel == 1 ? "" : "s");
     for (size_t t = 0; t < n; t++) {
-        double slo = INFINITY, shi = -INFINITY, tl = INFINITY, th = -INFINITY;
-        size_t ns = 0, nt = 0;
-
-        for (size_t i = 0; i < c->ngroups; i++) {
-            const fa_curve_group *g = &c->g[i];
-
-            if (!el[i])
-                continue;
-            slo = fmin(slo, g->sel[t]);
-            shi = fmax(shi, g->sel[t]);
-            ns++;
-            if (g->tpr_ok[t]) {
-                tl = fmin(tl, g->tpr[t]);
-                th = fmax(th, g->tpr[t]);
-                nt++;
-            }
-        }
-        /* a ratio of one group to itself says nothing: two at least */
-        rok[t] = ns >= 2 && shi > 0;
-        ratio[t] = rok[t] ? slo / shi : 0;
-        gok[t] = nt >= 2;
-        gap[t] = gok[t] ? th - tl : 0;
         nratio += rok[t];
         ngap += gok[t];
         if (gok[t])
@@ -2986,11 +2941,7 @@ fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
     free(sub);
     free(note);
     free(away);
-    free(el);
-    free(rok);
-    free(gok);
-    free(ratio);
-    free(gap);
+    fa_sweep_free(&sw);
 }
 
 static void
@@ -3020,7 +2971,7 @@ fa_chart_list_curves(const fa_results *r, const fa_score_curves *curves,
     } sc[] = {{"roc", 4, FA_METRIC_AUC},
               {"calibration", 5, FA_METRIC_BRIER},
               {"sweep", 6, FA_METRIC_SELECTION_RATE}};
-    fa_metric m = main_metric(r);
+    fa_metric m = fa_chart_main_metric(r);
     const char *mn = fa_metric_name(m);
     fa_chart_file *f = NULL;
 

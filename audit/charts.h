@@ -102,6 +102,24 @@ void fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
                     const fa_score_curves *c);
 
 /* One chart file: its name (no extension) and what it shows. */
+/* A template check's ratio band; has is 0 when there is none. */
+typedef struct fa_band {
+    int has, has_min, has_max;
+    double min, max;
+} fa_band;
+
+/*
+ * The band of the first check of m as a ratio in r's template, when it
+ * judges sets of kind.
+ */
+fa_band fa_chart_band(const fa_results *r, fa_metric m, enum fa_set_kind kind);
+
+/*
+ * The main metric: the first the template checks as a ratio that the data
+ * can have (a label-free run has no TPR), else the selection rate.
+ */
+fa_metric fa_chart_main_metric(const fa_results *r);
+
 typedef struct fa_chart_file {
     char *name;  /* e.g. "set1-selection_rate" */
     char *title; /* e.g. "Selection rate by sex" */

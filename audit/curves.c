@@ -299,3 +299,58 @@ fa_score_curves_free(fa_score_curves *c, size_t n)
     }
     free(c);
 }
+
+void
+fa_sweep_compute(const fa_results *r, const fa_score_curves *c, fa_sweep *out)
+{
+    size_t n = c->nthresh;
+
+    out->eligible = fa_xcalloc(c->ngroups + 1, 1);
+    out->neligible = 0;
+    out->rok = fa_xcalloc(n + 1, 1);
+    out->gok = fa_xcalloc(n + 1, 1);
+    out->ratio = fa_xcalloc(n + 1, sizeof(double));
+    out->gap = fa_xcalloc(n + 1, sizeof(double));
+    for (size_t i = 0; i < c->ngroups; i++) {
+        const fa_group *g = &r->groups[c->g[i].gid];
+
+        out->eligible[i] =
+            g->n > 0 && g->n >= r->min_group && !fa_group_has_missing(r, g);
+        out->neligible += out->eligible[i];
+    }
+    for (size_t t = 0; t < n; t++) {
+        double slo = INFINITY, shi = -INFINITY, tl = INFINITY, th = -INFINITY;
+        size_t ns = 0, nt = 0;
+
+        for (size_t i = 0; i < c->ngroups; i++) {
+            const fa_curve_group *g = &c->g[i];
+
+            if (!out->eligible[i])
+                continue;
+            slo = fmin(slo, g->sel[t]);
+            shi = fmax(shi, g->sel[t]);
+            ns++;
+            if (g->tpr_ok[t]) {
+                tl = fmin(tl, g->tpr[t]);
+                th = fmax(th, g->tpr[t]);
+                nt++;
+            }
+        }
+        /* a ratio of one group to itself says nothing: two at least */
+        out->rok[t] = ns >= 2 && shi > 0;
+        out->ratio[t] = out->rok[t] ? slo / shi : 0;
+        out->gok[t] = nt >= 2;
+        out->gap[t] = out->gok[t] ? th - tl : 0;
+    }
+}
+
+void
+fa_sweep_free(fa_sweep *s)
+{
+    free(s->eligible);
+    free(s->rok);
+    free(s->gok);
+    free(s->ratio);
+    free(s->gap);
+    memset(s, 0, sizeof(*s));
+}

@@ -31,4 +31,24 @@ fa_err fa_score_curves_load(fa_ctx *ctx, fa_store *st, const fa_results *r,
 
 void fa_score_curves_free(fa_score_curves *c, size_t n);
 
+/*
+ * The threshold sweep of one set compared across its groups. A group is
+ * eligible when it has at least r->min_group rows (one at least) and no
+ * missing value. At each threshold t: ratio[t], the lowest eligible
+ * selection rate over the highest (rok[t] 0 with fewer than two eligible
+ * groups or a highest of 0), and gap[t], the highest eligible TPR minus
+ * the lowest (gok[t] 0 with fewer than two eligible groups having actual
+ * positives). Release with fa_sweep_free.
+ */
+typedef struct fa_sweep {
+    unsigned char *eligible; /* per group of the set, in c's order */
+    size_t neligible;
+    double *ratio, *gap;      /* per threshold */
+    unsigned char *rok, *gok; /* per threshold */
+} fa_sweep;
+
+void fa_sweep_compute(const fa_results *r, const fa_score_curves *c,
+                      fa_sweep *out /* OUT */);
+void fa_sweep_free(fa_sweep *s);
+
 #endif /* FA_CURVES_H */

@@ -416,39 +416,6 @@ pval(double p)
     return p < 0.001 ? fa_xasprintf("%.2e", p) : fa_xasprintf("%.4f", p);
 }
 
-/* "sex=female, race=Black"; "overall" for the population. */
-static char *
-group_name(const fa_results *r, const fa_group *g)
-{
-    const fa_group_set *gs = &r->sets[g->set];
-    char *s = fa_xstrdup(gs->ndims ? "" : "overall");
-
-    for (size_t k = 0; k < gs->ndims; k++) {
-        char *t = fa_xasprintf("%s%s%s=%s", s, k ? ", " : "",
-                               r->ds.dims[gs->dims[k]].name,
-                               g->values[k] ? g->values[k] : "(missing)");
-
-        free(s);
-        s = t;
-    }
-    return s;
-}
-
-static char *
-set_name(const fa_results *r, const fa_group_set *gs)
-{
-    char *s = fa_xstrdup("");
-
-    for (size_t k = 0; k < gs->ndims; k++) {
-        char *t = fa_xasprintf("%s%s%s", s, k ? " \xc3\x97 " : "",
-                               r->ds.dims[gs->dims[k]].name);
-
-        free(s);
-        s = t;
-    }
-    return s;
-}
-
 static const char *const labels[FA_METRIC_COUNT] = {
     [FA_METRIC_BASE_RATE] = "base rate",
     [FA_METRIC_SELECTION_RATE] = "selection rate",
@@ -746,7 +713,7 @@ finding(const struct doc *d, const fa_verdict *v)
 {
     const fa_results *r = d->r;
     const fa_group *g = &r->groups[v->gid];
-    char *name = group_name(r, g), *ref = NULL, *ci = NULL, *band, *test, *s;
+    char *name = fa_group_label(r, g), *ref = NULL, *ci = NULL, *band, *test, *s;
     int m = fa_metric_from_name(v->metric),
         ratio = strcmp(v->measure, "ratio") == 0;
     const char *adj = strcmp(r->correction, "bh") == 0 ? "BH" : "Holm";
@@ -754,7 +721,7 @@ finding(const struct doc *d, const fa_verdict *v)
         json_object_get(json_object_get(d->tmpl, "statistics"), "alpha"));
 
     if (g->ref_gid >= 0 && m >= 0)
-        ref = group_name(r, &r->groups[g->ref_gid]);
+        ref = fa_group_label(r, &r->groups[g->ref_gid]);
     if (m >= 0) {
         const fa_interval *c = ratio ? &g->cmp[m].ratio_ci : &g->cmp[m].diff_ci;
 
@@ -929,7 +896,7 @@ verdicts(struct doc *d)
         const fa_verdict *v = &r->verdicts[i];
         char *cells[7];
 
-        cells[0] = group_name(r, &r->groups[v->gid]);
+        cells[0] = fa_group_label(r, &r->groups[v->gid]);
         cells[1] = fa_xasprintf("%s %s", label_of(v->metric), v->measure);
         cells[2] = num(&v->value);
         if (v->has_min && v->has_max)
@@ -1010,7 +977,7 @@ data(struct doc *d)
 
         if (gs->kind != FA_SET_ATTRIBUTE && gs->kind != FA_SET_SEGMENT)
             continue;
-        name = set_name(r, gs);
+        name = fa_set_label(r, gs);
         line = fa_xasprintf("%s:", name);
         free(name);
         for (size_t i = 0; i < r->ngroups; i++) {
@@ -1291,7 +1258,7 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
         if (g->set != gs->id)
             continue;
         v = fa_results_verdict(r, g->gid, fa_metric_name(m), NULL);
-        cells[0] = group_name(r, g);
+        cells[0] = fa_group_label(r, g);
         if (gs->ndims == 1) {
             free(cells[0]);
             cells[0] = fa_xstrdup(g->values[0] ? g->values[0] : "(missing)");
@@ -1354,7 +1321,7 @@ scoring_table(struct doc *d, const fa_group_set *gs)
         rate = r->ds.weighted
                    ? fa_value_ratio(g->wabove, g->weight, "no rows")
                    : fa_value_ratio((double)g->above, (double)g->n, "no rows");
-        cells[0] = group_name(r, g);
+        cells[0] = fa_group_label(r, g);
         cells[1] = fa_xasprintf("%lld", (long long)g->n);
         cells[2] = fa_xasprintf("%lld", (long long)g->above);
         cells[3] = num(&rate);
@@ -1394,7 +1361,7 @@ attribute_results(struct doc *d, const fa_chart_file *cf, size_t ncf)
 
         if (gs->kind != FA_SET_ATTRIBUTE)
             continue;
-        name = set_name(r, gs);
+        name = fa_set_label(r, gs);
         section(d, name, 2);
         free(name);
         for (size_t j = 0; j < nm; j++)
@@ -1426,7 +1393,7 @@ intersections(struct doc *d, const fa_chart_file *cf, size_t ncf)
 
         if (gs->kind != FA_SET_INTERSECTION)
             continue;
-        name = set_name(r, gs);
+        name = fa_set_label(r, gs);
         section(d, name, 2);
         free(name);
         for (size_t c = 0; c < ncf; c++)
@@ -1470,7 +1437,7 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
 
         if (gs->kind != kind)
             continue;
-        name = set_name(r, gs);
+        name = fa_set_label(r, gs);
         section(d, name, 2);
         free(name);
         table_head(d, &t);
@@ -1480,7 +1447,7 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
 
             if (g->set != gs->id)
                 continue;
-            cells[0] = group_name(r, g);
+            cells[0] = fa_group_label(r, g);
             cells[1] = fa_xasprintf("%lld", (long long)g->n);
             for (size_t j = 0; j < nm; j++) {
                 char *a = num(&g->m[ms[j]]), *b = interval(&g->ci[ms[j]]);
@@ -1517,7 +1484,7 @@ aggregates(struct doc *d)
             "outcome.");
     for (size_t k = 1; k < r->nsets; k++) {
         const fa_group_set *gs = &r->sets[k];
-        char *name = set_name(r, gs);
+        char *name = fa_set_label(r, gs);
 
         section(d, name, 2);
         free(name);
@@ -1583,7 +1550,7 @@ strata(struct doc *d)
         if ((kind != FA_SET_ATTRIBUTE && kind != FA_SET_INTERSECTION) ||
             g->gid == r->sets[g->set].ref_gid)
             continue;
-        cells[0] = group_name(r, g);
+        cells[0] = fa_group_label(r, g);
         cells[1] = fa_xasprintf("%zu", c->strata_used);
         cells[2] = c->test.reason ? fa_xasprintf("n/a (%s)", c->test.reason)
                                   : fa_xasprintf("%.3f", c->test.statistic);
@@ -1687,72 +1654,15 @@ signoff(struct doc *d)
     table_end(d);
 }
 
-/* s quoted for a POSIX shell (caller frees). */
-static char *
-shell_quote(const char *s)
-{
-    char *out = fa_xmalloc(strlen(s) * 4 + 3), *o = out;
-
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
-}
-
 static void
-appendix(struct doc *d, json_t *fields)
+appendix(struct doc *d)
 {
     const fa_results *r = d->r;
-    char *cmd, *t;
-    const char *key;
-    json_t *v;
+    char *cmd;
 
     section(d, "Appendix", 1);
     section(d, "Reproducing this run", 2);
-    {
-        char *db = shell_quote(d->o->store ? d->o->store : "STORE");
-        char *tp = shell_quote(r->template_name ? r->template_name : "generic");
-        char *rf = shell_quote(r->reference);
-
-        cmd = fa_xasprintf(
-            "fairaudit run --db %s --dataset %lld --template %s "
-            "--reference %s --confidence %g --ci %s --correction %s "
-            "--min-group %lld --min-class %lld --seed %llu --bootstrap %lld",
-            db, (long long)r->ds.id, tp, rf, r->confidence,
-            strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
-            r->correction, (long long)r->min_group, (long long)r->min_class,
-            (unsigned long long)r->seed, (long long)r->bootstrap);
-        free(db);
-        free(tp);
-        free(rf);
-    }
-    if (r->strata) {
-        char *q = shell_quote(r->strata);
-
-        t = fa_xasprintf("%s --strata %s", cmd, q);
-        free(q);
-        free(cmd);
-        cmd = t;
-    }
-    json_object_foreach(fields, key, v)
-    {
-        char *kv = fa_xasprintf("%s=%s", key, json_string_value(v));
-        char *q = shell_quote(kv);
-
-        t = fa_xasprintf("%s --field %s", cmd, q);
-        free(q);
-        free(kv);
-        free(cmd);
-        cmd = t;
-    }
+    cmd = fa_results_command(r, d->o->store);
     para_sized(d, cmd, MONO, 7.5, 0, 0);
     free(cmd);
     paraf(d,
@@ -1870,7 +1780,7 @@ render(struct doc *d, FILE *f)
     limitations(d);
     disclosures(d, fields);
     signoff(d);
-    appendix(d, fields);
+    appendix(d);
     cairo_show_page(d->cr);
     st = cairo_status(d->cr);
     g_object_unref(d->lay);

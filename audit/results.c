@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "results.h"
 #include "util.h"
 
@@ -57,6 +59,119 @@ fa_metric_is_proportion(fa_metric m)
 {
     return m <= FA_METRIC_F1 && m != FA_METRIC_BALANCED_ACCURACY &&
            m != FA_METRIC_F1;
+}
+
+int
+fa_group_has_missing(const fa_results *r, const fa_group *g)
+{
+    for (size_t k = 0; k < r->sets[g->set].ndims; k++)
+        if (!g->values[k])
+            return 1;
+    return 0;
+}
+
+char *
+fa_group_label(const fa_results *r, const fa_group *g)
+{
+    const fa_group_set *gs = &r->sets[g->set];
+    char *s = fa_xstrdup(gs->ndims ? "" : "overall");
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        char *t = fa_xasprintf("%s%s%s=%s", s, k ? ", " : "",
+                               r->ds.dims[gs->dims[k]].name,
+                               g->values[k] ? g->values[k] : "(missing)");
+
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+char *
+fa_set_label(const fa_results *r, const fa_group_set *gs)
+{
+    char *s = fa_xstrdup(gs->ndims ? "" : "overall");
+
+    for (size_t k = 0; k < gs->ndims; k++) {
+        char *t = fa_xasprintf("%s%s%s", s, k ? " \xc3\x97 " : "",
+                               r->ds.dims[gs->dims[k]].name);
+
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+/* s quoted for a POSIX shell (caller frees). */
+static char *
+shell_quote(const char *s)
+{
+    char *out = fa_xmalloc(strlen(s) * 4 + 3), *o = out;
+
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
+/* cmd with " OPTION 'value'" appended (frees cmd). */
+static char *
+append_arg(char *cmd, const char *option, const char *value)
+{
+    char *q = shell_quote(value), *t = fa_xasprintf("%s %s %s", cmd, option, q);
+
+    free(q);
+    free(cmd);
+    return t;
+}
+
+char *
+fa_results_command(const fa_results *r, const char *store)
+{
+    json_t *fields = r->fields_json ? json_loads(r->fields_json, 0, NULL) : NULL;
+    const char *key;
+    json_t *v;
+    char *cmd = fa_xstrdup("fairaudit run");
+    char num[128];
+
+    cmd = append_arg(cmd, "--db", store ? store : "STORE");
+    snprintf(num, sizeof(num), "%lld", (long long)r->ds.id);
+    cmd = append_arg(cmd, "--dataset", num);
+    cmd = append_arg(cmd, "--template",
+                     r->template_name ? r->template_name : "generic");
+    cmd = append_arg(cmd, "--reference", r->reference);
+    snprintf(num, sizeof(num),
+             "%g --ci %s --correction %s --min-group %lld --min-class %lld "
+             "--seed %llu --bootstrap %lld",
+             r->confidence,
+             strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
+             r->correction, (long long)r->min_group, (long long)r->min_class,
+             (unsigned long long)r->seed, (long long)r->bootstrap);
+    {
+        char *t = fa_xasprintf("%s --confidence %s", cmd, num);
+
+        free(cmd);
+        cmd = t;
+    }
+    if (r->strata)
+        cmd = append_arg(cmd, "--strata", r->strata);
+    json_object_foreach(fields, key, v)
+    {
+        char *kv = fa_xasprintf("%s=%s", key, json_string_value(v));
+
+        cmd = append_arg(cmd, "--field", kv);
+        free(kv);
+    }
+    json_decref(fields);
+    return cmd;
 }
 
 void

@@ -175,6 +175,22 @@ int fa_metric_has_disparity(fa_metric m);
  * balanced accuracy and F1): it has a score interval and a test. */
 int fa_metric_is_proportion(fa_metric m);
 
+/* 1 when a value of g's set is missing. */
+int fa_group_has_missing(const fa_results *r, const fa_group *g);
+
+/* "sex=female, race=Black" ("(missing)" for a missing value); "overall"
+ * for the population (caller frees). */
+char *fa_group_label(const fa_results *r, const fa_group *g);
+
+/* "sex \u00d7 race": the names of the set's columns (caller frees). */
+char *fa_set_label(const fa_results *r, const fa_group_set *gs);
+
+/*
+ * The command that reproduces run r from the store at path store (NULL:
+ * the word STORE), every argument quoted for a POSIX shell (caller frees).
+ */
+char *fa_results_command(const fa_results *r, const char *store);
+
 void fa_results_release(fa_results *res);
 
 #endif /* FA_RESULTS_H */
