@@ -30,12 +30,17 @@ typedef struct fa_check {
     int has_min, has_max;
     double min, max;
     fa_rule rule;
-    int flip_flop;  /* people moved for the practical-significance check */
-    unsigned sets;  /* 1 << fa_set_kind */
+    int flip_flop; /* people moved for the practical-significance check */
+    unsigned sets; /* 1 << fa_set_kind */
 } fa_check;
 
-enum { FA_WORD_PASS, FA_WORD_FAIL, FA_WORD_INSUFFICIENT, FA_WORD_EXCLUDED,
-       FA_WORD_COUNT };
+enum {
+    FA_WORD_PASS,
+    FA_WORD_FAIL,
+    FA_WORD_INSUFFICIENT,
+    FA_WORD_EXCLUDED,
+    FA_WORD_COUNT
+};
 
 typedef struct fa_template {
     char *name, *title, *source;

@@ -15,12 +15,12 @@
 #include "util.h"
 
 struct fa_report_opts {
-    int letter;            /* US letter instead of A4 */
-    const char *preparer;  /* the sign-off block's names; NULL: blank */
+    int letter;           /* US letter instead of A4 */
+    const char *preparer; /* the sign-off block's names; NULL: blank */
     const char *reviewer;
     const char *approver;
-    const char *store;     /* the store's path, for the command that
-                              reproduces the run */
+    const char *store; /* the store's path, for the command that
+                          reproduces the run */
     const char *tool_version;
 };
 
@@ -29,8 +29,7 @@ struct fa_report_opts {
  * place). FA_ERR_NOT_FOUND, FA_ERR_STORE, FA_ERR_IO_WRITE.
  */
 fa_err fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
-                           const char *path,
-                           const struct fa_report_opts *opts);
+                           const char *path, const struct fa_report_opts *opts);
 
 /* Writes the charts of run run_id as dir/NAME.svg and dir/NAME.png. */
 fa_err fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,

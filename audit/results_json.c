@@ -234,16 +234,15 @@ group_json(const fa_results *r, const fa_group *g)
         json_t *sc = json_object();
         fa_value rate;
 
-        json_object_set_new(sc, "above_median",
-                            num_or_int(integral ? (double)g->above : g->wabove,
-                                       integral));
-        rate =
-            integral ? fa_value_ratio((double)g->above, (double)g->n,
-                                      "empty group")
-                     : fa_value_ratio(g->wabove, g->weight, "no weight");
+        json_object_set_new(
+            sc, "above_median",
+            num_or_int(integral ? (double)g->above : g->wabove, integral));
+        rate = integral ? fa_value_ratio((double)g->above, (double)g->n,
+                                         "empty group")
+                        : fa_value_ratio(g->wabove, g->weight, "no weight");
 
-        json_object_set_new(sc, "rate", rate.reason ? json_null()
-                                                    : json_real(rate.value));
+        json_object_set_new(sc, "rate",
+                            rate.reason ? json_null() : json_real(rate.value));
         if (rate.reason)
             json_object_set_new(sc, "rate_reason", json_string(rate.reason));
         json_object_set_new(o, "scoring", sc);
@@ -374,18 +373,14 @@ verdict_json(const fa_results *r, const fa_verdict *v)
     json_object_set_new(o, "check", json_integer(v->check));
     json_object_set_new(o, "metric", json_string(v->metric));
     json_object_set_new(o, "measure", json_string(v->measure));
-    json_object_set_new(o, "value", v->value.reason
-                                        ? json_null()
-                                        : json_real(v->value.value));
+    json_object_set_new(
+        o, "value", v->value.reason ? json_null() : json_real(v->value.value));
     if (v->value.reason)
-        json_object_set_new(o, "value_reason",
-                            json_string(v->value.reason));
-    json_object_set_new(o, "min", v->has_min ? json_real(v->min)
-                                             : json_null());
-    json_object_set_new(o, "max", v->has_max ? json_real(v->max)
-                                             : json_null());
-    json_object_set_new(o, "p_adjusted", v->has_p ? json_real(v->p_adjusted)
-                                                  : json_null());
+        json_object_set_new(o, "value_reason", json_string(v->value.reason));
+    json_object_set_new(o, "min", v->has_min ? json_real(v->min) : json_null());
+    json_object_set_new(o, "max", v->has_max ? json_real(v->max) : json_null());
+    json_object_set_new(o, "p_adjusted",
+                        v->has_p ? json_real(v->p_adjusted) : json_null());
     json_object_set_new(o, "verdict", json_string(fa_verdict_name(v->verdict)));
     json_object_set_new(o, "rule", json_string(v->rule));
     json_object_set_new(o, "reason", json_string(v->reason));
@@ -404,19 +399,19 @@ policy_json(json_t *root, const fa_results *r)
     }
     t = json_object();
     json_object_set_new(t, "name", json_string(r->template_name));
-    json_object_set_new(t, "sha256", r->template_sha256
-                                         ? json_string(r->template_sha256)
-                                         : json_null());
+    json_object_set_new(t, "sha256",
+                        r->template_sha256 ? json_string(r->template_sha256)
+                                           : json_null());
     json_object_set_new(t, "resolved", stored_json(r->template_json));
     /* the exact text hashed, so the hash can be checked from this file */
-    json_object_set_new(t, "canonical", r->template_json
-                                            ? json_string(r->template_json)
-                                            : json_null());
+    json_object_set_new(t, "canonical",
+                        r->template_json ? json_string(r->template_json)
+                                         : json_null());
     json_object_set_new(root, "template", t);
     json_object_set_new(root, "fields", stored_json(r->fields_json));
-    json_object_set_new(root, "score_median", r->has_median
-                                                  ? json_real(r->score_median)
-                                                  : json_null());
+    json_object_set_new(root, "score_median",
+                        r->has_median ? json_real(r->score_median)
+                                      : json_null());
     json_object_set_new(root, "verdict",
                         json_string(fa_verdict_name(r->verdict)));
     json_object_set_new(root, "skipped_checks", stored_json(r->skipped_json));

@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "bootstrap.h"
-#include "policy.h"
 #include "disparity.h"
+#include "policy.h"
 #include "run.h"
 #include "scores.h"
 #include "stats.h"
@@ -2233,10 +2233,10 @@ judge(const struct fa_run_opts *o, fa_results *r)
                 char *name = fa_xstrdup("");
 
                 for (size_t k = 0; k < gs->ndims; k++) {
-                    char *n = fa_xasprintf(
-                        "%s%s%s=%s", name, k ? "," : "",
-                        r->ds.dims[gs->dims[k]].name,
-                        g->values[k] ? g->values[k] : "(missing)");
+                    char *n =
+                        fa_xasprintf("%s%s%s=%s", name, k ? "," : "",
+                                     r->ds.dims[gs->dims[k]].name,
+                                     g->values[k] ? g->values[k] : "(missing)");
 
                     free(name);
                     name = n;

@@ -76,7 +76,7 @@ struct fa_run_opts {
     const struct fa_field *fields;  /* --field values, stored with it */
     size_t nfields;
     struct fa_run_verdicts *verdicts; /* filled when not NULL */
-    struct fa_run_timings *timings; /* filled when not NULL */
+    struct fa_run_timings *timings;   /* filled when not NULL */
 };
 
 /*

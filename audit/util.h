@@ -8,8 +8,8 @@
 #ifndef FA_UTIL_H
 #define FA_UTIL_H
 
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fa_err.h"

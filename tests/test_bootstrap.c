@@ -13,8 +13,7 @@
 
 /* statistic 0: selection-rate max - min; 1: the number of groups seen */
 static void
-two_stats(const fa_counts *c, size_t k, fa_value *out, size_t nout,
-          void *data)
+two_stats(const fa_counts *c, size_t k, fa_value *out, size_t nout, void *data)
 {
     fa_value sel[16];
     size_t seen = 0;
@@ -84,8 +83,8 @@ START_TEST(coverage_near_nominal)
         for (int g = 0; g < 3; g++) {
             unsigned sel = gsl_ran_binomial(r, rates[g], sizes[g]);
 
-            rows[g][1] = sel;              /* predicted positive */
-            rows[g][2] = sizes[g] - sel;   /* predicted negative */
+            rows[g][1] = sel;            /* predicted positive */
+            rows[g][2] = sizes[g] - sel; /* predicted negative */
         }
         fa_bootstrap((const int64_t(*)[4])rows, 3, two_stats, NULL, 2,
                      (uint64_t)sim + 1, 400, 0.95, ci);
@@ -187,8 +186,7 @@ struct draws {
 };
 
 static void
-tp_total(const fa_counts *c, size_t k, fa_value *out, size_t nout,
-         void *data)
+tp_total(const fa_counts *c, size_t k, fa_value *out, size_t nout, void *data)
 {
     struct draws *d = data;
 
@@ -207,8 +205,8 @@ tp_total(const fa_counts *c, size_t k, fa_value *out, size_t nout,
 START_TEST(weighted_small_cell_exact)
 {
     const double w[2] = {1, 3};
-    fa_boot_cell cells[1][4] = {{{2, 4, 10, w}, {0, 0, 0, NULL},
-                                 {0, 0, 0, NULL}, {0, 0, 0, NULL}}};
+    fa_boot_cell cells[1][4] = {
+        {{2, 4, 10, w}, {0, 0, 0, NULL}, {0, 0, 0, NULL}, {0, 0, 0, NULL}}};
     struct draws d = {calloc(20000, sizeof(double)), 0};
     size_t hist[7] = {0};
     fa_interval ci;
@@ -238,8 +236,10 @@ END_TEST
  */
 START_TEST(weighted_large_cell_normal)
 {
-    fa_boot_cell cells[1][4] = {{{1000, 1500, 2500, NULL}, {0, 0, 0, NULL},
-                                 {0, 0, 0, NULL}, {0, 0, 0, NULL}}};
+    fa_boot_cell cells[1][4] = {{{1000, 1500, 2500, NULL},
+                                 {0, 0, 0, NULL},
+                                 {0, 0, 0, NULL},
+                                 {0, 0, 0, NULL}}};
     struct draws d = {calloc(20000, sizeof(double)), 0};
     double mean = 0, ss = 0;
     fa_interval ci;
@@ -304,9 +304,9 @@ START_TEST(weighted_coverage_near_nominal)
             for (int q = 0; q < 4; q++)
                 cells[g][q] = (fa_boot_cell){0, 0, 0, NULL};
             for (int s = 0; s < 2; s++)
-                cells[g][1 + s] = (fa_boot_cell){
-                    n[s], w[s], w2[s],
-                    n[s] <= FA_BOOT_EXACT_ROWS ? v[s] : NULL};
+                cells[g][1 + s] =
+                    (fa_boot_cell){n[s], w[s], w2[s],
+                                   n[s] <= FA_BOOT_EXACT_ROWS ? v[s] : NULL};
             rows[g][1] = n[0];
             rows[g][2] = n[1];
             c[g] = (fa_counts){0, w[0], w[1], 0};

@@ -30,7 +30,7 @@
 static fa_ctx *ctx;
 static fa_store *st;
 static char root[] = "/tmp/fa_ingest_XXXXXX"; /* one per test case */
-static char dir[sizeof(root) + 16];             /* one per test */
+static char dir[sizeof(root) + 16];           /* one per test */
 static char *db;
 
 /* What a test allocates is kept here and freed by teardown, which also
@@ -247,8 +247,8 @@ expect_text(const char *sql, const char *want)
 {
     const char *got = q_text(sql);
 
-    ck_assert_msg(strcmp(got, want) == 0, "%s\n  want '%s'\n  got  '%s'",
-                  sql, want, got);
+    ck_assert_msg(strcmp(got, want) == 0, "%s\n  want '%s'\n  got  '%s'", sql,
+                  want, got);
 }
 
 /* The rejects of dataset id as "line:column_index:column_name:reason". */
@@ -324,9 +324,8 @@ preload(void)
  * a message naming the file (and needle when not NULL), and the store as
  * it was. */
 static void
-expect_fatal_opts(struct fa_ingest_opts *o, const char *name,
-                  const char *data, size_t len, fa_err want,
-                  const char *needle)
+expect_fatal_opts(struct fa_ingest_opts *o, const char *name, const char *data,
+                  size_t len, fa_err want, const char *needle)
 {
     struct snap before;
     struct fa_ingest_result r;
@@ -357,9 +356,8 @@ expect_fatal(const char *name, const char *text, fa_err want,
 
 /* Loads data with o; expects success with the given counts. */
 static struct fa_ingest_result
-expect_load_opts(struct fa_ingest_opts *o, const char *name,
-                 const char *data, size_t len, int64_t loaded,
-                 int64_t rejected)
+expect_load_opts(struct fa_ingest_opts *o, const char *name, const char *data,
+                 size_t len, int64_t loaded, int64_t rejected)
 {
     struct fa_ingest_result r;
     fa_err err;
@@ -419,8 +417,7 @@ expect_dict(int64_t id, size_t j, const char *want)
 /* fa_store_reject_summary of dataset id: exactly one reason, containing
  * reason, with rows rejects, the first at first_line. */
 static void
-expect_summary(int64_t id, const char *reason, int64_t rows,
-               int64_t first_line)
+expect_summary(int64_t id, const char *reason, int64_t rows, int64_t first_line)
 {
     fa_reject_count *rc = NULL;
     size_t n = 0;
@@ -470,8 +467,7 @@ END_TEST
 
 START_TEST(duplicate_column_names)
 {
-    expect_fatal("dup.csv", "g,y,p,y\na,1,1,0\n", FA_ERR_CSV_DUPLICATE,
-                 ":1:");
+    expect_fatal("dup.csv", "g,y,p,y\na,1,1,0\n", FA_ERR_CSV_DUPLICATE, ":1:");
 }
 END_TEST
 
@@ -481,8 +477,8 @@ START_TEST(mapped_column_absent)
     const char *text = "g,y,p\na,1,1\n";
 
     o.score = "s";
-    expect_fatal_opts(&o, "nocol.csv", text, strlen(text),
-                      FA_ERR_CSV_COLUMN, "'s'");
+    expect_fatal_opts(&o, "nocol.csv", text, strlen(text), FA_ERR_CSV_COLUMN,
+                      "'s'");
 }
 END_TEST
 
@@ -494,15 +490,14 @@ START_TEST(mapped_attribute_absent)
 
     o.attrs = attrs;
     o.nattrs = 2;
-    expect_fatal_opts(&o, "noattr.csv", text, strlen(text),
-                      FA_ERR_CSV_COLUMN, "'race'");
+    expect_fatal_opts(&o, "noattr.csv", text, strlen(text), FA_ERR_CSV_COLUMN,
+                      "'race'");
 }
 END_TEST
 
 START_TEST(every_row_rejected)
 {
-    expect_fatal("allbad.csv", "g,y,p\na,2,1\nb,3,0\n", FA_ERR_CSV_EMPTY,
-                 NULL);
+    expect_fatal("allbad.csv", "g,y,p\na,2,1\nb,3,0\n", FA_ERR_CSV_EMPTY, NULL);
 }
 END_TEST
 
@@ -514,11 +509,10 @@ START_TEST(too_many_distinct_values)
 
     len += (size_t)snprintf(text, cap, "g,y,p\n");
     for (int i = 0; i < 100000; i++)
-        len += (size_t)snprintf(text + len, cap - len, "v%06d,%d,1\n", i,
-                                i % 2);
+        len +=
+            (size_t)snprintf(text + len, cap - len, "v%06d,%d,1\n", i, i % 2);
     /* the 10,001st distinct value is on line 10,002 */
-    expect_fatal_opts(&o, "ids.csv", text, len, FA_ERR_CARDINALITY,
-                      ":10002:");
+    expect_fatal_opts(&o, "ids.csv", text, len, FA_ERR_CARDINALITY, ":10002:");
 }
 END_TEST
 
@@ -533,8 +527,7 @@ START_TEST(distinct_values_at_limit)
         len += (size_t)snprintf(text + len, cap - len, "v%06d,1,0\n", i);
     /* the missing group is not a value */
     len += (size_t)snprintf(text + len, cap - len, ",1,0\n");
-    expect_load_opts(&o, "limit.csv", text, len, FA_INGEST_MAX_VALUES + 1,
-                     0);
+    expect_load_opts(&o, "limit.csv", text, len, FA_INGEST_MAX_VALUES + 1, 0);
 }
 END_TEST
 
@@ -545,8 +538,8 @@ START_TEST(more_rejects_than_allowed)
 
     /* the third reject, on line 6, is one too many */
     o.max_rejects = 2;
-    expect_fatal_opts(&o, "rej.csv", text, strlen(text),
-                      FA_ERR_CSV_REJECTS, "line 6");
+    expect_fatal_opts(&o, "rej.csv", text, strlen(text), FA_ERR_CSV_REJECTS,
+                      "line 6");
 }
 END_TEST
 
@@ -568,8 +561,8 @@ START_TEST(zero_rejects_allowed)
     const char *text = "g,y,p\na,1,1\nb,2,1\n";
 
     o.max_rejects = 0;
-    expect_fatal_opts(&o, "rej0.csv", text, strlen(text),
-                      FA_ERR_CSV_REJECTS, NULL);
+    expect_fatal_opts(&o, "rej0.csv", text, strlen(text), FA_ERR_CSV_REJECTS,
+                      NULL);
 }
 END_TEST
 
@@ -587,8 +580,8 @@ START_TEST(store_full_mid_load)
     snap_take(&before);
     len += (size_t)snprintf(text, cap, "g,y,p\n");
     for (size_t i = 0; i < rows; i++)
-        len += (size_t)snprintf(text + len, cap - len, "g%zu,%zu,%d\n",
-                                i % 7, i % 2, i % 3 == 0);
+        len += (size_t)snprintf(text + len, cap - len, "g%zu,%zu,%d\n", i % 7,
+                                i % 2, i % 3 == 0);
     o.path = put("big.csv", text, len);
     pages = q_int("PRAGMA page_count");
     ck_assert_int_gt(pages, 0);
@@ -616,8 +609,8 @@ END_TEST
 
 START_TEST(ragged_rows)
 {
-    struct fa_ingest_result r = expect_load(
-        "ragged.csv", "g,y,p\na,1,1\nb,1\nc,1,1,x\nd,0,0\n", 2, 2);
+    struct fa_ingest_result r =
+        expect_load("ragged.csv", "g,y,p\na,1,1\nb,1\nc,1,1,x\nd,0,0\n", 2, 2);
 
     expect_rejects(r.dataset_id, "3:0::too few fields;"
                                  "4:0::too many fields");
@@ -632,8 +625,8 @@ END_TEST
 
 START_TEST(unterminated_quote_at_end)
 {
-    struct fa_ingest_result r = expect_load(
-        "unterm.csv", "g,y,p\na,1,1\nb,0,0\n\"c,1,1\n", 2, 1);
+    struct fa_ingest_result r =
+        expect_load("unterm.csv", "g,y,p\na,1,1\nb,0,0\n\"c,1,1\n", 2, 1);
 
     expect_rejects(r.dataset_id, "4:1:g:unterminated quoted field");
     expect_row_lines(r.dataset_id, "2;3");
@@ -644,8 +637,7 @@ START_TEST(unterminated_quote_spanning_lines)
 {
     /* the open quote on line 4 swallows lines 5 and 6 */
     struct fa_ingest_result r = expect_load(
-        "unterm2.csv", "g,y,p\na,1,1\nb,0,0\nc,1,\"1\nd,0,0\ne,1,1\n", 2,
-        1);
+        "unterm2.csv", "g,y,p\na,1,1\nb,0,0\nc,1,\"1\nd,0,0\ne,1,1\n", 2, 1);
 
     expect_rejects(r.dataset_id, "4:3:p:unterminated quoted field");
     expect_summary(r.dataset_id, "unterminated quoted field", 1, 4);
@@ -725,15 +717,14 @@ static const struct {
     const char *rows;
     const char *positive, *negative;
     int64_t loaded, rejected;
-    int64_t positives;     /* loaded rows with y_true = 1 */
-    const char *rejects;   /* as expect_rejects shows them; NULL: the
-                              load fails, no row is usable */
+    int64_t positives;   /* loaded rows with y_true = 1 */
+    const char *rejects; /* as expect_rejects shows them; NULL: the
+                            load fails, no row is usable */
 } labels[] = {
     {"a,yes,1\nb,no,0\nc,yes,0\n", NULL, NULL, 3, 0, 2, ""},
     {"a,true,1\nb,false,0\nc,1,0\nd,0,1\n", NULL, NULL, 4, 0, 2, ""},
     {"a,yes,1\nb,no,0\nc,no,0\n", "yes", NULL, 3, 0, 1, ""},
-    {"a,approved,1\nb,denied,0\nc,approved,0\n", "approved", NULL, 3, 0, 2,
-     ""},
+    {"a,approved,1\nb,denied,0\nc,approved,0\n", "approved", NULL, 3, 0, 2, ""},
     {"a,approved,1\nb,denied,0\nc,pending,0\nd,denied,1\n", "approved",
      "denied", 3, 1, 1, "4:2:y:label not binary"},
     {"a,approved,1\nb,denied,0\n", NULL, NULL, 0, 0, 0, NULL},
@@ -756,10 +747,10 @@ START_TEST(label_spellings)
     r = expect_load_opts(&o, "labels.csv", text, strlen(text),
                          labels[_i].loaded, labels[_i].rejected);
     expect_rejects(r.dataset_id, labels[_i].rejects);
-    ck_assert_int_eq(q_int(keep(fa_xasprintf(
-                         "SELECT sum(y_true) FROM rows_%lld",
-                         (long long)r.dataset_id))),
-                     labels[_i].positives);
+    ck_assert_int_eq(
+        q_int(keep(fa_xasprintf("SELECT sum(y_true) FROM rows_%lld",
+                                (long long)r.dataset_id))),
+        labels[_i].positives);
 }
 END_TEST
 
@@ -883,8 +874,8 @@ START_TEST(nul_byte)
                                "c,1,1\0,n\n"
                                "d,0,0,n\0n\n";
     struct fa_ingest_opts o = opts_for(NULL);
-    struct fa_ingest_result r = expect_load_opts(&o, "nul.csv", text,
-                                                 sizeof(text) - 1, 2, 2);
+    struct fa_ingest_result r =
+        expect_load_opts(&o, "nul.csv", text, sizeof(text) - 1, 2, 2);
 
     expect_summary(r.dataset_id, "NUL", 2, 3);
     expect_row_lines(r.dataset_id, "2;5");
@@ -911,8 +902,8 @@ END_TEST
 
 START_TEST(utf8_bom)
 {
-    struct fa_ingest_result r = expect_load(
-        "bom.csv", "\xef\xbb\xbfg,y,p\na,1,1\nb,0,0\n", 2, 0);
+    struct fa_ingest_result r =
+        expect_load("bom.csv", "\xef\xbb\xbfg,y,p\na,1,1\nb,0,0\n", 2, 0);
     const fa_dataset *ds = dataset(r.dataset_id);
 
     ck_assert_str_eq(ds->dims[0].name, "g");
@@ -926,8 +917,7 @@ START_TEST(exact_attribute_values)
     /* " a", "a", "A" and "a " are four groups; empty is the missing one */
     struct fa_ingest_result r = expect_load(
         "exact.csv",
-        "g,y,p\n a,1,1\na,0,0\nA,1,0\na ,0,1\n,1,1\n\"\",0,0\na,1,1\n", 7,
-        0);
+        "g,y,p\n a,1,1\na,0,0\nA,1,0\na ,0,1\n,1,1\n\"\",0,0\na,1,1\n", 7, 0);
     const fa_dataset *ds;
 
     expect_dict(r.dataset_id, 0, " a=1;a=2;A=1;a =1;(missing)=2");
@@ -949,8 +939,8 @@ END_TEST
 
 START_TEST(tsv_by_header)
 {
-    struct fa_ingest_result r = expect_load(
-        "data.txt", "g\ty\tp\na,b\t1\t1\nc\t2\t0\nd\t0\t0\n", 2, 1);
+    struct fa_ingest_result r =
+        expect_load("data.txt", "g\ty\tp\na,b\t1\t1\nc\t2\t0\nd\t0\t0\n", 2, 1);
 
     expect_dict(r.dataset_id, 0, "a,b=1;d=1");
     expect_rejects(r.dataset_id, "3:2:y:label not binary");

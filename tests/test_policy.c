@@ -103,10 +103,9 @@ START_TEST(bad_templates_say_where)
     fa_template t;
     char msg[512];
 
-    ck_assert_int_eq(parse(bad[_i].extra, &t, msg, sizeof(msg)),
-                     FA_ERR_USAGE);
-    ck_assert_msg(strstr(msg, bad[_i].want) != NULL, "got '%s', want '%s'",
-                  msg, bad[_i].want);
+    ck_assert_int_eq(parse(bad[_i].extra, &t, msg, sizeof(msg)), FA_ERR_USAGE);
+    ck_assert_msg(strstr(msg, bad[_i].want) != NULL, "got '%s', want '%s'", msg,
+                  bad[_i].want);
 }
 END_TEST
 
@@ -117,9 +116,9 @@ START_TEST(large_seed_exact)
     char msg[256];
     struct fa_run_opts o = {0};
 
-    ck_assert_int_eq(parse("statistics:\n  seed: 9007199254740993\n", &t, msg,
-                           sizeof(msg)),
-                     FA_OK);
+    ck_assert_int_eq(
+        parse("statistics:\n  seed: 9007199254740993\n", &t, msg, sizeof(msg)),
+        FA_OK);
     fa_template_resolve(&t, &o);
     ck_assert_uint_eq(o.seed, 9007199254740993ULL);
     fa_template_release(&t);
@@ -247,13 +246,11 @@ START_TEST(fields)
     ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), "--field first_used=VALUE"));
     fa_ctx_free(ctx);
     ctx = fa_ctx_new();
-    ck_assert_int_eq(fa_template_check_fields(ctx, &t, twice, 2),
-                     FA_ERR_USAGE);
+    ck_assert_int_eq(fa_template_check_fields(ctx, &t, twice, 2), FA_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), "given twice"));
     fa_ctx_free(ctx);
     ctx = fa_ctx_new();
-    ck_assert_int_eq(fa_template_check_fields(ctx, &t, empty, 2),
-                     FA_ERR_USAGE);
+    ck_assert_int_eq(fa_template_check_fields(ctx, &t, empty, 2), FA_ERR_USAGE);
     ck_assert_ptr_nonnull(strstr(fa_ctx_msg(ctx), "--field audit_date"));
     fa_template_release(&t);
     fa_ctx_free(ctx);

@@ -105,8 +105,7 @@ same_value(const char *a, const char *b)
 static void
 check_defined(const fa_value *v, double want, const char *what)
 {
-    ck_assert_msg(v->reason == NULL, "%s: undefined, want %.17g", what,
-                  want);
+    ck_assert_msg(v->reason == NULL, "%s: undefined, want %.17g", what, want);
     ck_assert_msg(close_enough(v->value, want), "%s: got %.17g, want %.17g",
                   what, v->value, want);
 }
@@ -134,8 +133,8 @@ group_name(const fa_results *r, const fa_group *g, char *buf, size_t size)
     if (gs->ndims == 0)
         snprintf(buf, size, "overall");
     for (size_t k = 0; k < gs->ndims && used < size; k++) {
-        int w = snprintf(buf + used, size - used, "%s%s=%s",
-                         k ? "," : "", r->ds.dims[gs->dims[k]].name,
+        int w = snprintf(buf + used, size - used, "%s%s=%s", k ? "," : "",
+                         r->ds.dims[gs->dims[k]].name,
                          g->values[k] ? g->values[k] : "");
 
         if (w < 0)
@@ -334,23 +333,19 @@ START_TEST(small_structure)
         int set;
         const char *v0, *v1;
     } order[] = {
-        {0, NULL, NULL},
-        {1, "F", NULL}, {1, "M", NULL}, {1, NULL, NULL},
-        {2, "A", NULL}, {2, "B", NULL}, {2, "C", NULL},
-        {3, "F", "A"}, {3, "M", "A"}, {3, NULL, "A"},
-        {3, "F", "B"}, {3, "M", "B"}, {3, NULL, "B"},
-        {3, "F", "C"}, {3, "M", "C"}, {3, NULL, "C"},
-        {4, "N", NULL}, {4, "S", NULL},
+        {0, NULL, NULL}, {1, "F", NULL}, {1, "M", NULL}, {1, NULL, NULL},
+        {2, "A", NULL},  {2, "B", NULL}, {2, "C", NULL}, {3, "F", "A"},
+        {3, "M", "A"},   {3, NULL, "A"}, {3, "F", "B"},  {3, "M", "B"},
+        {3, NULL, "B"},  {3, "F", "C"},  {3, "M", "C"},  {3, NULL, "C"},
+        {4, "N", NULL},  {4, "S", NULL},
     };
     static const struct {
         enum fa_set_kind kind;
         size_t ndims;
         int d0, d1;
     } sets[] = {
-        {FA_SET_OVERALL, 0, -1, -1},
-        {FA_SET_ATTRIBUTE, 1, 0, -1},
-        {FA_SET_ATTRIBUTE, 1, 1, -1},
-        {FA_SET_INTERSECTION, 2, 0, 1},
+        {FA_SET_OVERALL, 0, -1, -1},  {FA_SET_ATTRIBUTE, 1, 0, -1},
+        {FA_SET_ATTRIBUTE, 1, 1, -1}, {FA_SET_INTERSECTION, 2, 0, 1},
         {FA_SET_SEGMENT, 1, 2, -1},
     };
     fa_results r;
@@ -390,8 +385,8 @@ START_TEST(small_structure)
         ck_assert_int_eq(g->set, order[i].set);
         for (size_t k = 0; k < r.sets[g->set].ndims; k++)
             ck_assert_msg(same_value(g->values[k], want[k]),
-                          "group %zu value %zu: got \"%s\", want \"%s\"", i,
-                          k, g->values[k] ? g->values[k] : "(missing)",
+                          "group %zu value %zu: got \"%s\", want \"%s\"", i, k,
+                          g->values[k] ? g->values[k] : "(missing)",
                           want[k] ? want[k] : "(missing)");
     }
     /* the missing groups really are NULL, not "" */
@@ -429,12 +424,12 @@ START_TEST(small_counts_table)
         for (int k = 0; k < 4; k++) {
             double want = weighted ? wt[k] : (double)rows[k];
 
-            ck_assert_msg(g->rows[k] == rows[k], "%s: rows[%d] %lld, want "
-                          "%lld", nm, k, (long long)g->rows[k],
-                          (long long)rows[k]);
+            ck_assert_msg(g->rows[k] == rows[k],
+                          "%s: rows[%d] %lld, want "
+                          "%lld",
+                          nm, k, (long long)g->rows[k], (long long)rows[k]);
             ck_assert_msg(close_enough(got[k], want),
-                          "%s: count %d %.17g, want %g", nm, k, got[k],
-                          want);
+                          "%s: count %d %.17g, want %g", nm, k, got[k], want);
         }
     }
     fa_results_release(&r);
@@ -448,8 +443,14 @@ typedef struct mexp {
     const char *reason;
 } mexp;
 
-#define D(x) {1, (x), NULL}
-#define U(r) {0, 0.0, (r)}
+#define D(x)                                                                   \
+    {                                                                          \
+        1, (x), NULL                                                           \
+    }
+#define U(r)                                                                   \
+    {                                                                          \
+        0, 0.0, (r)                                                            \
+    }
 
 typedef struct metric_row {
     int weighted;
@@ -473,48 +474,61 @@ static const metric_row small_metrics[] = {
      * brier: (s - y)^2 = .01 .36 .36 .16 .04 .04 .09 .09 .16 .36 .01 .25
      * .25 .25, sum 2.43, / 14 = 243/1400.
      * mean: scores sum 7.1, / 14 = 71/140 */
-    {0, 0, NULL, NULL,
-     {D(Q(3, 7)), D(Q(4, 7)), D(Q(4, 7)), D(Q(7, 12)), D(Q(2, 3)),
-      D(Q(1, 2)), D(Q(1, 2)), D(Q(1, 3)), D(Q(1, 2)), D(Q(2, 3)),
-      D(Q(1, 2)), D(Q(1, 3)), D(Q(4, 7)), D(Q(79, 96)), D(Q(243, 1400)),
-      D(Q(71, 140))}},
+    {0,
+     0,
+     NULL,
+     NULL,
+     {D(Q(3, 7)), D(Q(4, 7)), D(Q(4, 7)), D(Q(7, 12)), D(Q(2, 3)), D(Q(1, 2)),
+      D(Q(1, 2)), D(Q(1, 3)), D(Q(1, 2)), D(Q(2, 3)), D(Q(1, 2)), D(Q(1, 3)),
+      D(Q(4, 7)), D(Q(79, 96)), D(Q(243, 1400)), D(Q(71, 140))}},
     /* unweighted M: tp 2 fp 3 tn 0 fn 0, N 5: no predicted negatives.
      * base 2/5, sel 5/5, acc 2/5, tpr 2/2, fpr 3/3, tnr 0/3, fnr 0/2,
      * bal (1 + 0)/2, ppv 2/5, npv 0/0, fdr 3/5, for 0/0, f1 4/(4+3) = 4/7.
      * auc: pos .7 .6, neg .3 .6 .1: .7 beats 3, .6 beats 2 ties 1 ->
      * 5.5 / 6 = 11/12. brier .09+.09+.16+.36+.01 = .71, / 5 = 71/500.
      * mean 2.3 / 5 = 23/50 */
-    {0, 1, "M", NULL,
-     {D(Q(2, 5)), D(1.0), D(Q(2, 5)), D(0.5), D(1.0), D(1.0), D(0.0),
-      D(0.0), D(Q(2, 5)), U(R_NPN), D(Q(3, 5)), U(R_NPN), D(Q(4, 7)),
-      D(Q(11, 12)), D(Q(71, 500)), D(Q(23, 50))}},
+    {0,
+     1,
+     "M",
+     NULL,
+     {D(Q(2, 5)), D(1.0), D(Q(2, 5)), D(0.5), D(1.0), D(1.0), D(0.0), D(0.0),
+      D(Q(2, 5)), U(R_NPN), D(Q(3, 5)), U(R_NPN), D(Q(4, 7)), D(Q(11, 12)),
+      D(Q(71, 500)), D(Q(23, 50))}},
     /* unweighted C: tn 3 only: no actual positives.
      * base 0/3, sel 0/3, acc 3/3, tpr 0/0, fpr 0/3, tnr 3/3, fnr 0/0,
      * bal (tpr undefined), ppv 0/0, npv 3/3, fdr 0/0, for 0/3,
      * f1 0/(0+0+0), auc (no positive). brier .04+.25+.25 = .54, / 3 =
      * 9/50. mean (.2+.5+.5)/3 = 2/5 */
-    {0, 2, "C", NULL,
+    {0,
+     2,
+     "C",
+     NULL,
      {D(0.0), D(0.0), D(1.0), U(R_NAP), U(R_NAP), D(0.0), D(1.0), U(R_NAP),
-      U(R_NPP), D(1.0), U(R_NPP), D(0.0), U(R_NAOPP), U(R_NAP),
-      D(Q(9, 50)), D(Q(2, 5))}},
+      U(R_NPP), D(1.0), U(R_NPP), D(0.0), U(R_NAOPP), U(R_NAP), D(Q(9, 50)),
+      D(Q(2, 5))}},
     /* unweighted (-, A): row 13 alone, fn: no actual negatives.
      * base 1/1, sel 0/1, acc 0/1, tpr 0/1, fpr 0/0, tnr 0/0, fnr 1/1,
      * bal (tnr undefined), ppv 0/0, npv 0/1, fdr 0/0, for 1/1,
      * f1 0/(0+0+1), auc (no negative), brier .5^2 = 1/4, mean 1/2 */
-    {0, 3, NULL, "A",
+    {0,
+     3,
+     NULL,
+     "A",
      {D(1.0), D(0.0), D(0.0), U(R_NAN), D(0.0), U(R_NAN), U(R_NAN), D(1.0),
-      U(R_NPP), D(0.0), U(R_NPP), D(1.0), D(0.0), U(R_NAN), D(0.25),
-      D(0.5)}},
+      U(R_NPP), D(0.0), U(R_NPP), D(1.0), D(0.0), U(R_NAN), D(0.25), D(0.5)}},
     /* unweighted S: tp 1 fp 2 tn 2 fn 1, N 6.
      * base 2/6, sel 3/6, acc 3/6, tpr 1/2, fpr 2/4, tnr 2/4, fnr 1/2,
      * bal 1/2, ppv 1/3, npv 2/3, fdr 2/3, for 1/3, f1 2/(2+2+1) = 2/5.
      * auc: pos .7 .5, neg .6 .4 .2 .6: .7 beats 4, .5 beats 2 -> 6/8.
      * brier .36+.16+.04+.09+.36+.25 = 1.26, / 6 = 21/100.
      * mean (.6+.4+.2+.7+.6+.5)/6 = 1/2 */
-    {0, 4, "S", NULL,
+    {0,
+     4,
+     "S",
+     NULL,
      {D(Q(1, 3)), D(0.5), D(0.5), D(0.5), D(0.5), D(0.5), D(0.5), D(0.5),
-      D(Q(1, 3)), D(Q(2, 3)), D(Q(2, 3)), D(Q(1, 3)), D(Q(2, 5)),
-      D(Q(3, 4)), D(Q(21, 100)), D(0.5)}},
+      D(Q(1, 3)), D(Q(2, 3)), D(Q(2, 3)), D(Q(1, 3)), D(Q(2, 5)), D(Q(3, 4)),
+      D(Q(21, 100)), D(0.5)}},
     /* weighted overall: tp 21/4 fp 17/4 tn 21/2 fn 5/2, W 45/2.
      * base (21/4+5/2)/(45/2) = 31/90; sel (21/4+17/4)/(45/2) = 19/45;
      * acc (21/4+21/2)/(45/2) = 7/10; tpr (21/4)/(31/4) = 21/31;
@@ -532,11 +546,14 @@ static const metric_row small_metrics[] = {
      * brier: w(s-y)^2 = .015 .18 .72 .16 .01 .05 .0675 .09 .4 .18 .025
      * 1.875 .125 .1875, sum 4.085, / 22.5 = 817/4500.
      * mean: ws sum 10.65, / 22.5 = 71/150 */
-    {1, 0, NULL, NULL,
-     {D(Q(31, 90)), D(Q(19, 45)), D(Q(7, 10)), D(Q(2541, 3658)),
-      D(Q(21, 31)), D(Q(17, 59)), D(Q(42, 59)), D(Q(10, 31)),
-      D(Q(21, 38)), D(Q(21, 26)), D(Q(17, 38)), D(Q(5, 26)),
-      D(Q(14, 23)), D(Q(1456, 1829)), D(Q(817, 4500)), D(Q(71, 150))}},
+    {1,
+     0,
+     NULL,
+     NULL,
+     {D(Q(31, 90)), D(Q(19, 45)), D(Q(7, 10)), D(Q(2541, 3658)), D(Q(21, 31)),
+      D(Q(17, 59)), D(Q(42, 59)), D(Q(10, 31)), D(Q(21, 38)), D(Q(21, 26)),
+      D(Q(17, 38)), D(Q(5, 26)), D(Q(14, 23)), D(Q(1456, 1829)),
+      D(Q(817, 4500)), D(Q(71, 150))}},
     /* weighted F: tp 7/4 fp 1/2 tn 3 fn 2, W 29/4.
      * base (15/4)/(29/4) = 15/29; sel (9/4)/(29/4) = 9/29;
      * acc (19/4)/(29/4) = 19/29; tpr (7/4)/(15/4) = 7/15; fpr .5/3.5 =
@@ -549,27 +566,35 @@ static const metric_row small_metrics[] = {
      * brier (.015+.18+.72+.16+.01+.05+.1875) = 1.3225, / 7.25 =
      * 529/2900. mean (1.35+.3+.8+.4+.2+.25+.375) = 3.675, / 7.25 =
      * 147/290 */
-    {1, 1, "F", NULL,
-     {D(Q(15, 29)), D(Q(9, 29)), D(Q(19, 29)), D(Q(139, 210)),
-      D(Q(7, 15)), D(Q(1, 7)), D(Q(6, 7)), D(Q(8, 15)), D(Q(7, 9)),
-      D(Q(3, 5)), D(Q(2, 9)), D(Q(2, 5)), D(Q(7, 12)), D(Q(11, 15)),
-      D(Q(529, 2900)), D(Q(147, 290))}},
+    {1,
+     1,
+     "F",
+     NULL,
+     {D(Q(15, 29)), D(Q(9, 29)), D(Q(19, 29)), D(Q(139, 210)), D(Q(7, 15)),
+      D(Q(1, 7)), D(Q(6, 7)), D(Q(8, 15)), D(Q(7, 9)), D(Q(3, 5)), D(Q(2, 9)),
+      D(Q(2, 5)), D(Q(7, 12)), D(Q(11, 15)), D(Q(529, 2900)), D(Q(147, 290))}},
     /* weighted -: tn 7.5 (row 12), fn .5 (row 13), W 8.
      * base .5/8 = 1/16, sel 0, acc 7.5/8 = 15/16, tpr 0/.5, fpr 0/7.5,
      * tnr 1, fnr 1, bal 1/2, ppv 0/0, npv 7.5/8, fdr 0/0, for .5/8,
      * f1 0/(0+0+.5). auc: the positive (.5, w .5) ties the negative
      * (.5, w 7.5): .5 x 7.5 x 1/2 / (.5 x 7.5) = 1/2.
      * brier (7.5 + .5) x .25 / 8 = 1/4, mean 1/2 */
-    {1, 1, NULL, NULL,
-     {D(Q(1, 16)), D(0.0), D(Q(15, 16)), D(0.5), D(0.0), D(0.0), D(1.0),
-      D(1.0), U(R_NPP), D(Q(15, 16)), U(R_NPP), D(Q(1, 16)), D(0.0),
-      D(0.5), D(0.25), D(0.5)}},
+    {1,
+     1,
+     NULL,
+     NULL,
+     {D(Q(1, 16)), D(0.0), D(Q(15, 16)), D(0.5), D(0.0), D(0.0), D(1.0), D(1.0),
+      U(R_NPP), D(Q(15, 16)), U(R_NPP), D(Q(1, 16)), D(0.0), D(0.5), D(0.25),
+      D(0.5)}},
     /* weighted C: tn 9.5; brier 1.25 x .04 + 7.5 x .25 + .75 x .25 =
      * 2.1125, / 9.5 = 169/760; mean (.25 + 3.75 + .375)/9.5 = 35/76 */
-    {1, 2, "C", NULL,
+    {1,
+     2,
+     "C",
+     NULL,
      {D(0.0), D(0.0), D(1.0), U(R_NAP), U(R_NAP), D(0.0), D(1.0), U(R_NAP),
-      U(R_NPP), D(1.0), U(R_NPP), D(0.0), U(R_NAOPP), U(R_NAP),
-      D(Q(169, 760)), D(Q(35, 76))}},
+      U(R_NPP), D(1.0), U(R_NPP), D(0.0), U(R_NAOPP), U(R_NAP), D(Q(169, 760)),
+      D(Q(35, 76))}},
 };
 
 static void
@@ -580,8 +605,8 @@ check_metric_row(const fa_results *r, const metric_row *row)
 
     group_name(r, g, buf, sizeof(buf));
     for (int k = 0; k < FA_METRIC_COUNT; k++) {
-        snprintf(what, sizeof(what), "%s%s %s", row->weighted ? "w " : "",
-                 buf, fa_metric_name((fa_metric)k));
+        snprintf(what, sizeof(what), "%s%s %s", row->weighted ? "w " : "", buf,
+                 fa_metric_name((fa_metric)k));
         if (row->m[k].def)
             check_defined(&g->m[k], row->m[k].v, what);
         else
@@ -803,18 +828,24 @@ static const disp_row disp_region_s[] = {
 #define RC(d) (d), COUNT_OF(d)
 
 static const ref_case ref_cases[] = {
-    {"largest", 0, {{"F", 0}, {"A", 0}, {"F", "A"}, {"N", 0}},
+    {"largest",
+     0,
+     {{"F", 0}, {"A", 0}, {"F", "A"}, {"N", 0}},
      RC(disp_largest)},
-    {"largest", 1, {{"F", 0}, {"C", 0}, {"M", "B"}, {"N", 0}},
+    {"largest",
+     1,
+     {{"F", 0}, {"C", 0}, {"M", "B"}, {"N", 0}},
      RC(disp_largest_w)},
-    {"best", 0, {{"M", 0}, {"B", 0}, {"M", "B"}, {"N", 0}},
-     RC(disp_best)},
+    {"best", 0, {{"M", 0}, {"B", 0}, {"M", "B"}, {"N", 0}}, RC(disp_best)},
     {"overall", 0, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}, RC(disp_overall)},
-    {"race=B", 0, {{"F", 0}, {"B", 0}, {"M", "B"}, {"N", 0}},
-     RC(disp_race_b)},
-    {"sex=M,race=A", 0, {{"M", 0}, {"A", 0}, {"M", "A"}, {"N", 0}},
+    {"race=B", 0, {{"F", 0}, {"B", 0}, {"M", "B"}, {"N", 0}}, RC(disp_race_b)},
+    {"sex=M,race=A",
+     0,
+     {{"M", 0}, {"A", 0}, {"M", "A"}, {"N", 0}},
      RC(disp_m_a)},
-    {"region=S", 0, {{"F", 0}, {"A", 0}, {"F", "A"}, {"S", 0}},
+    {"region=S",
+     0,
+     {{"F", 0}, {"A", 0}, {"F", "A"}, {"S", 0}},
      RC(disp_region_s)},
 };
 
@@ -829,9 +860,10 @@ START_TEST(small_reference)
     run_load(st, ds, rc->policy, &r);
     ck_assert_uint_eq(r.nsets, 5);
     for (int s = 1; s <= 4; s++) {
-        int64_t want = overall ? 0
-                               : find_group(&r, s, rc->ref[s - 1][0],
-                                            rc->ref[s - 1][1])->gid;
+        int64_t want =
+            overall
+                ? 0
+                : find_group(&r, s, rc->ref[s - 1][0], rc->ref[s - 1][1])->gid;
 
         ck_assert_msg(r.sets[s].ref_gid == want,
                       "%s: set %d reference %lld, want %lld", rc->policy, s,
@@ -847,8 +879,7 @@ START_TEST(small_reference)
             /* the reference against itself: ratio 1 when its value is
              * defined and not 0, difference 0 when defined */
             for (int k = 0; k < FA_METRIC_COUNT; k++) {
-                if (!fa_metric_has_disparity((fa_metric)k) ||
-                    g->m[k].reason)
+                if (!fa_metric_has_disparity((fa_metric)k) || g->m[k].reason)
                     continue;
                 snprintf(what, sizeof(what), "%s self %s", rc->policy,
                          fa_metric_name((fa_metric)k));
@@ -864,15 +895,13 @@ START_TEST(small_reference)
 
         group_name(&r, g, buf, sizeof(buf));
         snprintf(what, sizeof(what), "%s%s %s %s ratio", rc->policy,
-                 rc->weighted ? " (weighted)" : "", buf,
-                 fa_metric_name(d->m));
+                 rc->weighted ? " (weighted)" : "", buf, fa_metric_name(d->m));
         if (d->ratio.def)
             check_defined(&g->ratio[d->m], d->ratio.v, what);
         else
             check_undefined(&g->ratio[d->m], d->ratio.reason, what);
         snprintf(what, sizeof(what), "%s%s %s %s difference", rc->policy,
-                 rc->weighted ? " (weighted)" : "", buf,
-                 fa_metric_name(d->m));
+                 rc->weighted ? " (weighted)" : "", buf, fa_metric_name(d->m));
         if (d->diff.def)
             check_defined(&g->diff[d->m], d->diff.v, what);
         else
@@ -885,10 +914,10 @@ END_TEST
 START_TEST(reference_unknown)
 {
     static const char *const bad[] = {
-        "age=30",        /* no such column */
-        "race=Z",        /* no such value */
-        "sex=F,race=Z",  /* one good pair, one bad value */
-        "sex=F,size=L",  /* one good pair, one bad column */
+        "age=30",       /* no such column */
+        "race=Z",       /* no such value */
+        "sex=F,race=Z", /* one good pair, one bad value */
+        "sex=F,size=L", /* one good pair, one bad column */
     };
     int64_t ds = ingest_small("label", "score", NULL);
     int64_t latest = -1;
@@ -920,8 +949,8 @@ START_TEST(reference_forms)
     };
 
     for (size_t i = 0; i < COUNT_OF(good); i++)
-        ck_assert_msg(fa_run_check_reference(ctx, good[i]) == FA_OK,
-                      "%s: %s", good[i], fa_ctx_msg(ctx));
+        ck_assert_msg(fa_run_check_reference(ctx, good[i]) == FA_OK, "%s: %s",
+                      good[i], fa_ctx_msg(ctx));
     ck_assert_int_eq(fa_run_check_reference(ctx, "nonsense"), FA_ERR_USAGE);
 }
 END_TEST
@@ -940,8 +969,7 @@ static const agg_row small_aggs[] = {
     /* unweighted region: selection N 5/8, S 1/2 -> 1/8, 4/5;
      * tpr 3/4, 1/2 -> 1/4, 2/3; fpr 1/2, 1/2 -> 0, 1;
      * eq. odds max(1/4, 0) = 1/4, min(2/3, 1) = 2/3 */
-    {0, 4,
-     {D(0.125), D(0.8), D(0.25), D(Q(2, 3)), D(0.25), D(Q(2, 3))}},
+    {0, 4, {D(0.125), D(0.8), D(0.25), D(Q(2, 3)), D(0.25), D(Q(2, 3))}},
     /* unweighted race: selection 2/3, 4/5, 0 -> 4/5, 0;
      * tpr 1/2, 1 (C undefined, left out) -> 1/2, 1/2;
      * fpr 1, 2/3, 0 -> 1, 0; eq. odds max(1/2, 1) = 1, min(1/2, 0) = 0 */
@@ -960,9 +988,10 @@ static const agg_row small_aggs[] = {
      * fpr N 13/46, S 4/13: 4/13 - 13/46 = (184 - 169)/598 = 15/598,
      * (13/46)/(4/13) = 169/184. eq. odds max(1/75, 15/598) = 15/598
      * (.0133 < .0251), min(50/51, 169/184) = 169/184 (.980 > .918) */
-    {1, 4,
-     {D(Q(2, 1349)), D(Q(284, 285)), D(Q(15, 598)), D(Q(169, 184)),
-      D(Q(1, 75)), D(Q(50, 51))}},
+    {1,
+     4,
+     {D(Q(2, 1349)), D(Q(284, 285)), D(Q(15, 598)), D(Q(169, 184)), D(Q(1, 75)),
+      D(Q(50, 51))}},
     /* weighted sex: selection F 9/29, M 1, - 0 -> 1, 0;
      * tpr F 7/15, M 1, - 0 -> 1, 0; fpr F 1/7, M 1, - 0 -> 1, 0 */
     {1, 1, {D(1.0), D(0.0), D(1.0), D(0.0), D(1.0), D(0.0)}},
@@ -985,14 +1014,12 @@ START_TEST(small_aggregates)
         if (a->weighted != weighted)
             continue;
         for (int k = 0; k < FA_AGG_COUNT; k++) {
-            snprintf(what, sizeof(what), "%sset %d %s",
-                     weighted ? "w " : "", a->set,
-                     fa_aggregate_name((fa_aggregate)k));
+            snprintf(what, sizeof(what), "%sset %d %s", weighted ? "w " : "",
+                     a->set, fa_aggregate_name((fa_aggregate)k));
             if (a->a[k].def)
                 check_defined(&r.sets[a->set].agg[k], a->a[k].v, what);
             else
-                check_undefined(&r.sets[a->set].agg[k], a->a[k].reason,
-                                what);
+                check_undefined(&r.sets[a->set].agg[k], a->a[k].reason, what);
         }
     }
     fa_results_release(&r);
@@ -1003,9 +1030,9 @@ END_TEST
 
 static const fa_metric label_metrics[] = {
     FA_METRIC_BASE_RATE, FA_METRIC_ACCURACY, FA_METRIC_BALANCED_ACCURACY,
-    FA_METRIC_TPR, FA_METRIC_FPR, FA_METRIC_TNR, FA_METRIC_FNR,
-    FA_METRIC_PPV, FA_METRIC_NPV, FA_METRIC_FDR, FA_METRIC_FOR,
-    FA_METRIC_F1,
+    FA_METRIC_TPR,       FA_METRIC_FPR,      FA_METRIC_TNR,
+    FA_METRIC_FNR,       FA_METRIC_PPV,      FA_METRIC_NPV,
+    FA_METRIC_FDR,       FA_METRIC_FOR,      FA_METRIC_F1,
 };
 
 START_TEST(label_free_with_score)
@@ -1044,8 +1071,8 @@ START_TEST(label_free_with_score)
     check_defined(&g->diff[FA_METRIC_SELECTION_RATE], Q(4, 7), "M diff");
     check_undefined(&g->ratio[FA_METRIC_TPR], NULL, "M tpr ratio");
     check_undefined(&g->diff[FA_METRIC_TPR], NULL, "M tpr diff");
-    check_defined(&r.sets[4].agg[FA_AGG_DEMOGRAPHIC_PARITY_DIFFERENCE],
-                  0.125, "dp diff");
+    check_defined(&r.sets[4].agg[FA_AGG_DEMOGRAPHIC_PARITY_DIFFERENCE], 0.125,
+                  "dp diff");
     check_defined(&r.sets[4].agg[FA_AGG_DEMOGRAPHIC_PARITY_RATIO], 0.8,
                   "dp ratio");
     /* no tpr or fpr anywhere: no odds or opportunity gap (the reason is
@@ -1137,8 +1164,8 @@ START_TEST(brier_outside_unit)
     ck_assert_uint_eq(r.nsets, 2);
     ck_assert_uint_eq(r.ngroups, 3);
     for (size_t i = 0; i < COUNT_OF(want); i++) {
-        const fa_group *g = i == 0 ? &r.groups[0]
-                                   : find_group(&r, 1, want[i].v, NULL);
+        const fa_group *g =
+            i == 0 ? &r.groups[0] : find_group(&r, 1, want[i].v, NULL);
 
         check_undefined(&g->m[FA_METRIC_BRIER], R_UNIT, "brier");
         check_defined(&g->m[FA_METRIC_MEAN_SCORE], want[i].mean, "mean");
@@ -1207,8 +1234,8 @@ START_TEST(intersection_limit)
         snprintf(evv, sizeof(evv), "v%03zu", want / nu);
         ck_assert_msg(g->values[0] && strcmp(g->values[0], eu) == 0 &&
                           g->values[1] && strcmp(g->values[1], evv) == 0,
-                      "intersection group %zu: (%s, %s), want (%s, %s)",
-                      listed, g->values[0] ? g->values[0] : "(missing)",
+                      "intersection group %zu: (%s, %s), want (%s, %s)", listed,
+                      g->values[0] ? g->values[0] : "(missing)",
                       g->values[1] ? g->values[1] : "(missing)", eu, evv);
         ck_assert_int_eq(g->n, count[want]);
         want++;
@@ -1238,11 +1265,9 @@ json_check_finite(const json_t *j, int *numbers)
     } else if (json_is_integer(j)) {
         (*numbers)++;
     } else if (json_is_object(j)) {
-        json_object_foreach((json_t *)j, key, v)
-            json_check_finite(v, numbers);
+        json_object_foreach((json_t *)j, key, v) json_check_finite(v, numbers);
     } else if (json_is_array(j)) {
-        json_array_foreach(j, i, v)
-            json_check_finite(v, numbers);
+        json_array_foreach(j, i, v) json_check_finite(v, numbers);
     }
 }
 
@@ -1258,8 +1283,8 @@ json_num(const json_t *o, const char *key)
 /* The entry of "groups" whose attributes are exactly {k0: v0[, k1: v1]};
  * a NULL value means JSON null. */
 static const json_t *
-json_group(const json_t *root, const char *k0, const char *v0,
-           const char *k1, const char *v1)
+json_group(const json_t *root, const char *k0, const char *v0, const char *k1,
+           const char *v1)
 {
     const json_t *groups = json_object_get(root, "groups");
     const char *keys[2] = {k0, k1};
@@ -1279,17 +1304,17 @@ json_group(const json_t *root, const char *k0, const char *v0,
 
             if (x == NULL)
                 break;
-            if (vals[k] == NULL ? !json_is_null(x)
-                                : !json_is_string(x) ||
-                                      strcmp(json_string_value(x),
-                                             vals[k]) != 0)
+            if (vals[k] == NULL
+                    ? !json_is_null(x)
+                    : !json_is_string(x) ||
+                          strcmp(json_string_value(x), vals[k]) != 0)
                 break;
         }
         if (k == nk)
             return g;
     }
-    ck_abort_msg("no group %s=%s %s=%s", k0, v0 ? v0 : "null",
-                 k1 ? k1 : "", v1 ? v1 : "");
+    ck_abort_msg("no group %s=%s %s=%s", k0, v0 ? v0 : "null", k1 ? k1 : "",
+                 v1 ? v1 : "");
     return NULL;
 }
 
@@ -1333,7 +1358,10 @@ write_and_load_json(int64_t run_id)
 START_TEST(json_contract)
 {
     static const char *const agg_attrs[][2] = {
-        {"sex", NULL}, {"race", NULL}, {"sex", "race"}, {"region", NULL},
+        {"sex", NULL},
+        {"race", NULL},
+        {"sex", "race"},
+        {"region", NULL},
     };
     int64_t ds = ingest_small("label", "score", "w");
     int64_t run_id = run_only(st, ds, "largest");
@@ -1370,7 +1398,8 @@ START_TEST(json_contract)
         d = json_object_get(g, "disparity");
         ck_assert_msg(json_is_object(d), "group %zu has no disparity", i);
         ck_assert_int_gt((int)json_object_size(d), 0);
-        json_object_foreach((json_t *)d, key, e) {
+        json_object_foreach((json_t *)d, key, e)
+        {
             ck_assert_msg(json_object_get(e, "ratio") != NULL,
                           "group %zu %s: no ratio", i, key);
             ck_assert_msg(json_object_get(e, "difference") != NULL,
@@ -1409,8 +1438,7 @@ START_TEST(json_contract)
     ck_assert_int_eq(json_integer_value(json_object_get(g, "n")), 0);
     x = json_object_get(json_object_get(g, "metrics"), "selection_rate");
     ck_assert(json_is_null(json_object_get(x, "value")));
-    ck_assert_str_eq(json_string_value(json_object_get(x, "reason")),
-                     R_EMPTY);
+    ck_assert_str_eq(json_string_value(json_object_get(x, "reason")), R_EMPTY);
 
     /* aggregates: one per set after the population, named by attributes */
     aggs = json_object_get(root, "aggregates");
@@ -1427,10 +1455,10 @@ START_TEST(json_contract)
             ck_assert_str_eq(json_string_value(json_array_get(names, k)),
                              agg_attrs[i][k]);
         for (int k = 0; k < FA_AGG_COUNT; k++)
-            ck_assert_msg(json_object_get(a, fa_aggregate_name(
-                                                 (fa_aggregate)k)) != NULL,
-                          "aggregate %zu has no %s", i,
-                          fa_aggregate_name((fa_aggregate)k));
+            ck_assert_msg(
+                json_object_get(a, fa_aggregate_name((fa_aggregate)k)) != NULL,
+                "aggregate %zu has no %s", i,
+                fa_aggregate_name((fa_aggregate)k));
     }
     /* region (weighted): 2/1349, 284/285, 15/598, 169/184 */
     x = json_array_get(aggs, 3);
@@ -1440,8 +1468,8 @@ START_TEST(json_contract)
                             Q(284, 285), TOL);
     ck_assert_double_eq_tol(json_num(x, "equalized_odds_difference"),
                             Q(15, 598), TOL);
-    ck_assert_double_eq_tol(json_num(x, "equalized_odds_ratio"),
-                            Q(169, 184), TOL);
+    ck_assert_double_eq_tol(json_num(x, "equalized_odds_ratio"), Q(169, 184),
+                            TOL);
 
     /* no number anywhere is NaN or infinite */
     json_check_finite(root, &numbers);
@@ -1484,7 +1512,7 @@ END_TEST
 
 #define GEN_N 3000
 #define GEN_BIG_N 40000 /* above this many pairs, AUC by score level */
-#define GEN_ND 4 /* a, b, c, s */
+#define GEN_ND 4        /* a, b, c, s */
 #define GEN_MAXLEV 8
 
 typedef struct gen_row {
@@ -1605,14 +1633,10 @@ static const struct {
     size_t nd;
     int dims[3];
 } gen_sets[] = {
-    {FA_SET_OVERALL, 0, {0, 0, 0}},
-    {FA_SET_ATTRIBUTE, 1, {0, 0, 0}},
-    {FA_SET_ATTRIBUTE, 1, {1, 0, 0}},
-    {FA_SET_ATTRIBUTE, 1, {2, 0, 0}},
-    {FA_SET_INTERSECTION, 2, {0, 1, 0}},
-    {FA_SET_INTERSECTION, 2, {0, 2, 0}},
-    {FA_SET_INTERSECTION, 2, {1, 2, 0}},
-    {FA_SET_INTERSECTION, 3, {0, 1, 2}},
+    {FA_SET_OVERALL, 0, {0, 0, 0}},      {FA_SET_ATTRIBUTE, 1, {0, 0, 0}},
+    {FA_SET_ATTRIBUTE, 1, {1, 0, 0}},    {FA_SET_ATTRIBUTE, 1, {2, 0, 0}},
+    {FA_SET_INTERSECTION, 2, {0, 1, 0}}, {FA_SET_INTERSECTION, 2, {0, 2, 0}},
+    {FA_SET_INTERSECTION, 2, {1, 2, 0}}, {FA_SET_INTERSECTION, 3, {0, 1, 2}},
     {FA_SET_SEGMENT, 1, {3, 0, 0}},
 };
 
@@ -1625,7 +1649,10 @@ typedef struct ev {
     double num, den;
 } ev;
 
-#define EV_NONE {0, 0.0, 0, 0.0, 0.0}
+#define EV_NONE                                                                \
+    {                                                                          \
+        0, 0.0, 0, 0.0, 0.0                                                    \
+    }
 
 typedef struct exp_group {
     int set;
@@ -1787,8 +1814,7 @@ exp_has_missing(const exp_group *e)
 
 /* The expected reference of the set whose groups are e[first, last). */
 static int64_t
-exp_reference(const exp_group *e, size_t first, size_t last,
-              const char *policy)
+exp_reference(const exp_group *e, size_t first, size_t last, const char *policy)
 {
     int best = strcmp(policy, "best") == 0;
     int64_t ref = -1;
@@ -1820,15 +1846,16 @@ exp_reference(const exp_group *e, size_t first, size_t last,
 
         if ((int64_t)i == ref || c->n == 0 || exp_has_missing(c))
             continue;
-        ck_assert_msg(fabs(a - b) > 1e-9, "generated data: near tie "
-                      "for the reference of set %d", c->set);
+        ck_assert_msg(fabs(a - b) > 1e-9,
+                      "generated data: near tie "
+                      "for the reference of set %d",
+                      c->set);
     }
     return ref;
 }
 
 static void
-check_ev(const fa_value *got, ev want, const char *what, int set,
-         int64_t gid)
+check_ev(const fa_value *got, ev want, const char *what, int set, int64_t gid)
 {
     if (!want.def) {
         ck_assert_msg(got->reason != NULL,
@@ -1836,21 +1863,23 @@ check_ev(const fa_value *got, ev want, const char *what, int set,
                       (long long)gid, what, got->value);
         return;
     }
-    ck_assert_msg(got->reason == NULL, "set %d group %lld %s: undefined "
-                  "(%s), want %.17g", set, (long long)gid, what,
-                  got->reason ? got->reason : "", want.v);
+    ck_assert_msg(got->reason == NULL,
+                  "set %d group %lld %s: undefined "
+                  "(%s), want %.17g",
+                  set, (long long)gid, what, got->reason ? got->reason : "",
+                  want.v);
     ck_assert_msg(close_enough(got->value, want.v),
                   "set %d group %lld %s: got %.17g, want %.17g", set,
                   (long long)gid, what, got->value, want.v);
     if (!want.parts)
         return;
-    ck_assert_msg(got->has_parts == 1, "set %d group %lld %s: no parts",
-                  set, (long long)gid, what);
-    ck_assert_msg(close_enough(got->num, want.num) &&
-                      close_enough(got->den, want.den),
-                  "set %d group %lld %s: parts %.17g / %.17g, want %.17g / "
-                  "%.17g", set, (long long)gid, what, got->num, got->den,
-                  want.num, want.den);
+    ck_assert_msg(got->has_parts == 1, "set %d group %lld %s: no parts", set,
+                  (long long)gid, what);
+    ck_assert_msg(
+        close_enough(got->num, want.num) && close_enough(got->den, want.den),
+        "set %d group %lld %s: parts %.17g / %.17g, want %.17g / "
+        "%.17g",
+        set, (long long)gid, what, got->num, got->den, want.num, want.den);
 }
 
 static ev
@@ -2044,8 +2073,8 @@ brute_check(fa_store *s, const char *policy, size_t nrows)
             }
         }
         for (int k = 0; k < FA_METRIC_COUNT; k++)
-            check_ev(&g->m[k], x->m[k], fa_metric_name((fa_metric)k),
-                     x->set, (int64_t)i);
+            check_ev(&g->m[k], x->m[k], fa_metric_name((fa_metric)k), x->set,
+                     (int64_t)i);
         for (int k = 0; x->n == 0 && k < FA_METRIC_COUNT; k++)
             check_undefined(&g->m[k], R_EMPTY, fa_metric_name((fa_metric)k));
     }
@@ -2117,11 +2146,8 @@ static const struct {
     int file_store;
     size_t nrows;
 } brute_cases[] = {
-    {"largest", 0, GEN_N},
-    {"best", 0, GEN_N},
-    {"overall", 0, GEN_N},
-    {"largest", 1, GEN_N},
-    {"best", 1, GEN_BIG_N},
+    {"largest", 0, GEN_N}, {"best", 0, GEN_N},     {"overall", 0, GEN_N},
+    {"largest", 1, GEN_N}, {"best", 1, GEN_BIG_N},
 };
 
 START_TEST(brute_force)

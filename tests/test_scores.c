@@ -64,10 +64,10 @@ by_score(const void *a, const void *b)
  */
 START_TEST(delong_small_example)
 {
-    static const double pos[] = {0.9, 0.8, 0.7, 0.55, 0.54,
+    static const double pos[] = {0.9,  0.8, 0.7,  0.55, 0.54,
                                  0.51, 0.4, 0.38, 0.34, 0.3};
-    static const double neg[] = {0.6, 0.53, 0.52, 0.505, 0.39,
-                                 0.37, 0.36, 0.35, 0.33, 0.1};
+    static const double neg[] = {0.6,  0.53, 0.52, 0.505, 0.39,
+                                 0.37, 0.36, 0.35, 0.33,  0.1};
     fa_scored r[20];
     double auc, want_auc, want;
     fa_value v;
@@ -100,7 +100,7 @@ START_TEST(delong_matches_direct_with_ties)
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        r[i].score = (double)(x % 7) / 7;   /* 7 distinct scores: ties */
+        r[i].score = (double)(x % 7) / 7; /* 7 distinct scores: ties */
         r[i].weight = 1;
         r[i].label = (x >> 20) % 3 == 0;
     }

@@ -75,7 +75,8 @@ Suite *stats_suite(void);
 #define R_FEW "too few rows to detect any ratio"
 
 /* |got - want| <= rel |want|, want != 0; fails on NaN and infinity. */
-static void assert_rel(double got, double want, double rel, const char *what)
+static void
+assert_rel(double got, double want, double rel, const char *what)
 {
     ck_assert_msg(isfinite(got) && fabs(got - want) <= rel * fabs(want),
                   "%s: got %.17g, want %.17g (relative tolerance %g)", what,
@@ -95,10 +96,17 @@ typedef struct iv_want {
     const char *reason;
 } iv_want;
 
-#define IV(lo, hi, tol) { (lo), (hi), (tol), 0, NULL }
-#define IV_UND(r) { 0.0, 0.0, 0.0, 1, (r) }
+#define IV(lo, hi, tol)                                                        \
+    {                                                                          \
+        (lo), (hi), (tol), 0, NULL                                             \
+    }
+#define IV_UND(r)                                                              \
+    {                                                                          \
+        0.0, 0.0, 0.0, 1, (r)                                                  \
+    }
 
-static void check_interval(fa_interval got, const iv_want *w)
+static void
+check_interval(fa_interval got, const iv_want *w)
 {
     if (w->undef) {
         ck_assert_ptr_nonnull(got.reason);
@@ -106,8 +114,7 @@ static void check_interval(fa_interval got, const iv_want *w)
             ck_assert_str_eq(got.reason, w->reason);
         return;
     }
-    ck_assert_msg(got.reason == NULL, "undefined, reason \"%s\"",
-                  got.reason);
+    ck_assert_msg(got.reason == NULL, "undefined, reason \"%s\"", got.reason);
     ck_assert_double_eq_tol(got.lo, w->lo, w->tol);
     ck_assert_double_eq_tol(got.hi, w->hi, w->tol);
 }
@@ -126,51 +133,51 @@ typedef struct ci1_row {
 
 static const ci1_row wilson_rows[] = {
     /* [N98a] Table I, method 3, as printed */
-    { 81, 263, 0.95, IV(0.2553, 0.3662, PUB) },
-    { 15, 148, 0.95, IV(0.0624, 0.1605, PUB) },
-    { 0, 20, 0.95, IV(0.0000, 0.1611, PUB) },
-    { 1, 29, 0.95, IV(0.0061, 0.1718, PUB) },
+    {81, 263, 0.95, IV(0.2553, 0.3662, PUB)},
+    {15, 148, 0.95, IV(0.0624, 0.1605, PUB)},
+    {0, 20, 0.95, IV(0.0000, 0.1611, PUB)},
+    {1, 29, 0.95, IV(0.0061, 0.1718, PUB)},
 
     /* The same four from the formula, z = Z95, z^2 = 3.8414588207:
      * 81/263: p .3079847909, c .3152879445, h .0562706021,
      *         d 1.0146063072; (c -+ h)/d */
-    { 81, 263, 0.95, IV(0.25528851987827423, 0.36620957698280007, DER) },
+    {81, 263, 0.95, IV(0.25528851987827423, 0.36620957698280007, DER)},
     /* 15/148: p .1013513514, c .1143292528, h .0503235642,
      *         d 1.0259558028 */
-    { 15, 148, 0.95, IV(0.06238639953073628, 0.16048724172330804, DER) },
+    {15, 148, 0.95, IV(0.06238639953073628, 0.16048724172330804, DER)},
     /* 0/20: closed form, hi = z^2 / (20 + z^2) = .1611251581 */
-    { 0, 20, 0.95, IV(0.0, Z2 / (20.0 + Z2), DER) },
+    {0, 20, 0.95, IV(0.0, Z2 / (20.0 + Z2), DER)},
     /* 1/29: p .0344827586, c .1007148073, h .0937918116,
      *       d 1.1324640973 */
-    { 1, 29, 0.95, IV(0.0061132142927626605, 0.17175521879320288, DER) },
+    {1, 29, 0.95, IV(0.0061132142927626605, 0.17175521879320288, DER)},
 
     /* n of n: lo = n / (n + z^2) = 20 / 23.8414588 = .8388748419 */
-    { 20, 20, 0.95, IV(20.0 / (20.0 + Z2), 1.0, DER) },
+    {20, 20, 0.95, IV(20.0 / (20.0 + Z2), 1.0, DER)},
     /* n = 1: 0/1 -> (0, z^2/(1 + z^2)) = (0, .7934506856) */
-    { 0, 1, 0.95, IV(0.0, Z2 / (1.0 + Z2), DER) },
+    {0, 1, 0.95, IV(0.0, Z2 / (1.0 + Z2), DER)},
     /* n = 1: 1/1 -> (1/(1 + z^2), 1) = (.2065493144, 1) */
-    { 1, 1, 0.95, IV(1.0 / (1.0 + Z2), 1.0, DER) },
+    {1, 1, 0.95, IV(1.0 / (1.0 + Z2), 1.0, DER)},
     /* 5/10: 1/2 -+ Z95 / (2 sqrt(13.8414588207)) = 1/2 -+ .2634069095 */
-    { 5, 10, 0.95, IV(0.23659309051256398, 0.76340690948743602, DER) },
+    {5, 10, 0.95, IV(0.23659309051256398, 0.76340690948743602, DER)},
     /* weighted 2.5/5: 1/2 -+ Z95 / (2 sqrt(8.8414588207))
      *               = 1/2 -+ .3295764194 */
-    { 2.5, 5, 0.95, IV(0.17042358064358775, 0.82957641935641225, DER) },
+    {2.5, 5, 0.95, IV(0.17042358064358775, 0.82957641935641225, DER)},
 
     /* 90 %: z = Z90, z^2 = 2.7055434541 */
     /* 0/20: (0, z^2 / (20 + z^2)) = (0, .1191578374) */
-    { 0, 20, 0.90, IV(0.0, Z2_90 / (20.0 + Z2_90), DER) },
+    {0, 20, 0.90, IV(0.0, Z2_90 / (20.0 + Z2_90), DER)},
     /* 5/10: 1/2 -+ Z90 / (2 sqrt(12.7055434541)) = 1/2 -+ .2307281789 */
-    { 5, 10, 0.90, IV(0.26927182113826718, 0.73072817886173282, DER) },
+    {5, 10, 0.90, IV(0.26927182113826718, 0.73072817886173282, DER)},
 
     /* 99 %: z = Z99, z^2 = 6.6348966010 */
     /* 20/20: (20 / (20 + z^2), 1) = (.7508945989, 1) */
-    { 20, 20, 0.99, IV(20.0 / (20.0 + Z2_99), 1.0, DER) },
+    {20, 20, 0.99, IV(20.0 / (20.0 + Z2_99), 1.0, DER)},
     /* 5/10: 1/2 -+ Z99 / (2 sqrt(16.6348966010)) = 1/2 -+ .3157744818 */
-    { 5, 10, 0.99, IV(0.18422551824723544, 0.81577448175276456, DER) },
+    {5, 10, 0.99, IV(0.18422551824723544, 0.81577448175276456, DER)},
 
     /* no trials */
-    { 0, 0, 0.95, IV_UND(R_NO_TRIALS) },
-    { 3, 0, 0.95, IV_UND(R_NO_TRIALS) },
+    {0, 0, 0.95, IV_UND(R_NO_TRIALS)},
+    {3, 0, 0.95, IV_UND(R_NO_TRIALS)},
 };
 
 START_TEST(test_wilson)
@@ -188,7 +195,7 @@ END_TEST
 static const struct {
     double x, n;
 } score_rows[] = {
-    { 81, 263 }, { 15, 148 }, { 0, 20 }, { 1, 29 }, { 7, 9 }, { 1, 1 },
+    {81, 263}, {15, 148}, {0, 20}, {1, 29}, {7, 9}, {1, 1},
 };
 
 START_TEST(test_wilson_score_equation)
@@ -238,16 +245,16 @@ static const ci1_row cp_rows[] = {
     /* [N98a] Table I, method 5, as printed.
      * Cross-check from the closed forms: 0/20 hi = 1 - .025^(1/20)
      * = .16843; 1/29 lo = 1 - .975^(1/29) = .00087 */
-    { 81, 263, 0.95, IV(0.2527, 0.3676, PUB) },
-    { 15, 148, 0.95, IV(0.0578, 0.1617, PUB) },
-    { 0, 20, 0.95, IV(0.0000, 0.1684, PUB) },
-    { 1, 29, 0.95, IV(0.0009, 0.1776, PUB) },
+    {81, 263, 0.95, IV(0.2527, 0.3676, PUB)},
+    {15, 148, 0.95, IV(0.0578, 0.1617, PUB)},
+    {0, 20, 0.95, IV(0.0000, 0.1684, PUB)},
+    {1, 29, 0.95, IV(0.0009, 0.1776, PUB)},
     /* n = 1: 0/1 -> (0, 1 - .025) and 1/1 -> (.025, 1), exactly */
-    { 0, 1, 0.95, IV(0.0, 0.975, DER) },
-    { 1, 1, 0.95, IV(0.025, 1.0, DER) },
+    {0, 1, 0.95, IV(0.0, 0.975, DER)},
+    {1, 1, 0.95, IV(0.025, 1.0, DER)},
     /* no trials */
-    { 0, 0, 0.95, IV_UND(R_NO_TRIALS) },
-    { 2, 0, 0.95, IV_UND(R_NO_TRIALS) },
+    {0, 0, 0.95, IV_UND(R_NO_TRIALS)},
+    {2, 0, 0.95, IV_UND(R_NO_TRIALS)},
 };
 
 START_TEST(test_cp)
@@ -261,8 +268,8 @@ END_TEST
 static const struct {
     double n, conf;
 } cp_edge_rows[] = {
-    { 1, 0.95 }, { 2, 0.95 }, { 20, 0.95 }, { 29, 0.95 }, { 263, 0.95 },
-    { 20, 0.99 }, { 10, 0.90 },
+    {1, 0.95},   {2, 0.95},  {20, 0.95}, {29, 0.95},
+    {263, 0.95}, {20, 0.99}, {10, 0.90},
 };
 
 /* x = 0: lo is exactly 0; x = n: hi is exactly 1; closed forms above. */
@@ -293,7 +300,8 @@ END_TEST
 
 /* P(X >= x) for X ~ Binomial(n, p), 0 < p < 1, summing the probability
  * mass by the recurrence f(k+1) = f(k) (n-k)/(k+1) p/(1-p). */
-static double binom_upper(int n, int x, double p)
+static double
+binom_upper(int n, int x, double p)
 {
     double f = pow(1.0 - p, n), sum = 0.0;
     int k;
@@ -314,8 +322,8 @@ static const struct {
     int x, n;
     double conf;
 } cp_tail_rows[] = {
-    { 5, 10, 0.95 }, { 3, 17, 0.95 }, { 12, 40, 0.95 }, { 15, 148, 0.95 },
-    { 81, 263, 0.95 }, { 7, 30, 0.90 }, { 2, 25, 0.99 },
+    {5, 10, 0.95},   {3, 17, 0.95}, {12, 40, 0.95}, {15, 148, 0.95},
+    {81, 263, 0.95}, {7, 30, 0.90}, {2, 25, 0.99},
 };
 
 START_TEST(test_cp_tails)
@@ -331,8 +339,7 @@ START_TEST(test_cp_tails)
     ck_assert_double_eq_tol(binom_upper(n, x + 1, iv.hi), 1.0 - h, DER);
     /* mirror: the interval of n - x is (1 - hi, 1 - lo) */
     {
-        fa_interval m =
-            fa_ci_clopper_pearson(n - x, n, cp_tail_rows[_i].conf);
+        fa_interval m = fa_ci_clopper_pearson(n - x, n, cp_tail_rows[_i].conf);
 
         ck_assert_ptr_null(m.reason);
         ck_assert_double_eq_tol(m.lo, 1.0 - iv.hi, DER);
@@ -353,13 +360,13 @@ typedef struct ci2_row {
 
 static const ci2_row newcombe_rows[] = {
     /* [N98b] Table II, method 10, as printed: (a), (b), (d) to (h) */
-    { 56, 70, 48, 80, 0.95, IV(0.0524, 0.3339, PUB) },   /* (a) */
-    { 9, 10, 3, 10, 0.95, IV(0.1705, 0.8090, PUB) },     /* (b) */
-    { 5, 56, 0, 29, 0.95, IV(-0.0381, 0.1926, PUB) },    /* (d) */
-    { 0, 10, 0, 20, 0.95, IV(-0.1611, 0.2775, PUB) },    /* (e) */
-    { 0, 10, 0, 10, 0.95, IV(-0.2775, 0.2775, PUB) },    /* (f) */
-    { 10, 10, 0, 20, 0.95, IV(0.6791, 1.0000, PUB) },    /* (g) */
-    { 10, 10, 0, 10, 0.95, IV(0.6075, 1.0000, PUB) },    /* (h) */
+    {56, 70, 48, 80, 0.95, IV(0.0524, 0.3339, PUB)}, /* (a) */
+    {9, 10, 3, 10, 0.95, IV(0.1705, 0.8090, PUB)},   /* (b) */
+    {5, 56, 0, 29, 0.95, IV(-0.0381, 0.1926, PUB)},  /* (d) */
+    {0, 10, 0, 20, 0.95, IV(-0.1611, 0.2775, PUB)},  /* (e) */
+    {0, 10, 0, 10, 0.95, IV(-0.2775, 0.2775, PUB)},  /* (f) */
+    {10, 10, 0, 20, 0.95, IV(0.6791, 1.0000, PUB)},  /* (g) */
+    {10, 10, 0, 10, 0.95, IV(0.6075, 1.0000, PUB)},  /* (h) */
 
     /* (c) 6/7 - 2/7: I am not certain of the printed figures, so this
      * row is my derivation only. Wilson 6/7: (.4868721707, .9743203757);
@@ -368,37 +375,36 @@ static const ci2_row newcombe_rows[] = {
      *    = .5714285714 - .5132006439 = .0582279275;
      * hi = d + sqrt(.1171775185^2 + .2034953617^2)
      *    = .5714285714 + .2348210661 = .8062496375 */
-    { 6, 7, 2, 7, 0.95, IV(0.058227927482312202, 0.80624963752422776, DER) },
+    {6, 7, 2, 7, 0.95, IV(0.058227927482312202, 0.80624963752422776, DER)},
 
     /* (a) at full precision. Wilson 56/70: (.6918335550, .8769526075);
      * 48/80: (.4904546501, .7003817240). d = .2;
      * lo = .2 - sqrt(.1081664450^2 + .1003817240^2) = .2 - .1475685276;
      * hi = .2 + sqrt(.0769526075^2 + .1095453499^2) = .2 + .1338726540 */
-    { 56, 70, 48, 80, 0.95,
-      IV(0.052431472402364878, 0.33387265403690598, DER) },
+    {56, 70, 48, 80, 0.95, IV(0.052431472402364878, 0.33387265403690598, DER)},
 
     /* (e), (f): p1 = p2 = 0, so lo = -u2 and hi = u1, u = z^2/(n + z^2) */
-    { 0, 10, 0, 20, 0.95, IV(-Z2 / (20.0 + Z2), Z2 / (10.0 + Z2), DER) },
-    { 0, 10, 0, 10, 0.95, IV(-Z2 / (10.0 + Z2), Z2 / (10.0 + Z2), DER) },
+    {0, 10, 0, 20, 0.95, IV(-Z2 / (20.0 + Z2), Z2 / (10.0 + Z2), DER)},
+    {0, 10, 0, 10, 0.95, IV(-Z2 / (10.0 + Z2), Z2 / (10.0 + Z2), DER)},
     /* (g) 10/10 - 0/20: d = 1; 1 - l1 = z^2/(10 + z^2) = .2775327999,
      * u2 = z^2/(20 + z^2) = .1611251581;
      * lo = 1 - sqrt(.0770244550 + .0259613166) = 1 - .3209139629;
      * hi = 1 + sqrt(0 + 0) = 1 */
-    { 10, 10, 0, 20, 0.95, IV(0.67908603714191467, 1.0, DER) },
+    {10, 10, 0, 20, 0.95, IV(0.67908603714191467, 1.0, DER)},
     /* (h) 10/10 - 0/10: lo = 1 - sqrt(2) z^2/(10 + z^2), hi = 1 */
-    { 10, 10, 0, 10, 0.95, IV(1.0 - SQRT2 * Z2 / (10.0 + Z2), 1.0, DER) },
+    {10, 10, 0, 10, 0.95, IV(1.0 - SQRT2 * Z2 / (10.0 + Z2), 1.0, DER)},
     /* n = 1: 1/1 - 0/1: lo = 1 - sqrt(2) z^2/(1 + z^2) = -.1221021, hi 1 */
-    { 1, 1, 0, 1, 0.95, IV(1.0 - SQRT2 * Z2 / (1.0 + Z2), 1.0, DER) },
+    {1, 1, 0, 1, 0.95, IV(1.0 - SQRT2 * Z2 / (1.0 + Z2), 1.0, DER)},
     /* equal proportions 0/1 - 0/1: -+ z^2/(1 + z^2) */
-    { 0, 1, 0, 1, 0.95, IV(-Z2 / (1.0 + Z2), Z2 / (1.0 + Z2), DER) },
+    {0, 1, 0, 1, 0.95, IV(-Z2 / (1.0 + Z2), Z2 / (1.0 + Z2), DER)},
     /* 90 %: 0/10 - 0/10: -+ z^2/(10 + z^2) with z = Z90 */
-    { 0, 10, 0, 10, 0.90, IV(-Z2_90 / (10.0 + Z2_90), Z2_90 / (10.0 + Z2_90),
-                             DER) },
+    {0, 10, 0, 10, 0.90,
+     IV(-Z2_90 / (10.0 + Z2_90), Z2_90 / (10.0 + Z2_90), DER)},
 
     /* no trials in a group */
-    { 0, 0, 3, 10, 0.95, IV_UND(NULL) },
-    { 3, 10, 0, 0, 0.95, IV_UND(NULL) },
-    { 0, 0, 0, 0, 0.95, IV_UND(NULL) },
+    {0, 0, 3, 10, 0.95, IV_UND(NULL)},
+    {3, 10, 0, 0, 0.95, IV_UND(NULL)},
+    {0, 0, 0, 0, 0.95, IV_UND(NULL)},
 };
 
 START_TEST(test_newcombe)
@@ -418,7 +424,7 @@ START_TEST(test_newcombe_swap)
     fa_interval a = fa_ci_newcombe_diff(r->x1, r->n1, r->x2, r->n2, r->conf);
     fa_interval b = fa_ci_newcombe_diff(r->x2, r->n2, r->x1, r->n1, r->conf);
 
-    if (r->want.undef) {   /* a group without trials, either way round */
+    if (r->want.undef) { /* a group without trials, either way round */
         ck_assert_ptr_nonnull(a.reason);
         ck_assert_ptr_nonnull(b.reason);
         return;
@@ -439,52 +445,52 @@ END_TEST
 
 static const struct {
     double x1, n1, x2, n2, conf, z;
-    double r, v;       /* hand-worked */
-    const char *und;   /* non-NULL: undefined; "" means any reason */
+    double r, v;     /* hand-worked */
+    const char *und; /* non-NULL: undefined; "" means any reason */
 } katz_rows[] = {
     /* r = .2/.4 = .5; v = .1 - .02 + .05 - .02 = .11; se = .3316624790;
      * z se = .6500465139; log r = -.6931471806;
      * (exp(-1.3431936945), exp(-.0431006667)) = (.2610107475, .9578149652)
      */
-    { 10, 50, 20, 50, 0.95, Z95, 0.5, 0.11, NULL },
+    {10, 50, 20, 50, 0.95, Z95, 0.5, 0.11, NULL},
     /* r = .75/.25 = 3; v = 1/30 - 1/40 + 1/15 - 1/60 = 7/120;
      * se = .2415229458; (1.8686869408, 4.8162160304) */
-    { 30, 40, 15, 60, 0.95, Z95, 3.0, 7.0 / 120.0, NULL },
+    {30, 40, 15, 60, 0.95, Z95, 3.0, 7.0 / 120.0, NULL},
     /* n of n (a zero cell): 10.5/11 over 5.5/11: r = 10.5/5.5 =
      * 1.9090909091; v = 1/10.5 - 1/11 + 1/5.5 - 1/11 = .0952380952;
      * (1.0426537519, 3.4955306039) */
-    { 10, 10, 5, 10, 0.95, Z95, 10.5 / 5.5,
-      1.0 / 10.5 - 1.0 / 11.0 + 1.0 / 5.5 - 1.0 / 11.0, NULL },
+    {10, 10, 5, 10, 0.95, Z95, 10.5 / 5.5,
+     1.0 / 10.5 - 1.0 / 11.0 + 1.0 / 5.5 - 1.0 / 11.0, NULL},
     /* n = 1 (x1 = n1): 1.5/2 over 1.5/3: r = 1.5; v = 1/1.5 - 1/2 +
      * 1/1.5 - 1/3 = .5; (.3751464799, 5.9976572369) */
-    { 1, 1, 1, 2, 0.95, Z95, 1.5,
-      1.0 / 1.5 - 1.0 / 2.0 + 1.0 / 1.5 - 1.0 / 3.0, NULL },
+    {1, 1, 1, 2, 0.95, Z95, 1.5, 1.0 / 1.5 - 1.0 / 2.0 + 1.0 / 1.5 - 1.0 / 3.0,
+     NULL},
     /* 90 %: the first row with z = Z90: z se = .5455362316;
      * (.2897654686, .8627667099) */
-    { 10, 50, 20, 50, 0.90, Z90, 0.5, 0.11, NULL },
+    {10, 50, 20, 50, 0.90, Z90, 0.5, 0.11, NULL},
     /* x1 = 0: .5/21 over 5.5/26; r = 13/115.5 = .1125541126;
      * v = 2 - 1/21 + 1/5.5 - 1/26 = 2.0957375957;
      * (0 since the observed ratio is 0, 1.9213970576) */
-    { 0, 20, 5, 25, 0.95, Z95, (0.5 / 21.0) / (5.5 / 26.0),
-      1.0 / 0.5 - 1.0 / 21.0 + 1.0 / 5.5 - 1.0 / 26.0, NULL },
+    {0, 20, 5, 25, 0.95, Z95, (0.5 / 21.0) / (5.5 / 26.0),
+     1.0 / 0.5 - 1.0 / 21.0 + 1.0 / 5.5 - 1.0 / 26.0, NULL},
     /* x2 = 0: 4.5/11 over .5/11: r = 9;
      * v = 1/4.5 - 1/11 + 2 - 1/11 = 2.0404040404;
      * (.5474735469, 147.9523539715) */
-    { 4, 10, 0, 10, 0.95, Z95, 9.0,
-      1.0 / 4.5 - 1.0 / 11.0 + 1.0 / 0.5 - 1.0 / 11.0, NULL },
+    {4, 10, 0, 10, 0.95, Z95, 9.0,
+     1.0 / 4.5 - 1.0 / 11.0 + 1.0 / 0.5 - 1.0 / 11.0, NULL},
     /* both rates 0 */
-    { 0, 10, 0, 20, 0.95, Z95, 0.0, 0.0, R_BOTH0 },
-    { 0, 1, 0, 1, 0.95, Z95, 0.0, 0.0, R_BOTH0 },
+    {0, 10, 0, 20, 0.95, Z95, 0.0, 0.0, R_BOTH0},
+    {0, 1, 0, 1, 0.95, Z95, 0.0, 0.0, R_BOTH0},
     /* no trials */
-    { 0, 0, 5, 10, 0.95, Z95, 0.0, 0.0, "" },
-    { 5, 10, 0, 0, 0.95, Z95, 0.0, 0.0, "" },
+    {0, 0, 5, 10, 0.95, Z95, 0.0, 0.0, ""},
+    {5, 10, 0, 0, 0.95, Z95, 0.0, 0.0, ""},
 };
 
 START_TEST(test_katz)
 {
-    fa_interval iv = fa_ci_katz_ratio(katz_rows[_i].x1, katz_rows[_i].n1,
-                                      katz_rows[_i].x2, katz_rows[_i].n2,
-                                      katz_rows[_i].conf);
+    fa_interval iv =
+        fa_ci_katz_ratio(katz_rows[_i].x1, katz_rows[_i].n1, katz_rows[_i].x2,
+                         katz_rows[_i].n2, katz_rows[_i].conf);
     double lr, half;
 
     if (katz_rows[_i].und != NULL) {
@@ -527,32 +533,32 @@ END_TEST
 
 static const struct {
     double x1, n1, x2, n2;
-    double z2;         /* hand-worked z^2; < 0: undefined */
-    const char *und;   /* reason when undefined; "" means any */
+    double z2;       /* hand-worked z^2; < 0: undefined */
+    const char *und; /* reason when undefined; "" means any */
 } z_rows[] = {
     /* .6 vs .4: pbar .5, var .25 x .02 = .005, z^2 = .04/.005 = 8;
      * |z| = 2 sqrt 2, p = erfc(2) = .0046777350 */
-    { 60, 100, 40, 100, 8.0, NULL },
+    {60, 100, 40, 100, 8.0, NULL},
     /* .3 vs .1: pbar 18/100, var .18 x .82 x (1/40 + 1/60) = 123/20000,
      * z^2 = .04 / .00615 = 800/123 = 6.5040650407; p = .0107628143 */
-    { 12, 40, 6, 60, 800.0 / 123.0, NULL },
+    {12, 40, 6, 60, 800.0 / 123.0, NULL},
     /* .3 vs .1: pbar .2, var .16 x 2/30 = 4/375, z^2 = .04 x 375/4
      * = 15/4; p = .0528075114 */
-    { 9, 30, 3, 30, 15.0 / 4.0, NULL },
+    {9, 30, 3, 30, 15.0 / 4.0, NULL},
     /* equal rates .5 vs .5: z = 0, p = 1 */
-    { 5, 10, 10, 20, 0.0, NULL },
+    {5, 10, 10, 20, 0.0, NULL},
     /* n = 1: 1/1 vs 0/1: pbar .5, var .25 x 2 = .5, z^2 = 1/.5 = 2;
      * p = erfc(1) = .1572992071 */
-    { 1, 1, 0, 1, 2.0, NULL },
+    {1, 1, 0, 1, 2.0, NULL},
     /* weighted 2.5/5 vs .5/5: .5 vs .1, pbar .3, var .21 x .4 = .084,
      * z^2 = .16/.084 = 40/21 */
-    { 2.5, 5, 0.5, 5, 40.0 / 21.0, NULL },
+    {2.5, 5, 0.5, 5, 40.0 / 21.0, NULL},
     /* pooled proportion 0 or 1 */
-    { 0, 10, 0, 20, -1.0, R_NOVAR },
-    { 10, 10, 20, 20, -1.0, R_NOVAR },
+    {0, 10, 0, 20, -1.0, R_NOVAR},
+    {10, 10, 20, 20, -1.0, R_NOVAR},
     /* no trials */
-    { 0, 0, 5, 10, -1.0, "" },
-    { 5, 10, 0, 0, -1.0, "" },
+    {0, 0, 5, 10, -1.0, ""},
+    {5, 10, 0, 0, -1.0, ""},
 };
 
 START_TEST(test_two_proportions)
@@ -596,7 +602,8 @@ END_TEST
 /* ---- fa_test_fisher ----------------------------------------------------- */
 
 /* C(n, k), exact for the small tables here (n <= 60). */
-static unsigned long long choose(unsigned n, unsigned k)
+static unsigned long long
+choose(unsigned n, unsigned k)
 {
     unsigned long long r = 1;
     unsigned i;
@@ -606,7 +613,7 @@ static unsigned long long choose(unsigned n, unsigned k)
     if (k > n - k)
         k = n - k;
     for (i = 1; i <= k; i++)
-        r = r * (n - k + i) / i;   /* exact: r * (n-k+i) = C(n-k+i, i) i */
+        r = r * (n - k + i) / i; /* exact: r * (n-k+i) = C(n-k+i, i) i */
     return r;
 }
 
@@ -616,8 +623,8 @@ static unsigned long long choose(unsigned n, unsigned k)
  * counts when its weight is at most the observed one (exact integer
  * comparison, no tolerance needed). *stat gets the observed probability.
  */
-static double fisher_enum(unsigned a, unsigned b, unsigned c, unsigned d,
-                          double *stat)
+static double
+fisher_enum(unsigned a, unsigned b, unsigned c, unsigned d, double *stat)
 {
     unsigned r1 = a + b, r2 = c + d, c1 = a + c, n = r1 + r2, t;
     unsigned lo = c1 > r2 ? c1 - r2 : 0, hi = c1 < r1 ? c1 : r1;
@@ -642,35 +649,35 @@ static const struct {
     /* [F35] tea: margins 4/4/4/4, weights C(4,t)C(4,4-t) over C(8,4) = 70:
      * 1, 16, 36, 16, 1. Observed t = 3 (16); 16 or less: 1 + 16 + 16 + 1
      * = 34, p = 34/70 = .4857; t = 1 ties t = 3 exactly */
-    { 3, 1, 1, 3, 34.0 / 70.0, 16.0 / 70.0 },
+    {3, 1, 1, 3, 34.0 / 70.0, 16.0 / 70.0},
     /* [W]: rows 10, 14, columns 12, 12; p = 41/14858 = .0027594562,
      * observed probability C(10,1)C(14,11)/C(24,12) = 10/7429 */
-    { 1, 9, 11, 3, 41.0 / 14858.0, 10.0 / 7429.0 },
+    {1, 9, 11, 3, 41.0 / 14858.0, 10.0 / 7429.0},
     /* [R] Convictions, matrix(c(2, 10, 15, 3), nrow = 2) = [[2, 15],
      * [10, 3]]; this row is its transpose (same p). p = 3571/6653325
      * = .0005367241, observed 2992/6653325 */
-    { 2, 10, 15, 3, 3571.0 / 6653325.0, 2992.0 / 6653325.0 },
+    {2, 10, 15, 3, 3571.0 / 6653325.0, 2992.0 / 6653325.0},
     /* [[0,5],[5,0]]: weights C(5,t)C(5,5-t) over C(10,5) = 252:
      * 1, 25, 100, 100, 25, 1; observed 1; p = 2/252 */
-    { 0, 5, 5, 0, 2.0 / 252.0, 1.0 / 252.0 },
-    { 5, 0, 0, 5, 2.0 / 252.0, 1.0 / 252.0 },
+    {0, 5, 5, 0, 2.0 / 252.0, 1.0 / 252.0},
+    {5, 0, 0, 5, 2.0 / 252.0, 1.0 / 252.0},
     /* [[2,7],[8,2]]: C(19,10) = 92378; p = 1063/46189, obs 810/46189 */
-    { 2, 7, 8, 2, 1063.0 / 46189.0, 810.0 / 46189.0 },
+    {2, 7, 8, 2, 1063.0 / 46189.0, 810.0 / 46189.0},
     /* [[7,3],[2,8]]: p = 293/4199 = .0697785187, obs 135/4199 */
-    { 7, 3, 2, 8, 293.0 / 4199.0, 135.0 / 4199.0 },
+    {7, 3, 2, 8, 293.0 / 4199.0, 135.0 / 4199.0},
     /* [[20,5],[8,17]], N = 50 (exact rational by enumeration) */
-    { 20, 5, 8, 17, 0.0014415471651244187, 0.0006474839364868057 },
+    {20, 5, 8, 17, 0.0014415471651244187, 0.0006474839364868057},
     /* n = 1 per row: [[1,0],[0,1]]: two tables, each 1/2; p = 1 */
-    { 1, 0, 0, 1, 1.0, 0.5 },
+    {1, 0, 0, 1, 1.0, 0.5},
     /* zero margins: only one table is possible, probability 1 */
-    { 0, 3, 0, 4, 1.0, 1.0 },       /* first column empty */
-    { 2, 5, 0, 0, 1.0, 1.0 },       /* second row empty */
-    { 0, 0, 3, 4, 1.0, 1.0 },       /* first row empty */
-    { 7, 0, 0, 0, 1.0, 1.0 },       /* one cell */
-    { 0, 0, 0, 0, 1.0, 1.0 },       /* empty table */
+    {0, 3, 0, 4, 1.0, 1.0}, /* first column empty */
+    {2, 5, 0, 0, 1.0, 1.0}, /* second row empty */
+    {0, 0, 3, 4, 1.0, 1.0}, /* first row empty */
+    {7, 0, 0, 0, 1.0, 1.0}, /* one cell */
+    {0, 0, 0, 0, 1.0, 1.0}, /* empty table */
     /* last: [[40,60],[55,45]], N = 200 (exact rational by enumeration
      * with big integers; too large for fisher_enum's 64-bit weights) */
-    { 40, 60, 55, 45, 0.04716548538301928, 0.011964392724370582 },
+    {40, 60, 55, 45, 0.04716548538301928, 0.011964392724370582},
 };
 
 /* Every row but the last is small enough for fisher_enum. */
@@ -704,8 +711,8 @@ END_TEST
  * swapping its rows (c, d, a, b) keep the margins' structure, so p and
  * the observed probability are unchanged. (The empty table, the last
  * small row, is its own rearrangement and is left to test_fisher.) */
-static void check_fisher_symmetry(unsigned a, unsigned b, unsigned c,
-                                  unsigned d)
+static void
+check_fisher_symmetry(unsigned a, unsigned b, unsigned c, unsigned d)
 {
     fa_test t = fa_test_fisher(a, b, c, d);
     fa_test v[3];
@@ -734,8 +741,8 @@ START_TEST(test_fisher_symmetry_large)
 {
     const size_t i = COUNT_OF(fisher_rows) - 1;
 
-    check_fisher_symmetry(fisher_rows[i].a, fisher_rows[i].b,
-                          fisher_rows[i].c, fisher_rows[i].d);
+    check_fisher_symmetry(fisher_rows[i].a, fisher_rows[i].b, fisher_rows[i].c,
+                          fisher_rows[i].d);
 }
 END_TEST
 
@@ -749,28 +756,27 @@ static const struct {
     double x1, n1, x2, n2;
     int want;
 } exact_rows[] = {
-    { 3, 8, 5, 8, 1 },        /* 8 x 8 / 16 = 4 */
-    { 5, 10, 5, 10, 0 },      /* 10 x 10 / 20 = 5: not below 5 */
-    { 4, 10, 5, 10, 1 },      /* 10 x 9 / 20 = 4.5 */
-    { 50, 100, 40, 100, 0 },  /* 100 x 90 / 200 = 45 */
-    { 1, 100, 2, 100, 1 },    /* 100 x 3 / 200 = 1.5 */
-    { 2, 5, 48, 95, 1 },      /* 5 x 50 / 100 = 2.5 (small group) */
-    { 4, 20, 6, 30, 1 },      /* 20 x 10 / 50 = 4 */
-    { 5, 25, 5, 25, 0 },      /* 25 x 10 / 50 = 5 */
-    { 20, 25, 20, 25, 0 },    /* failures: 25 x 10 / 50 = 5 */
-    { 21, 25, 20, 25, 1 },    /* failures: 25 x 9 / 50 = 4.5 */
-    { 12, 40, 6, 60, 0 },     /* 40 x 18 / 100 = 7.2 */
-    { 10, 10, 10, 10, 1 },    /* no failures: 10 x 0 / 20 = 0 */
-    { 1, 1, 0, 1, 1 },        /* n = 1: 1 x 1 / 2 = .5 */
-    { 2.5, 10, 2.5, 10, 1 },  /* weighted: 10 x 5 / 20 = 2.5 */
-    { 0, 0, 5, 10, 1 },       /* empty first row: 0 x 5 / 10 = 0 */
+    {3, 8, 5, 8, 1},       /* 8 x 8 / 16 = 4 */
+    {5, 10, 5, 10, 0},     /* 10 x 10 / 20 = 5: not below 5 */
+    {4, 10, 5, 10, 1},     /* 10 x 9 / 20 = 4.5 */
+    {50, 100, 40, 100, 0}, /* 100 x 90 / 200 = 45 */
+    {1, 100, 2, 100, 1},   /* 100 x 3 / 200 = 1.5 */
+    {2, 5, 48, 95, 1},     /* 5 x 50 / 100 = 2.5 (small group) */
+    {4, 20, 6, 30, 1},     /* 20 x 10 / 50 = 4 */
+    {5, 25, 5, 25, 0},     /* 25 x 10 / 50 = 5 */
+    {20, 25, 20, 25, 0},   /* failures: 25 x 10 / 50 = 5 */
+    {21, 25, 20, 25, 1},   /* failures: 25 x 9 / 50 = 4.5 */
+    {12, 40, 6, 60, 0},    /* 40 x 18 / 100 = 7.2 */
+    {10, 10, 10, 10, 1},   /* no failures: 10 x 0 / 20 = 0 */
+    {1, 1, 0, 1, 1},       /* n = 1: 1 x 1 / 2 = .5 */
+    {2.5, 10, 2.5, 10, 1}, /* weighted: 10 x 5 / 20 = 2.5 */
+    {0, 0, 5, 10, 1},      /* empty first row: 0 x 5 / 10 = 0 */
 };
 
 START_TEST(test_needs_exact)
 {
     ck_assert_int_eq(fa_test_needs_exact(exact_rows[_i].x1, exact_rows[_i].n1,
-                                         exact_rows[_i].x2,
-                                         exact_rows[_i].n2),
+                                         exact_rows[_i].x2, exact_rows[_i].n2),
                      exact_rows[_i].want);
 }
 END_TEST
@@ -787,44 +793,45 @@ END_TEST
 static const struct {
     size_t k;
     double x[CHI_MAX], n[CHI_MAX];
-    double stat;   /* hand-worked; < 0: undefined */
+    double stat; /* hand-worked; < 0: undefined */
     int df;
 } chi_rows[] = {
     /* P = 60/150 = .4; expected successes 20, failures 30 in each;
      * successes (10-20)^2/20 + 0 + (30-20)^2/20 = 10,
      * failures (40-30)^2/30 + 0 + (20-30)^2/30 = 20/3; s = 50/3,
      * df 2, p = exp(-25/3) = .0002403695 */
-    { 3, { 10, 20, 30 }, { 50, 50, 50 }, 50.0 / 3.0, 2 },
+    {3, {10, 20, 30}, {50, 50, 50}, 50.0 / 3.0, 2},
     /* P = 40/100 = .4; expected successes 8, 12, 20, failures 12, 18, 30;
      * 9/8 + 9/12 + 0 + 9/12 + 9/18 + 0 = 25/8; p = exp(-25/16) */
-    { 3, { 5, 15, 20 }, { 20, 30, 50 }, 25.0 / 8.0, 2 },
+    {3, {5, 15, 20}, {20, 30, 50}, 25.0 / 8.0, 2},
     /* a group with no trials does not count: same as the first row */
-    { 4, { 10, 20, 30, 0 }, { 50, 50, 50, 0 }, 50.0 / 3.0, 2 },
-    { 4, { 0, 10, 20, 30 }, { 0, 50, 50, 50 }, 50.0 / 3.0, 2 },
+    {4, {10, 20, 30, 0}, {50, 50, 50, 0}, 50.0 / 3.0, 2},
+    {4, {0, 10, 20, 30}, {0, 50, 50, 50}, 50.0 / 3.0, 2},
     /* two groups: .6 vs .4, P = .5, expected 25 each:
      * 4 x 5^2/25 = 4 (the z-test's z^2); p = erfc(sqrt 2) */
-    { 2, { 30, 20 }, { 50, 50 }, 4.0, 1 },
+    {2, {30, 20}, {50, 50}, 4.0, 1},
     /* P = 46/70 = 23/35: expected successes 46/7, 276/7, failures 24/7,
      * 144/7; every deviation is 4/7: (16/49)(7/46 + 7/24 + 7/276 +
      * 7/144) = 35/207 */
-    { 2, { 6, 40 }, { 10, 60 }, 35.0 / 207.0, 1 },
+    {2, {6, 40}, {10, 60}, 35.0 / 207.0, 1},
     /* four groups of 10, P = .25: expected 2.5 and 7.5; deviations
      * -1.5, -.5, .5, 1.5, squares sum 5: 5/2.5 + 5/7.5 = 8/3, df 3 */
-    { 4, { 1, 2, 3, 4 }, { 10, 10, 10, 10 }, 8.0 / 3.0, 3 },
+    {4, {1, 2, 3, 4}, {10, 10, 10, 10}, 8.0 / 3.0, 3},
     /* P = .5, expected 5 and 5; deviations -3, -2, 0, 5, squares 38:
      * 38/5 + 38/5 = 76/5, df 3 */
-    { 4, { 2, 3, 5, 10 }, { 10, 10, 10, 10 }, 76.0 / 5.0, 3 },
+    {4, {2, 3, 5, 10}, {10, 10, 10, 10}, 76.0 / 5.0, 3},
     /* equal proportions: statistic 0, p 1 */
-    { 2, { 5, 10 }, { 10, 20 }, 0.0, 1 },
+    {2, {5, 10}, {10, 20}, 0.0, 1},
     /* undefined: fewer than two groups with trials, P = 0 or 1 */
-    { 0, { 0 }, { 0 }, -1.0, 0 },
-    { 1, { 3 }, { 10 }, -1.0, 0 },
-    { 2, { 3, 0 }, { 10, 0 }, -1.0, 0 },
-    { 3, { 0, 0, 0 }, { 10, 20, 30 }, -1.0, 0 },
-    { 2, { 10, 20 }, { 10, 20 }, -1.0, 0 },
+    {0, {0}, {0}, -1.0, 0},
+    {1, {3}, {10}, -1.0, 0},
+    {2, {3, 0}, {10, 0}, -1.0, 0},
+    {3, {0, 0, 0}, {10, 20, 30}, -1.0, 0},
+    {2, {10, 20}, {10, 20}, -1.0, 0},
 };
 
-static double chi2_tail(double s, int df)
+static double
+chi2_tail(double s, int df)
 {
     switch (df) {
     case 1:
@@ -856,8 +863,8 @@ END_TEST
  * chi2_tail itself were wrong. */
 START_TEST(test_chi2_numbers)
 {
-    static const double x3[] = { 10, 20, 30 }, n3[] = { 50, 50, 50 };
-    static const double x4[] = { 2, 3, 5, 10 }, n4[] = { 10, 10, 10, 10 };
+    static const double x3[] = {10, 20, 30}, n3[] = {50, 50, 50};
+    static const double x4[] = {2, 3, 5, 10}, n4[] = {10, 10, 10, 10};
     fa_test t = fa_test_chi2_independence(x3, n3, 3);
 
     ck_assert_ptr_null(t.reason);
@@ -872,8 +879,8 @@ END_TEST
  * where the z-test is undefined, so is the chi-square. */
 START_TEST(test_chi2_is_z_squared)
 {
-    const double x[2] = { z_rows[_i].x1, z_rows[_i].x2 };
-    const double n[2] = { z_rows[_i].n1, z_rows[_i].n2 };
+    const double x[2] = {z_rows[_i].x1, z_rows[_i].x2};
+    const double n[2] = {z_rows[_i].n1, z_rows[_i].n2};
     fa_test c = fa_test_chi2_independence(x, n, 2);
     fa_test z = fa_test_two_proportions(x[0], n[0], x[1], n[1]);
 
@@ -911,24 +918,25 @@ static const adj_row adj_rows[] = {
      * BH:   4 x .005/1 = .02, 4 x .01/2 = .02, 4 x .03/3 = .04,
      *       4 x .04/4 = .04; running min from the top .02, .02, .04, .04
      *       -> input order {.02, .04, .04, .02}. */
-    { 4, { 0.01, 0.04, 0.03, 0.005 }, { 0.03, 0.06, 0.06, 0.02 },
-      { 0.02, 0.04, 0.04, 0.02 } },
+    {4,
+     {0.01, 0.04, 0.03, 0.005},
+     {0.03, 0.06, 0.06, 0.02},
+     {0.02, 0.04, 0.04, 0.02}},
     /* {.5, .6, .2}: sorted .2 (#2), .5 (#0), .6 (#1).
      * Holm: 3 x .2 = .6, 2 x .5 = 1, 1 x .6 = .6; max .6, 1, 1
      *       -> {1, 1, .6}.
      * BH:   3 x .2 = .6, 3 x .5/2 = .75, 3 x .6/3 = .6; min from the top
      *       .6, .6, .6 -> {.6, .6, .6}. */
-    { 3, { 0.5, 0.6, 0.2 }, { 1.0, 1.0, 0.6 }, { 0.6, 0.6, 0.6 } },
+    {3, {0.5, 0.6, 0.2}, {1.0, 1.0, 0.6}, {0.6, 0.6, 0.6}},
     /* cap at 1: Holm 2 x .6 = 1.2 -> 1, then max(1, .7) = 1;
      * BH 2 x .6/1 = 1.2 -> 1, 2 x .7/2 = .7; min from the top .7, .7 */
-    { 2, { 0.7, 0.6 }, { 1.0, 1.0 }, { 0.7, 0.7 } },
+    {2, {0.7, 0.6}, {1.0, 1.0}, {0.7, 0.7}},
     /* ties: Holm 3 x .02, 2 x .02, .02 -> max .06 throughout;
      * BH .06, .03, .02 -> min from the top .02 throughout */
-    { 3, { 0.02, 0.02, 0.02 }, { 0.06, 0.06, 0.06 },
-      { 0.02, 0.02, 0.02 } },
+    {3, {0.02, 0.02, 0.02}, {0.06, 0.06, 0.06}, {0.02, 0.02, 0.02}},
     /* n = 1: both are p itself */
-    { 1, { 0.3 }, { 0.3 }, { 0.3 } },
-    { 1, { 1.0 }, { 1.0 }, { 1.0 } },
+    {1, {0.3}, {0.3}, {0.3}},
+    {1, {1.0}, {1.0}, {1.0}},
     /* [BH95] section 4, the 15 p-values in the paper's (ascending) order.
      * Holm: 15 x .0001, 14 x .0004, 13 x .0019, 12 x .0095, 11 x .0201,
      *   10 x .0278 = .278, 9 x .0298 = .2682 -> .278 (running max),
@@ -940,34 +948,34 @@ static const adj_row adj_rows[] = {
      *   15 x .0278/6 = .0695 -> .0638571429 (running min);
      *   15 x .0201/5 = .0603; 15 x .0095/4 = .035625;
      *   15 x .0019/3 = .0095; 15 x .0004/2 = .003; 15 x .0001 = .0015. */
-    { 15,
-      { 0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344,
-        0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.000 },
-      { 15 * 0.0001, 14 * 0.0004, 13 * 0.0019, 12 * 0.0095, 11 * 0.0201,
-        10 * 0.0278, 10 * 0.0278, 10 * 0.0278, 7 * 0.0459, 1.0, 1.0, 1.0,
-        1.0, 1.0, 1.0 },
-      { 15 * 0.0001, 15 * 0.0004 / 2, 15 * 0.0019 / 3, 15 * 0.0095 / 4,
-        15 * 0.0201 / 5, 15 * 0.0298 / 7, 15 * 0.0298 / 7, 15 * 0.0344 / 8,
-        15 * 0.0459 / 9, 15 * 0.3240 / 10, 15 * 0.4262 / 11,
-        15 * 0.5719 / 12, 15 * 0.6528 / 13, 15 * 0.7590 / 14, 1.0 } },
+    {15,
+     {0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
+      0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.000},
+     {15 * 0.0001, 14 * 0.0004, 13 * 0.0019, 12 * 0.0095, 11 * 0.0201,
+      10 * 0.0278, 10 * 0.0278, 10 * 0.0278, 7 * 0.0459, 1.0, 1.0, 1.0, 1.0,
+      1.0, 1.0},
+     {15 * 0.0001, 15 * 0.0004 / 2, 15 * 0.0019 / 3, 15 * 0.0095 / 4,
+      15 * 0.0201 / 5, 15 * 0.0298 / 7, 15 * 0.0298 / 7, 15 * 0.0344 / 8,
+      15 * 0.0459 / 9, 15 * 0.3240 / 10, 15 * 0.4262 / 11, 15 * 0.5719 / 12,
+      15 * 0.6528 / 13, 15 * 0.7590 / 14, 1.0}},
     /* the same 15, scrambled: outputs must follow the inputs */
-    { 15,
-      { 0.0459, 0.7590, 0.0001, 0.0298, 1.000, 0.0095, 0.3240, 0.0344,
-        0.0019, 0.6528, 0.0201, 0.0004, 0.5719, 0.0278, 0.4262 },
-      { 7 * 0.0459, 1.0, 15 * 0.0001, 10 * 0.0278, 1.0, 12 * 0.0095, 1.0,
-        10 * 0.0278, 13 * 0.0019, 1.0, 11 * 0.0201, 14 * 0.0004, 1.0,
-        10 * 0.0278, 1.0 },
-      { 15 * 0.0459 / 9, 15 * 0.7590 / 14, 15 * 0.0001, 15 * 0.0298 / 7,
-        1.0, 15 * 0.0095 / 4, 15 * 0.3240 / 10, 15 * 0.0344 / 8,
-        15 * 0.0019 / 3, 15 * 0.6528 / 13, 15 * 0.0201 / 5,
-        15 * 0.0004 / 2, 15 * 0.5719 / 12, 15 * 0.0298 / 7,
-        15 * 0.4262 / 11 } },
+    {15,
+     {0.0459, 0.7590, 0.0001, 0.0298, 1.000, 0.0095, 0.3240, 0.0344, 0.0019,
+      0.6528, 0.0201, 0.0004, 0.5719, 0.0278, 0.4262},
+     {7 * 0.0459, 1.0, 15 * 0.0001, 10 * 0.0278, 1.0, 12 * 0.0095, 1.0,
+      10 * 0.0278, 13 * 0.0019, 1.0, 11 * 0.0201, 14 * 0.0004, 1.0, 10 * 0.0278,
+      1.0},
+     {15 * 0.0459 / 9, 15 * 0.7590 / 14, 15 * 0.0001, 15 * 0.0298 / 7, 1.0,
+      15 * 0.0095 / 4, 15 * 0.3240 / 10, 15 * 0.0344 / 8, 15 * 0.0019 / 3,
+      15 * 0.6528 / 13, 15 * 0.0201 / 5, 15 * 0.0004 / 2, 15 * 0.5719 / 12,
+      15 * 0.0298 / 7, 15 * 0.4262 / 11}},
 };
 
 typedef void (*adjust_fn)(const double *, size_t, double *);
 
 /* Into a separate array; the input must be left alone. */
-static void check_adjust(adjust_fn f, const adj_row *r, const double *want)
+static void
+check_adjust(adjust_fn f, const adj_row *r, const double *want)
 {
     double in[P_MAX], out[P_MAX];
     size_t i;
@@ -984,8 +992,8 @@ static void check_adjust(adjust_fn f, const adj_row *r, const double *want)
 }
 
 /* In place: out == p. */
-static void check_adjust_inplace(adjust_fn f, const adj_row *r,
-                                 const double *want)
+static void
+check_adjust_inplace(adjust_fn f, const adj_row *r, const double *want)
 {
     double buf[P_MAX];
     size_t i;
@@ -1047,8 +1055,8 @@ END_TEST
 /* n = 0 writes nothing. */
 START_TEST(test_adjust_empty)
 {
-    const double p[1] = { 0.5 };
-    double out[1] = { -7.0 };
+    const double p[1] = {0.5};
+    double out[1] = {-7.0};
 
     fa_p_adjust_holm(p, 0, out);
     ck_assert_double_eq(out[0], -7.0);
@@ -1072,17 +1080,17 @@ static const struct {
     double n1, n2, p2, alpha, power, za, zb;
     double r;
 } mdr_rows[] = {
-    { 100, 100, 0.5, 0.05, 0.80, Z95, ZP80, 0.61354969814037983 },
+    {100, 100, 0.5, 0.05, 0.80, Z95, ZP80, 0.61354969814037983},
     /* more power needs a larger effect: smaller r */
-    { 100, 100, 0.5, 0.05, 0.90, Z95, ZP90, 0.55754676289129802 },
+    {100, 100, 0.5, 0.05, 0.90, Z95, ZP90, 0.55754676289129802},
     /* alpha .01: z_a = z_.995 */
-    { 500, 500, 0.2, 0.01, 0.80, Z99, ZP80, 0.60398307764173239 },
+    {500, 500, 0.2, 0.01, 0.80, Z99, ZP80, 0.60398307764173239},
     /* unequal sizes: pbar weighted by n */
-    { 200, 1000, 0.3, 0.05, 0.80, Z95, ZP80, 0.6820142016740129 },
+    {200, 1000, 0.3, 0.05, 0.80, Z95, ZP80, 0.6820142016740129},
     /* just enough rows: at r = 0, p2 = .5 against
      * (1.96 sqrt(.375) + .8416 x .5) / sqrt(n) = 1.6210 / sqrt(n), which
      * is below .5 from n = 11 (.4888) and above it at n = 10 (.5126) */
-    { 11, 11, 0.5, 0.05, 0.80, Z95, ZP80, 0.015097152245543758 },
+    {11, 11, 0.5, 0.05, 0.80, Z95, ZP80, 0.015097152245543758},
 };
 
 START_TEST(test_mdr)
@@ -1112,8 +1120,8 @@ END_TEST
  */
 START_TEST(test_mdr_monotone)
 {
-    static const double n1s[] = { 50, 100, 200, 400, 1600 };
-    static const double n2s[] = { 200, 1000, 5000 };
+    static const double n1s[] = {50, 100, 200, 400, 1600};
+    static const double n2s[] = {200, 1000, 5000};
     double prev = 0.0;
     size_t i;
 
@@ -1141,14 +1149,14 @@ static const struct {
     double n1, n2, p2;
     const char *reason;
 } mdr_und_rows[] = {
-    { 0, 100, 0.3, R_NO_ROWS },
-    { 100, 0, 0.3, R_NO_ROWS },
-    { 100, 100, 0.0, R_REF01 },
-    { 100, 100, 1.0, R_REF01 },
+    {0, 100, 0.3, R_NO_ROWS},
+    {100, 0, 0.3, R_NO_ROWS},
+    {100, 100, 0.0, R_REF01},
+    {100, 100, 1.0, R_REF01},
     /* 1.6210 / sqrt(10) = .5126 > .5: even r = 0 is not detected */
-    { 10, 10, 0.5, R_FEW },
-    { 1, 1, 0.5, R_FEW },     /* n = 1 */
-    { 2, 2, 0.1, R_FEW },
+    {10, 10, 0.5, R_FEW},
+    {1, 1, 0.5, R_FEW}, /* n = 1 */
+    {2, 2, 0.1, R_FEW},
 };
 
 START_TEST(test_mdr_undefined)
@@ -1163,7 +1171,8 @@ END_TEST
 
 /* ---- suite ------------------------------------------------------------ */
 
-static TCase *loop_case(const char *name, const TTest *t, size_t n)
+static TCase *
+loop_case(const char *name, const TTest *t, size_t n)
 {
     TCase *tc = tcase_create(name);
 
@@ -1195,8 +1204,7 @@ START_TEST(test_mdr_above)
           zb * sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
     ck_assert_double_eq_tol(p1 - p2, rhs, 1e-9);
     /* more rows: a smaller rise can be seen */
-    ck_assert_double_lt(fa_mdr_above(4000, 4000, p2, 0.05, 0.8).value,
-                        v.value);
+    ck_assert_double_lt(fa_mdr_above(4000, 4000, p2, 0.05, 0.8).value, v.value);
     ck_assert_str_eq(fa_mdr_above(0, 10, p2, 0.05, 0.8).reason, "no rows");
     ck_assert_str_eq(fa_mdr_above(10, 10, 0, 0.05, 0.8).reason,
                      "reference rate is 0 or 1");
@@ -1206,7 +1214,8 @@ START_TEST(test_mdr_above)
 }
 END_TEST
 
-Suite *stats_suite(void)
+Suite *
+stats_suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc;
@@ -1237,13 +1246,12 @@ Suite *stats_suite(void)
 
     tc = loop_case("fisher", test_fisher, COUNT_OF(fisher_rows));
     tcase_add_loop_test(tc, test_fisher_enum, 0, (int)FISHER_SMALL);
-    tcase_add_loop_test(tc, test_fisher_symmetry, 0,
-                        (int)FISHER_SMALL - 1);
+    tcase_add_loop_test(tc, test_fisher_symmetry, 0, (int)FISHER_SMALL - 1);
     tcase_add_test(tc, test_fisher_symmetry_large);
     suite_add_tcase(s, tc);
 
-    suite_add_tcase(s, loop_case("needs_exact", test_needs_exact,
-                                 COUNT_OF(exact_rows)));
+    suite_add_tcase(
+        s, loop_case("needs_exact", test_needs_exact, COUNT_OF(exact_rows)));
 
     tc = loop_case("chi2", test_chi2, COUNT_OF(chi_rows));
     tcase_add_test(tc, test_chi2_numbers);
@@ -1260,8 +1268,7 @@ Suite *stats_suite(void)
 
     tc = loop_case("mdr", test_mdr, COUNT_OF(mdr_rows));
     tcase_add_test(tc, test_mdr_monotone);
-    tcase_add_loop_test(tc, test_mdr_undefined, 0,
-                        (int)COUNT_OF(mdr_und_rows));
+    tcase_add_loop_test(tc, test_mdr_undefined, 0, (int)COUNT_OF(mdr_und_rows));
     tcase_add_test(tc, test_mdr_above);
     suite_add_tcase(s, tc);
     return s;

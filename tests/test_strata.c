@@ -73,8 +73,8 @@ audit(const char *csv, fa_results *r)
     static const char *const segs[] = {"site"};
     struct fa_ingest_opts o = {0};
     struct fa_ingest_result ires;
-    struct fa_run_opts ro = {.reference = "sex=men", .tool_version = "t",
-                             .strata = "site"};
+    struct fa_run_opts ro = {
+        .reference = "sex=men", .tool_version = "t", .strata = "site"};
     fa_ctx *ctx = fa_ctx_new();
     fa_store *st = NULL;
     int64_t run_id;
@@ -126,7 +126,7 @@ START_TEST(simpson_is_a_mix_effect)
     ck_assert_double_eq_tol(w->ratio[FA_METRIC_SELECTION_RATE].value,
                             0.28 / 0.52, 1e-12);
     ck_assert_ptr_null(c->test.reason);
-    ck_assert_double_lt(c->test.p, 1e-12);           /* the aggregate gap */
+    ck_assert_double_lt(c->test.p, 1e-12); /* the aggregate gap */
     ck_assert_ptr_null(c->cmh.test.reason);
     ck_assert_uint_eq(c->cmh.strata_used, 2);
     ck_assert_double_eq_tol(c->cmh.test.statistic, 0, 1e-12);
@@ -181,8 +181,8 @@ START_TEST(strata_must_be_a_segment)
     static const char *const attrs[] = {"sex"};
     struct fa_ingest_opts o = {0};
     struct fa_ingest_result ires;
-    struct fa_run_opts ro = {.reference = "largest", .tool_version = "t",
-                             .strata = "sex"};
+    struct fa_run_opts ro = {
+        .reference = "largest", .tool_version = "t", .strata = "sex"};
     char path[] = "/tmp/fa-strata-XXXXXX";
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");

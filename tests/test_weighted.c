@@ -20,10 +20,10 @@
 
 /* One generated row. */
 struct wrow {
-    int g;     /* 0 a, 1 b, 2 c (c is small: about 200 rows) */
-    int h;     /* 0 x, 1 y */
-    int y, p;  /* label, prediction */
-    double w;  /* 1 or 4 */
+    int g;    /* 0 a, 1 b, 2 c (c is small: about 200 rows) */
+    int h;    /* 0 x, 1 y */
+    int y, p; /* label, prediction */
+    double w; /* 1 or 4 */
 };
 
 static struct wrow rows[NROWS];
@@ -59,7 +59,7 @@ make_data(const char *path)
         /* selection depends on the weight, so the weights move the rate */
         r->p = uniform() < sel[r->g][r->w > 1] + 0.1 * r->y;
         fprintf(f, "%c,%c,%c,%d,%d,%g,1\n", "abc"[r->g], "xy"[r->h],
-                "uv"[i % 2], r->y, r->p, r->w);
+                "uv"[i % 2], r -> y, r -> p, r -> w);
     }
     ck_assert_int_eq(fclose(f), 0);
 }
@@ -245,8 +245,8 @@ START_TEST(weighted_interval_from_the_rows)
     ck_assert_ptr_nonnull(cells[2][0].weights);
     ck_assert_ptr_null(cells[0][0].weights);
     parity_difference(c, 3, &est, 1, NULL);
-    fa_bootstrap_weighted((const fa_boot_cell(*)[4])cells, 3,
-                          parity_difference, NULL, 1, 12345, REPS, 0.95, &ci);
+    fa_bootstrap_weighted((const fa_boot_cell(*)[4])cells, 3, parity_difference,
+                          NULL, 1, 12345, REPS, 0.95, &ci);
     b = fa_bootstrap_basic(ci, est.value, 0, 1);
 
     ck_assert_int_eq(fa_store_open(ctx, db, 1, &st), FA_OK);
