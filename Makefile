@@ -6,7 +6,8 @@ DATADIR ?= $(PREFIX)/share/fairaudit
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 CFLAGS ?= -g -O2
-PKGS := sqlite3 jansson gsl libsodium zlib yaml-0.1 cairo pangocairo fontconfig
+PKGS := sqlite3 jansson gsl libsodium zlib yaml-0.1 cairo pangocairo fontconfig \
+  xlsxwriter
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla -Werror
 ALL_CFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iaudit -Imetrics \

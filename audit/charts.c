@@ -2024,7 +2024,6 @@ note_line(struct chart *c, const char *s, double y)
     return y + 11;
 }
 
-
 /* ------------------------------------------------------------------ */
 /* Public functions                                                    */
 

@@ -91,8 +91,8 @@ void fa_chart_roc(cairo_t *cr, double w, double h, const fa_results *r,
 /* Reliability diagram: mean score against observed rate of each bin per
  * group (point area or a label shows the bin's rows; bins of no rows
  * omitted), the diagonal of perfect calibration drawn. */
-void fa_chart_calibration(cairo_t *cr, double w, double h,
-                          const fa_results *r, const fa_score_curves *c);
+void fa_chart_calibration(cairo_t *cr, double w, double h, const fa_results *r,
+                          const fa_score_curves *c);
 
 /* Threshold sweep: against the threshold, the selection-rate ratio (the
  * lowest group rate over the highest, groups of at least r->min_group

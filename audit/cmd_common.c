@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "msg.h"
 #include "report_pdf.h"
+#include "report_xlsx.h"
 #include "results_json.h"
 #include "run.h"
 
@@ -377,6 +378,7 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
     char *json = fa_xasprintf("%s/results.json", out);
     char *pdf = fa_xasprintf("%s/report.pdf", out);
     char *charts = fa_xasprintf("%s/charts", out);
+    char *xlsx = fa_xasprintf("%s/workbook.xlsx", out);
     fa_err err = FA_OK;
     int code = FA_EXIT_OK;
 
@@ -388,14 +390,17 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
         err = fa_report_charts_write(ctx, st, run_id, charts);
     if (code == FA_EXIT_OK && !err)
         err = fa_report_pdf_write(ctx, st, run_id, pdf, o);
+    if (code == FA_EXIT_OK && !err)
+        err = fa_report_xlsx_write(ctx, st, run_id, xlsx, o);
     fa_report_release_fonts();
     if (err)
         code = fa_cmd_fail(ctx);
     else if (code == FA_EXIT_OK)
-        fa_notef("wrote '%s', '%s' and '%s/'", json, pdf, charts);
+        fa_notef("wrote '%s', '%s', '%s' and '%s/'", json, pdf, xlsx, charts);
     free(json);
     free(pdf);
     free(charts);
+    free(xlsx);
     return code;
 }
 

@@ -22,8 +22,9 @@
 /*
  * The curves of every attribute set of run r (loaded from st), one pass
  * over the dataset's rows, with each row's weight (so a weighted run's
- * curves agree with its weighted AUC, Brier score and rates); none (*n 0) unless the dataset is scored and
- * labelled. Caller frees with fa_score_curves_free.
+ * curves agree with its weighted AUC, Brier score and rates); none (*n 0)
+ * unless the dataset is scored and labelled. Caller frees with
+ * fa_score_curves_free.
  */
 fa_err fa_score_curves_load(fa_ctx *ctx, fa_store *st, const fa_results *r,
                             fa_score_curves **out /* OUT */,

@@ -416,50 +416,12 @@ pval(double p)
     return p < 0.001 ? fa_xasprintf("%.2e", p) : fa_xasprintf("%.4f", p);
 }
 
-static const char *const labels[FA_METRIC_COUNT] = {
-    [FA_METRIC_BASE_RATE] = "base rate",
-    [FA_METRIC_SELECTION_RATE] = "selection rate",
-    [FA_METRIC_ACCURACY] = "accuracy",
-    [FA_METRIC_BALANCED_ACCURACY] = "balanced accuracy",
-    [FA_METRIC_TPR] = "TPR (sensitivity)",
-    [FA_METRIC_FPR] = "FPR",
-    [FA_METRIC_TNR] = "TNR (specificity)",
-    [FA_METRIC_FNR] = "FNR",
-    [FA_METRIC_PPV] = "PPV (precision)",
-    [FA_METRIC_NPV] = "NPV",
-    [FA_METRIC_FDR] = "FDR",
-    [FA_METRIC_FOR] = "FOR",
-    [FA_METRIC_F1] = "F1",
-    [FA_METRIC_AUC] = "AUC",
-    [FA_METRIC_BRIER] = "Brier score",
-    [FA_METRIC_MEAN_SCORE] = "mean score",
-};
-
-static const char *const formulas[FA_METRIC_COUNT] = {
-    [FA_METRIC_BASE_RATE] = "(TP + FN) / N",
-    [FA_METRIC_SELECTION_RATE] = "(TP + FP) / N",
-    [FA_METRIC_ACCURACY] = "(TP + TN) / N",
-    [FA_METRIC_BALANCED_ACCURACY] = "(TPR + TNR) / 2",
-    [FA_METRIC_TPR] = "TP / (TP + FN)",
-    [FA_METRIC_FPR] = "FP / (FP + TN)",
-    [FA_METRIC_TNR] = "TN / (TN + FP)",
-    [FA_METRIC_FNR] = "FN / (FN + TP)",
-    [FA_METRIC_PPV] = "TP / (TP + FP)",
-    [FA_METRIC_NPV] = "TN / (TN + FN)",
-    [FA_METRIC_FDR] = "FP / (FP + TP)",
-    [FA_METRIC_FOR] = "FN / (FN + TN)",
-    [FA_METRIC_F1] = "2 TP / (2 TP + FP + FN)",
-    [FA_METRIC_AUC] = "P(score of a positive > score of a negative), ties 1/2",
-    [FA_METRIC_BRIER] = "mean (score - label)^2",
-    [FA_METRIC_MEAN_SCORE] = "mean score",
-};
-
 static const char *
 label_of(const char *metric)
 {
     int m = fa_metric_from_name(metric);
 
-    return m >= 0 ? labels[m] : "scoring rate";
+    return m >= 0 ? fa_metric_label(m) : "scoring rate";
 }
 
 static const char *
@@ -713,7 +675,8 @@ finding(const struct doc *d, const fa_verdict *v)
 {
     const fa_results *r = d->r;
     const fa_group *g = &r->groups[v->gid];
-    char *name = fa_group_label(r, g), *ref = NULL, *ci = NULL, *band, *test, *s;
+    char *name = fa_group_label(r, g), *ref = NULL, *ci = NULL, *band, *test,
+         *s;
     int m = fa_metric_from_name(v->metric),
         ratio = strcmp(v->measure, "ratio") == 0;
     const char *adj = strcmp(r->correction, "bh") == 0 ? "BH" : "Holm";
@@ -1152,10 +1115,10 @@ method(struct doc *d)
             (!r->ds.scored && fa_metric_needs_score(m)))
             continue;
         dir = fa_metric_direction((fa_metric)m);
-        cells[0] = fa_xstrdup(labels[m]);
+        cells[0] = fa_xstrdup(fa_metric_label(m));
         cells[1] = fa_xstrdup(!r->ds.labelled && m == FA_METRIC_SELECTION_RATE
                                   ? "predicted positives / N"
-                                  : formulas[m]);
+                                  : fa_metric_formula(m));
         cells[2] = fa_xstrdup(dir > 0   ? "higher is better"
                               : dir < 0 ? "neither (a parity metric)"
                                         : "lower is better");
@@ -1241,10 +1204,12 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
 {
     const fa_results *r = d->r;
     static const double w[] = {0.22, 0.08, 0.21, 0.21, 0.11, 0.17};
-    const char *head[6] = {
-        "Group",   "n",
-        labels[m], ratio ? "Ratio to reference" : "Difference",
-        "Adj. p",  "Verdict"};
+    const char *head[6] = {"Group",
+                           "n",
+                           fa_metric_label(m),
+                           ratio ? "Ratio to reference" : "Difference",
+                           "Adj. p",
+                           "Verdict"};
     struct table t = {6, w, head, 7.5};
     int ci = has_section(d, "intervals"), disp = has_section(d, "disparities");
     int tests = has_section(d, "tests");
@@ -1429,7 +1394,7 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
     head[1] = "n";
     for (size_t j = 0; j < nm; j++) {
         w[2 + j] = 0.7 / (double)nm;
-        head[2 + j] = labels[ms[j]];
+        head[2 + j] = fa_metric_label(ms[j]);
     }
     for (size_t k = 1; k < r->nsets; k++) {
         const fa_group_set *gs = &r->sets[k];
@@ -1504,8 +1469,8 @@ aggregates(struct doc *d)
             const fa_test *x = &gs->chi2[c];
             char *cells[3];
 
-            cells[0] =
-                fa_xasprintf("chi-square, %s", labels[fa_chi2_metrics[c]]);
+            cells[0] = fa_xasprintf("chi-square, %s",
+                                    fa_metric_label(fa_chi2_metrics[c]));
             cells[1] = x->reason
                            ? fa_xasprintf("n/a (%s)", x->reason)
                            : fa_xasprintf("%.3f (df %g)", x->statistic, x->df);
@@ -1539,7 +1504,7 @@ strata(struct doc *d)
           "%s, pooled by the Cochran-Mantel-Haenszel test and the "
           "Mantel-Haenszel common odds ratio: a gap that is only a mix "
           "effect shows a CMH p-value near 1.",
-          labels[ms[0]], r->strata);
+          fa_metric_label(ms[0]), r->strata);
     table_head(d, &t);
     for (size_t i = 1; i < r->ngroups; i++) {
         const fa_group *g = &r->groups[i];

@@ -61,6 +61,58 @@ fa_metric_is_proportion(fa_metric m)
            m != FA_METRIC_F1;
 }
 
+static const char *const metric_labels[FA_METRIC_COUNT] = {
+    [FA_METRIC_BASE_RATE] = "base rate",
+    [FA_METRIC_SELECTION_RATE] = "selection rate",
+    [FA_METRIC_ACCURACY] = "accuracy",
+    [FA_METRIC_BALANCED_ACCURACY] = "balanced accuracy",
+    [FA_METRIC_TPR] = "TPR (sensitivity)",
+    [FA_METRIC_FPR] = "FPR",
+    [FA_METRIC_TNR] = "TNR (specificity)",
+    [FA_METRIC_FNR] = "FNR",
+    [FA_METRIC_PPV] = "PPV (precision)",
+    [FA_METRIC_NPV] = "NPV",
+    [FA_METRIC_FDR] = "FDR",
+    [FA_METRIC_FOR] = "FOR",
+    [FA_METRIC_F1] = "F1",
+    [FA_METRIC_AUC] = "AUC",
+    [FA_METRIC_BRIER] = "Brier score",
+    [FA_METRIC_MEAN_SCORE] = "mean score",
+};
+
+static const char *const metric_formulas[FA_METRIC_COUNT] = {
+    [FA_METRIC_BASE_RATE] = "(TP + FN) / N",
+    [FA_METRIC_SELECTION_RATE] = "(TP + FP) / N",
+    [FA_METRIC_ACCURACY] = "(TP + TN) / N",
+    [FA_METRIC_BALANCED_ACCURACY] = "(TPR + TNR) / 2",
+    [FA_METRIC_TPR] = "TP / (TP + FN)",
+    [FA_METRIC_FPR] = "FP / (FP + TN)",
+    [FA_METRIC_TNR] = "TN / (TN + FP)",
+    [FA_METRIC_FNR] = "FN / (FN + TP)",
+    [FA_METRIC_PPV] = "TP / (TP + FP)",
+    [FA_METRIC_NPV] = "TN / (TN + FN)",
+    [FA_METRIC_FDR] = "FP / (FP + TP)",
+    [FA_METRIC_FOR] = "FN / (FN + TN)",
+    [FA_METRIC_F1] = "2 TP / (2 TP + FP + FN)",
+    [FA_METRIC_AUC] = "P(score of a positive > score of a negative), ties 1/2",
+    [FA_METRIC_BRIER] = "mean (score - label)^2",
+    [FA_METRIC_MEAN_SCORE] = "mean score",
+};
+
+const char *
+fa_metric_label(fa_metric m)
+{
+    assert((unsigned)m < FA_METRIC_COUNT);
+    return metric_labels[m];
+}
+
+const char *
+fa_metric_formula(fa_metric m)
+{
+    assert((unsigned)m < FA_METRIC_COUNT);
+    return metric_formulas[m];
+}
+
 int
 fa_group_has_missing(const fa_results *r, const fa_group *g)
 {
@@ -136,7 +188,8 @@ append_arg(char *cmd, const char *option, const char *value)
 char *
 fa_results_command(const fa_results *r, const char *store)
 {
-    json_t *fields = r->fields_json ? json_loads(r->fields_json, 0, NULL) : NULL;
+    json_t *fields =
+        r->fields_json ? json_loads(r->fields_json, 0, NULL) : NULL;
     const char *key;
     json_t *v;
     char *cmd = fa_xstrdup("fairaudit run");

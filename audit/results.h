@@ -121,12 +121,12 @@ const struct fa_verdict *fa_results_verdict(const struct fa_results *r,
 /* One (group, check) judged by the run's template. */
 typedef struct fa_verdict {
     int64_t gid;
-    int check;         /* index in the template's checks */
-    char *metric;      /* the check's metric name */
-    char *measure;     /* "ratio" or "difference" */
-    fa_value value;    /* the ratio or difference judged (reason interned) */
+    int check;      /* index in the template's checks */
+    char *metric;   /* the check's metric name */
+    char *measure;  /* "ratio" or "difference" */
+    fa_value value; /* the ratio or difference judged (reason interned) */
     int has_min, has_max;
-    double min, max;   /* the band */
+    double min, max; /* the band */
     int has_p;
     double p_adjusted; /* of the comparison's test */
     int verdict;       /* enum fa_verdict_kind */
@@ -174,6 +174,11 @@ int fa_metric_has_disparity(fa_metric m);
 /* 1 when the metric is a binomial proportion of rows (every rate but
  * balanced accuracy and F1): it has a score interval and a test. */
 int fa_metric_is_proportion(fa_metric m);
+
+/* The metric in words ("TPR (sensitivity)") and its formula in counts
+ * ("TP / (TP + FN)"); static strings. */
+const char *fa_metric_label(fa_metric m);
+const char *fa_metric_formula(fa_metric m);
 
 /* 1 when a value of g's set is missing. */
 int fa_group_has_missing(const fa_results *r, const fa_group *g);

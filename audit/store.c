@@ -1166,6 +1166,78 @@ fa_store_reject_summary(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
     return FA_OK;
 }
 
+/* A copy of blob column i, NUL-terminated, its length in *len; NULL for
+ * SQL NULL. */
+static char *
+col_bytes(sqlite3_stmt *s, int i, size_t *len)
+{
+    const void *b;
+    char *out;
+
+    *len = 0;
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return NULL;
+    b = sqlite3_column_blob(s, i);
+    *len = (size_t)sqlite3_column_bytes(s, i);
+    out = fa_xmalloc(*len + 1);
+    if (*len)
+        memcpy(out, b, *len);
+    out[*len] = '\0';
+    return out;
+}
+
+fa_err
+fa_store_reject_first(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
+                      size_t limit, fa_reject_row **out, size_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    fa_err err;
+
+    *out = NULL;
+    *n = 0;
+    err = prepare(ctx, st,
+                  "SELECT line, column_index, column_name, reason, value, raw"
+                  " FROM reject WHERE dataset_id = ?"
+                  " ORDER BY line, column_index LIMIT ?",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, dataset_id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+    *out = fa_xcalloc(limit + 1, sizeof(**out));
+    while (*n < limit && next_row(st, s)) {
+        fa_reject_row *r = &(*out)[*n];
+
+        r->line = sqlite3_column_int64(s, 0);
+        r->column = sqlite3_column_int(s, 1);
+        r->column_name = col_text(s, 2);
+        r->reason = col_text(s, 3);
+        r->value = col_bytes(s, 4, &r->valuelen);
+        r->raw = col_bytes(s, 5, &r->rawlen);
+        (*n)++;
+    }
+    sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err) {
+        fa_reject_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+void
+fa_reject_rows_free(fa_reject_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].column_name);
+        free(rows[i].reason);
+        free(rows[i].value);
+        free(rows[i].raw);
+    }
+    free(rows);
+}
+
 fa_err
 fa_store_rows_scan(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                    fa_scan_fn fn, void *data)

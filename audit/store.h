@@ -85,6 +85,26 @@ fa_err fa_store_reject_summary(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
                                fa_reject_count **out /* OUT */,
                                size_t *n /* OUT */);
 
+/* One stored rejected row; value and raw are byte strings (they may hold
+ * invalid UTF-8 or NUL bytes) with their lengths. */
+typedef struct fa_reject_row {
+    int64_t line;
+    int column;        /* 1-based, 0 for the whole row */
+    char *column_name; /* NULL for the whole row */
+    char *reason;
+    char *value; /* NULL when none */
+    size_t valuelen;
+    char *raw;
+    size_t rawlen;
+} fa_reject_row;
+
+/* The first limit rejected rows of a dataset in line order: fills *out
+ * (release with fa_reject_rows_free). */
+fa_err fa_store_reject_first(fa_ctx *ctx, fa_store *st, int64_t dataset_id,
+                             size_t limit, fa_reject_row **out /* OUT */,
+                             size_t *n /* OUT */);
+void fa_reject_rows_free(fa_reject_row *rows, size_t n);
+
 /*
  * Calls fn on successive batches of the rows of ds, in line order. A
  * non-FA_OK return from fn stops the scan and is returned.

@@ -374,6 +374,10 @@ fa_display_text(const char *s)
             c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
                 (p[2] & 0x3f);
             k = 3;
+        } else if (c >= 0xf0 && c < 0xf8 && (p[1] & 0xc0) == 0x80 &&
+                   (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80) {
+            /* beyond the BMP: nothing hidden there */
+            k = 4;
         }
         if (hidden_code(c)) {
             len += (size_t)sprintf(out + len, "<U+%04X>", (unsigned)c);

@@ -1051,6 +1051,84 @@ done
 check "40 groups: every group is in the report" \
     test "$(grep -c 'group-[0-9][0-9]' "$T/g40.txt")" -ge 40
 
+# ------------------------------------------------------------------
+# the XLSX workbook, opened in LibreOffice by tests/xlsx_check.py
+
+for tool in python3 soffice; do
+    command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is needed"
+done
+TESTS=$(cd "$(dirname "$0")" && pwd)
+# xcheck DESCRIPTION ARGS...: xlsx_check.py passes
+xcheck() {
+    desc=$1
+    shift
+    if python3 "$TESTS/xlsx_check.py" "$@" >"$T/xc.out" 2>&1; then
+        pass
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: %s\n' "$desc" >&2
+        head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+    fi
+}
+check "workbook.xlsx is written with the report" test -s "$T/rep1/workbook.xlsx"
+xcheck "workbook (four-fifths, scored, segments) against results.json" \
+    "$T/rep1/workbook.xlsx" "$T/rep1/results.json" --db "$T/rep.db"
+xcheck "workbook (generic, thresholds) against results.json" \
+    "$T/repg/workbook.xlsx" "$T/repg/results.json" --db "$T/rep.db"
+check "the same run gives the same workbook, byte for byte" \
+    cmp -s "$T/rep1/workbook.xlsx" "$T/rep2/workbook.xlsx"
+SOURCE_DATE_EPOCH=1800000000 "$FA" report --db "$T/rep.db" --run 1 \
+    --out "$T/rep5" -q 2>"$T/err"
+check "the workbook's time is the run's: another SOURCE_DATE_EPOCH at \
+report time gives the same bytes" \
+    cmp -s "$T/rep1/workbook.xlsx" "$T/rep5/workbook.xlsx"
+
+# text from the input that looks like a formula stays text; weighted;
+# a rejected row; score, segments, an attribute named like a formula
+awk 'BEGIN {
+    n = split("=HYPERLINK(\"http://example.com\",\"x\")~+cmd|\047 /C calc\047!A0~-2+3~@SUM(1+1)~_x0041_ raw", g, "~")
+    print "grp,=A1,w,y,p,s,seg"
+    srand(7)
+    for (k = 1; k <= n; k++) for (i = 0; i < 40; i++) {
+        v = g[k]; gsub(/"/, "\"\"", v)
+        printf "\"%s\",%s,%.3f,%d,%d,%.4f,%s\n", v, (i % 3 ? "a" : "=B2"),
+            0.5 + rand(), rand() < 0.4, rand() < 0.35 + k * 0.05, rand(),
+            (i % 2 ? "=1+1" : "plain")
+    }
+    print "\"=HYPERLINK(\"\"http://bad\"\")\",a,1,maybe,1,0.5,@bad"
+}' >"$T/hostile.csv"
+fa audit --db "$T/hostile.db" --label y --pred p --score s --weight w \
+    --attr 'grp,=A1' --segment seg --out "$T/hostile" "$T/hostile.csv"
+check "hostile input: audited" test "$rc" -le 1
+xcheck "hostile, weighted workbook: formulas only where computed, text as \
+strings, numbers as in results.json" \
+    "$T/hostile/workbook.xlsx" "$T/hostile/results.json" --db "$T/hostile.db" \
+    --text '=HYPERLINK("http://example.com","x")' \
+    --text "+cmd|' /C calc'!A0" --text '-2+3' --text '@SUM(1+1)' \
+    --text '_x0041_ raw' --text '=1+1' --text '=A1' --text '=B2'
+unzip -p "$T/hostile/workbook.xlsx" xl/sharedStrings.xml >"$T/hostile.sst"
+check "hostile: the rejected record is in the Data quality sheet as text" \
+    grep -qF '"=HYPERLINK(""http://bad"")",a,1,maybe,1,0.5,@bad' \
+    "$T/hostile.sst"
+fa audit --db "$T/hostile2.db" --pred p --attr 'grp,=A1' --segment seg \
+    --out "$T/hostile2" "$T/hostile.csv"
+xcheck "label-free workbook: selection rates only" \
+    "$T/hostile2/workbook.xlsx" "$T/hostile2/results.json" \
+    --db "$T/hostile2.db" --text '=HYPERLINK("http://example.com","x")'
+xcheck "40 groups: the workbook" "$T/g40/workbook.xlsx" "$T/g40/results.json" \
+    --db "$T/g40.db"
+# the checker itself finds a planted fault of each kind
+for kind in formula cached number injected; do
+    python3 "$TESTS/xlsx_mutate.py" "$T/rep1/workbook.xlsx" \
+        "$T/mut-$kind.xlsx" "$kind"
+    if python3 "$TESTS/xlsx_check.py" "$T/mut-$kind.xlsx" \
+        "$T/rep1/results.json" >"$T/xc.out" 2>&1; then
+        fail "xlsx_check misses a planted '$kind' fault"
+    else
+        pass
+    fi
+done
+
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do
     case_name=$(basename "$dir")

@@ -17,5 +17,6 @@ Suite *weighted_suite(void);
 Suite *policy_suite(void);
 Suite *curves_suite(void);
 Suite *charts_suite(void);
+Suite *xlsx_suite(void);
 
 #endif /* FA_TESTS_H */

@@ -18,7 +18,7 @@ echo "demo: audited fixtures/demo/predictions.csv (20,000 synthetic rows with a"
 echo "      lower TPR planted for women and a higher FPR for Black applicants)"
 echo "demo: store   $OUT/audit.db"
 echo "demo: results $OUT/results.json"
-echo "demo: report  $OUT/report.pdf (charts in $OUT/charts/)"
+echo "demo: report  $OUT/report.pdf, workbook $OUT/workbook.xlsx (charts in $OUT/charts/)"
 echo "demo: TPR by group against the reference group (from the store):"
 sqlite3 -header -column "$OUT/audit.db" "
 SELECT d.name || '=' || coalesce(v.value, '(missing)') AS grp,
