@@ -62,8 +62,9 @@ cmd_audit(int argc, char **argv)
             fa_cmd_help("fairaudit audit [options] --out DIR FILE",
                         "Load FILE into the store, compute every group and "
                         "intersection, judge them by a report template, and "
-                        "write\nDIR/results.json, DIR/report.pdf and "
-                        "DIR/charts/: ingest, run and report in\none step. "
+                        "write\nDIR/results.json, DIR/report.pdf, "
+                        "DIR/workbook.xlsx and DIR/charts/: ingest, run\nand "
+                        "report in one step. "
                         "Exit 1 when a verdict fails.",
                         opts, n);
             fa_ingest_cli_release(&c);

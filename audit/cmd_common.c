@@ -341,6 +341,8 @@ fa_policy_cli_release(struct fa_policy_cli *p)
 
 const struct fa_opt fa_report_options[] = {
     {"approver", 0, "NAME", "the report's approver (sign-off block)"},
+    {"formats", 0, "LIST",
+     "outputs to write: json,pdf,xlsx,charts (default: all four)"},
     {"paper", 0, "SIZE", "a4 (default) or letter"},
     {"preparer", 0, "NAME", "the report's preparer (sign-off block)"},
     {"reviewer", 0, "NAME", "the report's reviewer (sign-off block)"},
@@ -365,6 +367,30 @@ fa_report_cli_apply(const char *cmd, struct fa_report_opts *o, const char *name,
             return fa_cmd_usage(cmd, "bad --paper '%s' (a4 or letter)", arg),
                    -1;
         o->letter = strcmp(arg, "letter") == 0;
+    } else if (strcmp(name, "formats") == 0) {
+        static const char *const names[] = {"json", "pdf", "xlsx", "charts"};
+        const char *p = arg;
+
+        o->formats = 0;
+        while (*p) {
+            size_t len = strcspn(p, ","), k;
+
+            for (k = 0; k < FA_ARRAY_LEN(names); k++)
+                if (strlen(names[k]) == len && strncmp(p, names[k], len) == 0)
+                    break;
+            if (k == FA_ARRAY_LEN(names))
+                return fa_cmd_usage(cmd,
+                                    "bad --formats '%s' (a list of json, "
+                                    "pdf, xlsx and charts)",
+                                    arg),
+                       -1;
+            o->formats |= 1u << k;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+        if (!o->formats)
+            return fa_cmd_usage(cmd, "--formats names no output"), -1;
     } else {
         return 0;
     }
@@ -375,32 +401,47 @@ int
 fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
                     const struct fa_report_opts *o)
 {
+    unsigned want = o->formats ? o->formats : FA_REPORT_ALL;
     char *json = fa_xasprintf("%s/results.json", out);
     char *pdf = fa_xasprintf("%s/report.pdf", out);
     char *charts = fa_xasprintf("%s/charts", out);
     char *xlsx = fa_xasprintf("%s/workbook.xlsx", out);
+    char *list = fa_xstrdup("");
     fa_err err = FA_OK;
     int code = FA_EXIT_OK;
 
-    if (fa_cmd_mkdirs(out) != 0 || fa_cmd_mkdirs(charts) != 0)
+    if (fa_cmd_mkdirs(out) != 0 ||
+        ((want & FA_REPORT_CHARTS) && fa_cmd_mkdirs(charts) != 0))
         code = FA_EXIT_OUTPUT;
-    if (code == FA_EXIT_OK)
-        err = fa_results_json_write(ctx, st, run_id, json);
-    if (code == FA_EXIT_OK && !err)
-        err = fa_report_charts_write(ctx, st, run_id, charts);
-    if (code == FA_EXIT_OK && !err)
-        err = fa_report_pdf_write(ctx, st, run_id, pdf, o);
-    if (code == FA_EXIT_OK && !err)
-        err = fa_report_xlsx_write(ctx, st, run_id, xlsx, o);
-    fa_report_release_fonts();
+#define WRITE(bit, call, name)                                                 \
+    do {                                                                       \
+        if (code == FA_EXIT_OK && !err && (want & (bit))) {                    \
+            err = (call);                                                      \
+            if (!err) {                                                        \
+                char *t_ =                                                     \
+                    fa_xasprintf("%s%s'%s'", list, *list ? ", " : "", name);   \
+                free(list);                                                    \
+                list = t_;                                                     \
+            }                                                                  \
+        }                                                                      \
+    } while (0)
+    WRITE(FA_REPORT_JSON, fa_results_json_write(ctx, st, run_id, json), json);
+    WRITE(FA_REPORT_CHARTS, fa_report_charts_write(ctx, st, run_id, charts),
+          charts);
+    WRITE(FA_REPORT_PDF, fa_report_pdf_write(ctx, st, run_id, pdf, o), pdf);
+    WRITE(FA_REPORT_XLSX, fa_report_xlsx_write(ctx, st, run_id, xlsx, o), xlsx);
+#undef WRITE
+    if (want & (FA_REPORT_CHARTS | FA_REPORT_PDF))
+        fa_report_release_fonts();
     if (err)
         code = fa_cmd_fail(ctx);
     else if (code == FA_EXIT_OK)
-        fa_notef("wrote '%s', '%s', '%s' and '%s/'", json, pdf, xlsx, charts);
+        fa_notef("wrote %s", list);
     free(json);
     free(pdf);
     free(charts);
     free(xlsx);
+    free(list);
     return code;
 }
 

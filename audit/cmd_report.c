@@ -45,8 +45,9 @@ cmd_report(int argc, char **argv)
         } else if (strcmp(name, "help") == 0) {
             fa_cmd_help("fairaudit report [options] --out DIR",
                         "Write the outputs of a run from the store alone: "
-                        "DIR/results.json,\nDIR/report.pdf and every chart "
-                        "as DIR/charts/NAME.svg and NAME.png.",
+                        "DIR/results.json,\nDIR/report.pdf, "
+                        "DIR/workbook.xlsx and every chart as "
+                        "DIR/charts/NAME.svg\nand NAME.png.",
                         opts, n);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "out") == 0) {

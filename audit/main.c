@@ -2,12 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cairo.h>
 #include <csv.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
+#include <pango/pango.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <xlsxwriter.h>
+#include <yaml.h>
 #include <zlib.h>
 
 #include "cmd.h"
@@ -52,6 +56,10 @@ version(void)
     printf("gsl %s\n", gsl_version);
     printf("libsodium %s\n", sodium_version_string());
     printf("zlib %s\n", zlibVersion());
+    printf("libyaml %s\n", yaml_get_version_string());
+    printf("cairo %s\n", cairo_version_string());
+    printf("pango %s\n", pango_version_string());
+    printf("libxlsxwriter %s\n", LXW_VERSION);
 }
 
 int

@@ -22,6 +22,16 @@ struct fa_report_opts {
     const char *store; /* the store's path, for the command that
                           reproduces the run */
     const char *tool_version;
+    unsigned formats; /* FA_REPORT_* bits to write; 0 for every one */
+};
+
+/* The outputs of report and audit (--formats). */
+enum {
+    FA_REPORT_JSON = 1u << 0,   /* results.json */
+    FA_REPORT_PDF = 1u << 1,    /* report.pdf */
+    FA_REPORT_XLSX = 1u << 2,   /* workbook.xlsx */
+    FA_REPORT_CHARTS = 1u << 3, /* charts/NAME.svg and .png */
+    FA_REPORT_ALL = 0xfu
 };
 
 /*

@@ -128,8 +128,24 @@ while [ $i -lt "$REPS" ]; do
     measure "$DIR/rep" "$FA" report -q --db "$DIR/r.db" --out "$DIR/rep.out"
     i=$((i + 1))
 done
+# the workbook alone, and results.json alone as the reference
+: >"$DIR/xlsx"; : >"$DIR/json"
+i=0
+while [ $i -lt "$REPS" ]; do
+    rm -rf "$DIR/x.out" "$DIR/j.out"
+    measure "$DIR/xlsx" "$FA" report -q --db "$DIR/r.db" --out "$DIR/x.out" \
+        --formats xlsx
+    measure "$DIR/json" "$FA" report -q --db "$DIR/r.db" --out "$DIR/j.out" \
+        --formats json
+    i=$((i + 1))
+done
 awk -v g="$groups" -v t="$(col 1 "$DIR/rep")" -v m="$(col 2 "$DIR/rep")" \
+    -v xt="$(col 1 "$DIR/xlsx")" -v xm="$(col 2 "$DIR/xlsx")" \
+    -v jt="$(col 1 "$DIR/json")" -v jm="$(col 2 "$DIR/json")" \
+    -v xkb="$(du -k "$DIR/x.out/workbook.xlsx" | cut -f1)" \
     -v pages="$(pdfinfo "$DIR/rep.out/report.pdf" | sed -n 's/^Pages: *//p')" 'BEGIN {
-    printf "\nreport of a run with %d groups (results.json, charts, PDF of %d pages)\n", g, pages
+    printf "\nreport of a run with %d groups (results.json, charts, PDF of %d pages, workbook)\n", g, pages
     printf "  report          %6.2f s  peak %6.0f MB\n", t, m / 1024
+    printf "  workbook alone  %6.2f s  peak %6.0f MB  (%d kB; target < 1 s)\n", xt, xm / 1024, xkb
+    printf "  results.json    %6.2f s  peak %6.0f MB  (reference)\n", jt, jm / 1024
 }'

@@ -1083,6 +1083,25 @@ check "the workbook's time is the run's: another SOURCE_DATE_EPOCH at \
 report time gives the same bytes" \
     cmp -s "$T/rep1/workbook.xlsx" "$T/rep5/workbook.xlsx"
 
+fa report --db "$T/rep.db" --run 1 --out "$T/rep6" --formats xlsx,json
+status "report --formats xlsx,json" 0
+check "--formats xlsx,json: the workbook" test -s "$T/rep6/workbook.xlsx"
+check "--formats xlsx,json: results.json" test -s "$T/rep6/results.json"
+check "--formats xlsx,json: no PDF, no charts" \
+    test ! -e "$T/rep6/report.pdf" -a ! -e "$T/rep6/charts"
+check "--formats xlsx: the same workbook as with every output" \
+    cmp -s "$T/rep1/workbook.xlsx" "$T/rep6/workbook.xlsx"
+fa report --db "$T/rep.db" --run 1 --out "$T/rep7" --formats xlsx,docx
+status "a bad --formats" 2
+err_has "a bad --formats names the list" "json, pdf, xlsx and charts"
+check "a bad --formats writes nothing" test ! -e "$T/rep7"
+# the workbook's temporary file cannot be created (a folder is in the way)
+mkdir -p "$T/rep8/workbook.xlsx.tmp"
+fa report --db "$T/rep.db" --run 1 --out "$T/rep8" --formats xlsx
+status "a workbook that cannot be written" 4
+err_has "the failed workbook is named" "workbook.xlsx.tmp"
+check "no workbook is left half-written" test ! -e "$T/rep8/workbook.xlsx"
+
 # text from the input that looks like a formula stays text; weighted;
 # a rejected row; score, segments, an attribute named like a formula
 awk 'BEGIN {
