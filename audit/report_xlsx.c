@@ -29,6 +29,9 @@
 #include "report_xlsx.h"
 #include "results.h"
 
+/* an intersection's matrix at most: columns, cells */
+#define MATRIX_COLS 1000
+#define MATRIX_CELLS 100000
 /* the first rejected rows listed in Data quality */
 #define FIRST_REJECTS 1000
 /* a cell's text in bytes at most (Excel's limit is 32,767 characters) */
@@ -355,10 +358,17 @@ char *
 fa_xlsx_text(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    char *valid = fa_xmalloc(n * 4 + 1), *shown, *out;
-    size_t len = 0, m, k;
+    size_t total = n, len = 0, m, k;
+    char *valid, *shown, *out;
 
+    /* 0. no more input than a cell can show, cut before a character */
+    if (n > CELL_BYTES) {
+        n = CELL_BYTES;
+        while (n > 0 && (p[n] & 0xc0) == 0x80 && CELL_BYTES - n < 3)
+            n--;
+    }
     /* 1. valid UTF-8 without NUL */
+    valid = fa_xmalloc(n * 4 + 1);
     for (size_t i = 0; i < n; i += k) {
         k = utf8_seq(p + i, n - i);
         if (k == 0) {
@@ -370,7 +380,7 @@ fa_xlsx_text(const char *s, size_t n)
         }
     }
     valid[len] = '\0';
-    /* 2. control and bidirectional characters shown */
+    /* 2. control, bidirectional and non-characters shown */
     shown = fa_display_text(valid);
     free(valid);
     /* 3. a literal _xHHHH_ would be read as an escape: escape its _ */
@@ -392,13 +402,13 @@ fa_xlsx_text(const char *s, size_t n)
     out[len] = '\0';
     free(shown);
     /* 4. what a cell holds, cut at a character boundary */
-    if (len > CELL_BYTES) {
-        size_t cut = CELL_BYTES;
+    if (len > CELL_BYTES || total > n) {
+        size_t cut = len < CELL_BYTES ? len : CELL_BYTES;
 
         while (cut > 0 && ((unsigned char)out[cut] & 0xc0) == 0x80)
             cut--;
-        len = cut + (size_t)sprintf(out + cut, " [clipped: %zu bytes more]",
-                                    len - cut);
+        len = cut +
+              (size_t)sprintf(out + cut, " [clipped: %zu bytes in all]", total);
     }
     out[len] = '\0';
     return out;
@@ -492,9 +502,9 @@ summary(struct book *b)
 
         json_array_foreach(sk, i, e)
         {
-            char *s = fa_xasprintf(
-                "%s: %s", json_string_value(json_object_get(e, "metric")),
-                json_string_value(json_object_get(e, "reason")));
+            const char *m = json_string_value(json_object_get(e, "metric"));
+            const char *why = json_string_value(json_object_get(e, "reason"));
+            char *s = fa_xasprintf("%s: %s", m ? m : "?", why ? why : "?");
 
             kv_text(b, ws, &row, "Check skipped", s);
             free(s);
@@ -816,14 +826,40 @@ disparities(struct book *b)
             }
             text(b, ws, row, 16, cp->evidence, NULL);
             value(b, ws, row, 17, &cp->mdr, b->num);
-            v = fa_results_verdict(r, g->gid, fa_metric_name((fa_metric)m),
-                                   "ratio");
-            if (!v)
-                v = fa_results_verdict(r, g->gid, fa_metric_name((fa_metric)m),
-                                       NULL);
-            if (v) {
-                text(b, ws, row, 18, verdict_cue(v->verdict), NULL);
-                textf(b, ws, row, 19, NULL, "%s: %s", v->measure, v->rule);
+            {
+                /* the checks of this metric: the worst verdict, each rule */
+                static const char *const measures[] = {"ratio", "difference"};
+                static const int rank[FA_VERDICT_COUNT] = {
+                    [FA_VERDICT_FAIL] = 3,
+                    [FA_VERDICT_INSUFFICIENT] = 2,
+                    [FA_VERDICT_PASS] = 1,
+                    [FA_VERDICT_EXCLUDED] = 0};
+                const fa_verdict *worst = NULL;
+                char *rules = NULL;
+
+                for (size_t k = 0; k < FA_ARRAY_LEN(measures); k++) {
+                    char *t;
+
+                    v = fa_results_verdict(
+                        r, g->gid, fa_metric_name((fa_metric)m), measures[k]);
+                    if (!v)
+                        continue;
+                    if (!worst || rank[v->verdict] > rank[worst->verdict])
+                        worst = v;
+                    t = rules
+                            ? fa_xasprintf("%s; %s (%s): %s", rules, v->measure,
+                                           fa_verdict_name(v->verdict), v->rule)
+                            : fa_xasprintf("%s (%s): %s", v->measure,
+                                           fa_verdict_name(v->verdict),
+                                           v->rule);
+                    free(rules);
+                    rules = t;
+                }
+                if (worst) {
+                    text(b, ws, row, 18, verdict_cue(worst->verdict), NULL);
+                    text(b, ws, row, 19, rules, NULL);
+                }
+                free(rules);
             }
             /* why a number is missing */
 #define WHY(label, reason)                                                     \
@@ -862,20 +898,16 @@ disparities(struct book *b)
  * whose interval is drawn as high-low lines between two hidden series. */
 static lxw_chart *
 ci_chart(struct book *b, const char *title, const char *ytitle, lxw_row_t r0,
-         lxw_row_t r1, lxw_col_t cat, lxw_col_t val, const fa_band *band,
-         lxw_col_t bandcol)
+         lxw_row_t r1, lxw_col_t cat, lxw_col_t val)
 {
     lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_LINE);
-    lxw_chart_line none = {0}, hl = {0}, dash = {0};
+    lxw_chart_line none = {0}, hl = {0};
     lxw_chart_series *s;
     static const char *const names[] = {"low", "value", "high"};
 
     none.none = LXW_TRUE;
     hl.color = 0x333333;
     hl.width = 1.25;
-    dash.color = 0xD55E00;
-    dash.dash_type = LXW_CHART_LINE_DASH_DASH;
-    dash.width = 1.25;
     for (int k = 0; k < 3; k++) {
         /* value, low, high in the sheet: columns val, val+1, val+2 */
         lxw_col_t c = (lxw_col_t)(k == 0 ? val + 1 : k == 1 ? val : val + 2);
@@ -907,25 +939,6 @@ ci_chart(struct book *b, const char *title, const char *ytitle, lxw_row_t r0,
             chart_series_set_marker_size(s, 9);
             chart_series_set_marker_fill(s, &fill);
             chart_series_set_marker_line(s, &edge);
-        }
-    }
-    if (band && band->has) {
-        if (band->has_min) {
-            s = chart_add_series(ch, NULL, NULL);
-            chart_series_set_categories(s, "Charts", r0, cat, r1, cat);
-            chart_series_set_values(s, "Charts", r0, bandcol, r1, bandcol);
-            chart_series_set_name(s, "band minimum");
-            chart_series_set_line(s, &dash);
-            chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
-        }
-        if (band->has_max) {
-            s = chart_add_series(ch, NULL, NULL);
-            chart_series_set_categories(s, "Charts", r0, cat, r1, cat);
-            chart_series_set_values(s, "Charts", r0, bandcol + 1, r1,
-                                    bandcol + 1);
-            chart_series_set_name(s, "band maximum");
-            chart_series_set_line(s, &dash);
-            chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
         }
     }
     chart_set_high_low_lines(ch, &hl);
@@ -975,8 +988,8 @@ charts(struct book *b)
             continue;
         any = 1;
         sl = fa_set_label(r, gs);
-        textf(b, ws, row++, 0, b->bold, "%s by %s (reference: %s)",
-              fa_metric_label(b->main), sl,
+        textf(b, ws, row++, 0, b->bold, "%s [%s] by %s (reference: %s)",
+              fa_metric_label(b->main), fa_metric_name(b->main), sl,
               gs->ref_gid >= 0 ? "marked *" : "none");
         header_c(b, ws, row++, head, FA_ARRAY_LEN(head));
         r0 = row;
@@ -1010,12 +1023,25 @@ charts(struct book *b)
         opt.x_offset = 0;
         title =
             chart_title(fa_xasprintf("%s by %s", fa_metric_label(b->main), sl));
-        ch = ci_chart(b, title, mname, r0, r1, 0, 2, NULL, 0);
+        ch = ci_chart(b, title, mname, r0, r1, 0, 2);
         ck(b, worksheet_insert_chart_opt(ws, row + 1, 0, ch, &opt));
         free(title);
-        title = chart_title(fa_xasprintf("Ratio of %s to the reference, by %s",
+        /* the band is in the title, not a series: high-low lines join
+         * the extremes of every series of the chart */
+        if (band.has_min && band.has_max)
+            title = chart_title(fa_xasprintf(
+                "Ratio of %s to the reference, by %s (band %g to %g)",
+                fa_metric_label(b->main), sl, band.min, band.max));
+        else if (band.has_min || band.has_max)
+            title = chart_title(fa_xasprintf(
+                "Ratio of %s to the reference, by %s (band %s %g)",
+                fa_metric_label(b->main), sl, band.has_min ? "from" : "up to",
+                band.has_min ? band.min : band.max));
+        else
+            title =
+                chart_title(fa_xasprintf("Ratio of %s to the reference, by %s",
                                          fa_metric_label(b->main), sl));
-        ch = ci_chart(b, title, "ratio", r0, r1, 0, 5, &band, 8);
+        ch = ci_chart(b, title, "ratio", r0, r1, 0, 5);
         ck(b, worksheet_insert_chart_opt(ws, row + 1, 7, ch, &opt));
         free(title);
         free(sl);
@@ -1035,6 +1061,28 @@ level_of(char ***list, size_t *n, const char *s)
             return i;
     *list = fa_xrealloc(*list, *n + 1, sizeof(**list));
     (*list)[*n] = (char *)s;
+    return (*n)++;
+}
+
+/* The index of the row whose first k values are g's (NULL = missing
+ * matching only NULL), appending g as that row's example when absent. */
+static size_t
+row_of(const fa_group ***rows, size_t *n, const fa_group *g, size_t k)
+{
+    for (size_t i = 0; i < *n; i++) {
+        size_t d = 0;
+
+        for (; d < k; d++) {
+            const char *a = (*rows)[i]->values[d], *c = g->values[d];
+
+            if (a != c && (!a || !c || strcmp(a, c) != 0))
+                break;
+        }
+        if (d == k)
+            return i;
+    }
+    *rows = fa_xrealloc(*rows, *n + 1, sizeof(**rows));
+    (*rows)[*n] = g;
     return (*n)++;
 }
 
@@ -1066,7 +1114,8 @@ intersections(struct book *b)
     worksheet_set_column(ws, 1, 60, 12, NULL);
     for (size_t k = 1; k < r->nsets && row <= LAST_ROW - 100; k++) {
         const fa_group_set *gs = &r->sets[k];
-        char **rows = NULL, **cols = NULL, *sl;
+        const fa_group **rows = NULL;
+        char **cols = NULL, *sl;
         size_t nr = 0, nc = 0, ng = 0;
         const fa_group **cell;
         size_t *ri, *ci;
@@ -1076,6 +1125,24 @@ intersections(struct book *b)
         if (gs->kind != FA_SET_INTERSECTION)
             continue;
         any = 1;
+        {
+            /* a matrix is for reading: past a size it is not one */
+            size_t across = fa_dim_levels(&r->ds.dims[gs->dims[gs->ndims - 1]]),
+                   down = 1;
+
+            for (size_t d = 0; d + 1 < gs->ndims; d++)
+                down *= fa_dim_levels(&r->ds.dims[gs->dims[d]]);
+            if (across > MATRIX_COLS || down * across > MATRIX_CELLS) {
+                sl = fa_set_label(r, gs);
+                textf(b, ws, row++, 0, b->bold,
+                      "%s: %zu x %zu combinations are too many for a matrix; "
+                      "the Groups sheet lists every group.",
+                      sl, down, across);
+                free(sl);
+                row++;
+                continue;
+            }
+        }
         /* the set's groups are contiguous in r->groups */
         for (size_t i = 0; i < r->ngroups; i++)
             ng += r->groups[i].set == gs->id;
@@ -1086,19 +1153,12 @@ intersections(struct book *b)
 
             for (size_t i = 0; i < r->ngroups; i++) {
                 const fa_group *g = &r->groups[i];
-                char *rl;
 
                 if (g->set != gs->id)
                     continue;
-                rl = row_label(g, gs->ndims);
-                /* row labels are new strings: keep one copy of each */
-                {
-                    size_t before = nr;
-
-                    ri[j] = level_of(&rows, &nr, rl);
-                    if (nr == before)
-                        free(rl);
-                }
+                /* a row is a tuple of values (NULL: missing), matched as
+                 * values, never by its printed label */
+                ri[j] = row_of(&rows, &nr, g, gs->ndims - 1);
                 ci[j] = level_of(&cols, &nc, g->values[gs->ndims - 1]);
                 j++;
             }
@@ -1144,7 +1204,10 @@ intersections(struct book *b)
         }
         row++;
         for (size_t i = 0; i < nr; i++, row++) {
-            text(b, ws, row, 0, rows[i], b->bold);
+            char *rl = row_label(rows[i], gs->ndims);
+
+            text(b, ws, row, 0, rl, b->bold);
+            free(rl);
             for (size_t j = 0; j < nc; j++) {
                 const fa_group *g = cell[i * nc + j];
                 lxw_col_t cc = (lxw_col_t)(1 + j);
@@ -1177,8 +1240,6 @@ intersections(struct book *b)
                                                      (lxw_col_t)nc, &cf));
         }
         row++;
-        for (size_t i = 0; i < nr; i++)
-            free(rows[i]);
         free(rows);
         free(cols);
         free(cell);
@@ -1513,12 +1574,12 @@ provenance(struct book *b)
     text(b, ws, row++, 0, "Provenance", b->title);
     kv_text(b, ws, &row, "Tool", "fairaudit");
     kv_text(b, ws, &row, "Version", r->tool_version);
-    kv_text(b, ws, &row, "libxlsxwriter", LXW_VERSION);
+    kv_text(b, ws, &row, "libxlsxwriter", lxw_version());
     kv_text(b, ws, &row, "SQLite", sqlite3_libversion());
     kv_text(b, ws, &row, "GSL", gsl_version);
     kv_text(b, ws, &row, "cairo", cairo_version_string());
     kv_text(b, ws, &row, "pango", pango_version_string());
-    kv_text(b, ws, &row, "jansson", JANSSON_VERSION);
+    kv_text(b, ws, &row, "jansson", jansson_version_str());
     kv_text(b, ws, &row, "libsodium", sodium_version_string());
     kv_text(b, ws, &row, "zlib", zlibVersion());
     kv_text(b, ws, &row, "libyaml", yaml_get_version_string());
@@ -1694,7 +1755,10 @@ fa_report_xlsx_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     props.author = (char *)"fairaudit";
     props.comments = (char *)"Written from the audit store by fairaudit "
                              "report.";
+    /* 0 would make the library take the current time */
     props.created = created_time(r.created);
+    if (props.created <= 0)
+        props.created = 1;
     ck(&b, workbook_set_properties(b.wb, &props));
     formats(&b);
     summary(&b);

@@ -298,10 +298,17 @@ fa_results_verdict(const fa_results *r, int64_t gid, const char *metric,
 
     while (a < r->nverdicts) {
         const fa_verdict *v = &r->verdicts[a];
-        size_t b = a + 1, lo, hi;
+        size_t b = a + 1, top = r->nverdicts, lo, hi;
 
-        while (b < r->nverdicts && r->verdicts[b].check == v->check)
-            b++;
+        /* the end of this check's run: verdicts are in ascending check */
+        while (b < top) {
+            size_t mid = b + (top - b) / 2;
+
+            if (r->verdicts[mid].check <= v->check)
+                b = mid + 1;
+            else
+                top = mid;
+        }
         if (strcmp(v->metric, metric) == 0 &&
             (!measure || strcmp(v->measure, measure) == 0)) {
             lo = a;

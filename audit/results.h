@@ -111,8 +111,8 @@ struct fa_results;
 /*
  * The first verdict of group gid on metric (a check's metric name) with
  * measure ("ratio", "difference"; NULL for either), or NULL. Verdicts come
- * check by check, each check's in ascending gid, so each check's run is
- * searched by bisection.
+ * in ascending check, each check's in ascending gid, so a check's run and
+ * the group in it are both found by bisection.
  */
 const struct fa_verdict *fa_results_verdict(const struct fa_results *r,
                                             int64_t gid, const char *metric,

@@ -88,9 +88,10 @@ int fa_parse_double(const char *s, double *out);
 int fa_below_share(int64_t n, int64_t total, double share);
 
 /*
- * s with every control and bidirectional formatting character written as
- * "<U+202E>", so text from the data can neither reorder nor hide the text
- * drawn around it (caller frees).
+ * s with every control and bidirectional formatting character, and the
+ * noncharacters U+FFFE and U+FFFF, written as "<U+202E>", so text from the
+ * data can neither reorder nor hide the text drawn around it, nor break a
+ * PDF or an XML part (caller frees).
  */
 char *fa_display_text(const char *s);
 

@@ -1115,6 +1115,8 @@ awk 'BEGIN {
             (i % 2 ? "=1+1" : "plain")
     }
     print "\"=HYPERLINK(\"\"http://bad\"\")\",a,1,maybe,1,0.5,@bad"
+    for (i = 0; i < 40; i++)
+        printf "not\357\277\277char,a,1,%d,%d,0.5,plain\n", i % 2, i % 3 == 0
 }' >"$T/hostile.csv"
 fa audit --db "$T/hostile.db" --label y --pred p --score s --weight w \
     --attr 'grp,=A1' --segment seg --out "$T/hostile" "$T/hostile.csv"
@@ -1136,6 +1138,46 @@ xcheck "label-free workbook: selection rates only" \
     --db "$T/hostile2.db" --text '=HYPERLINK("http://example.com","x")'
 xcheck "40 groups: the workbook" "$T/g40/workbook.xlsx" "$T/g40/results.json" \
     --db "$T/g40.db"
+# labels that print alike stay apart: a value "(missing)" and a missing
+# value; "p / q" then "r" and "p" then "q / r" in a three-way matrix
+awk 'BEGIN { print "a,b,c,y,p"
+    split("(missing)~~x", av, "~"); split("p / q~p", pv, "~")
+    split("r~q / r", qv, "~")
+    for (i = 0; i < 360; i++)
+        printf "\"%s\",\"%s\",%d,%d,%d\n", (i % 3 == 2 ? "x" : i % 3 ? "" : "(missing)"),
+            (i % 2 ? "u" : "v"), i % 2, i % 5 < 2, i % 7 < 3
+    for (i = 0; i < 120; i++)
+        printf "\"%s\",\"%s\",%d,%d,%d\n", pv[i % 2 + 1], qv[i % 2 + 1],
+            int(i / 2) % 2, i % 5 < 2, i % 3 == 0 }' >"$T/alike.csv"
+fa audit --db "$T/alike.db" --label y --pred p --attr a,b,c \
+    --out "$T/alike" --formats json,xlsx "$T/alike.csv"
+check "labels alike: audited" test "$rc" -le 1
+xcheck "labels alike: each group keeps its own row" \
+    "$T/alike/workbook.xlsx" "$T/alike/results.json" --db "$T/alike.db"
+# an intersection too wide for a matrix is named, not drawn
+awk 'BEGIN { print "a,b,y,p"
+    for (i = 0; i < 2004; i++) printf "a%d,b%04d,%d,%d\n", i % 2, i % 1002,
+        i % 3 == 0, i % 4 == 0 }' >"$T/wide.csv"
+fa audit --db "$T/wide.db" --label y --pred p --attr a,b --out "$T/wide" \
+    --formats json,xlsx "$T/wide.csv"
+check "1,002 columns: audited" test "$rc" -le 1
+xcheck "1,002 columns: the workbook, its matrix named too large" \
+    "$T/wide/workbook.xlsx" "$T/wide/results.json" --db "$T/wide.db"
+unzip -p "$T/wide/workbook.xlsx" xl/sharedStrings.xml >"$T/wide.sst"
+check "1,002 columns: the matrix is named, not drawn" grep -qF \
+    "a × b: 2 x 1002 combinations are too many for a matrix" "$T/wide.sst"
+# two audits of the same input give the same workbook
+export SOURCE_DATE_EPOCH=1767225600
+for k in 1 2; do
+    rm -rf "$T/same.db" "$T/same"
+    fa audit --db "$T/same.db" --label label --pred decision --score score \
+        --attr sex,race --out "$T/same" --formats xlsx \
+        "$FIXTURES/demo/predictions.csv"
+    mv "$T/same/workbook.xlsx" "$T/same$k.xlsx"
+done
+unset SOURCE_DATE_EPOCH
+check "two audits with SOURCE_DATE_EPOCH: the same workbook, byte for byte" \
+    cmp -s "$T/same1.xlsx" "$T/same2.xlsx"
 # the checker itself finds a planted fault of each kind
 for kind in formula cached number injected; do
     python3 "$TESTS/xlsx_mutate.py" "$T/rep1/workbook.xlsx" \

@@ -116,7 +116,24 @@ START_TEST(cell_text_clipped)
     len = strlen(t);
     ck_assert_uint_lt(len, 32100);
     ck_assert(fa_utf8_valid(t, len));
-    ck_assert_ptr_nonnull(strstr(t, " [clipped: 8000 bytes more]"));
+    ck_assert_ptr_nonnull(strstr(t, " [clipped: 40000 bytes in all]"));
+    free(t);
+    free(s);
+}
+END_TEST
+
+/* A huge value of control characters (each shown as 8 bytes) is cut
+ * before it is expanded: the result is one cell's worth. */
+START_TEST(cell_text_huge)
+{
+    size_t n = 20u << 20;
+    char *s = malloc(n), *t;
+
+    memset(s, 1, n);
+    t = fa_xlsx_text(s, n);
+    ck_assert_uint_le(strlen(t), 32000 + 40);
+    ck_assert_int_eq(strncmp(t, "<U+0001><U+0001>", 16), 0);
+    ck_assert_ptr_nonnull(strstr(t, " [clipped: 20971520 bytes in all]"));
     free(t);
     free(s);
 }
@@ -237,6 +254,7 @@ xlsx_suite(void)
     tcase_add_test(tc, rate_formulas_label_free);
     tcase_add_test(tc, cell_text);
     tcase_add_test(tc, cell_text_clipped);
+    tcase_add_test(tc, cell_text_huge);
     tcase_add_test(tc, write_is_reproducible);
     tcase_add_test(tc, write_refused);
     suite_add_tcase(s, tc);

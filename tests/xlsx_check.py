@@ -43,12 +43,16 @@ CONFUSION = ["base_rate", "selection_rate", "accuracy", "balanced_accuracy",
              "tpr", "fpr", "tnr", "fnr", "ppv", "npv", "fdr", "for", "f1"]
 DISPARITY = ["base_rate", "selection_rate", "accuracy", "tpr", "fpr", "tnr",
              "fnr", "ppv", "npv", "fdr", "for", "auc"]
+METRICS = ["base_rate", "selection_rate", "accuracy", "balanced_accuracy",
+           "tpr", "fpr", "tnr", "fnr", "ppv", "npv", "fdr", "for", "f1",
+           "auc", "brier", "mean_score"]
 NO_LABEL = {"selection_rate", "mean_score"}
 NEEDS_SCORE = {"auc", "brier", "mean_score"}
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "Err:")
 
 failures = []
 checks = 0
+CHART_REFS = []
 
 
 def check(ok, what):
@@ -83,10 +87,11 @@ def num(s):
         v = Num(s)
     except ValueError:
         return None
-    # LibreOffice writes some small numbers in fixed notation with few
-    # digits (0.00000000000001399366): compare those to what they show
+    # LibreOffice writes some small numbers in fixed notation with 20
+    # decimals (0.00000000000001399366): compare those to what they show;
+    # any shorter text must match to TOL
     t = s.strip().lstrip("-")
-    if "e" not in t.lower() and "." in t:
+    if "e" not in t.lower() and "." in t and len(t.split(".")[1]) >= 15:
         v.half_ulp = 0.5 * 10.0 ** -len(t.split(".")[1])
     return v
 
@@ -222,8 +227,10 @@ def check_archive(a, res, texts):
     if not check(g is not None, "archive: no Groups sheet"):
         return
     head = {}
-    for (r, c), cell in g.items():
-        if r == 0 and cell["t"] == "s":
+    ndims = len(res["dataset"]["columns"]["attributes"]) + \
+        len(res["dataset"]["columns"]["segments"])
+    for (r, c), cell in sorted(g.items()):
+        if r == 0 and cell["t"] == "s" and c >= 2 + ndims:
             head.setdefault(a["strings"][int(cell["v"])], c)
     labelled = res["dataset"]["labelled"]
     count_names = ["TP", "FP", "TN", "FN"] if labelled else \
@@ -343,8 +350,19 @@ def convert(path, tmp, recalc):
     return sheets
 
 
+def display(t):
+    """Text from the data as the workbook shows it: control, bidirectional
+    and non-characters as <U+XXXX>."""
+    return "".join("<U+%04X>" % ord(c)
+                   if (ord(c) < 32 and c not in "\t\n") or
+                   0x7f <= ord(c) < 0xa0 or
+                   c in "\u061c\u200e\u200f\ufffe\uffff" or
+                   0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069
+                   else c for c in t)
+
+
 def missing_label(v):
-    return "(missing)" if v is None else v
+    return "(missing)" if v is None else display(v)
 
 
 def group_key(g, dims):
@@ -425,8 +443,51 @@ def check_groups(sheet, res):
 def label_of(g, dims_order):
     if g["kind"] == "overall":
         return "overall"
-    return ", ".join("%s=%s" % (d, missing_label(g["attributes"][d]))
+    return ", ".join("%s=%s" % (display(d), missing_label(g["attributes"][d]))
                      for d in dims_order if d in g["attributes"])
+
+
+def dims_of(res):
+    return res["dataset"]["columns"]["attributes"] + \
+        res["dataset"]["columns"]["segments"]
+
+
+def attr_label(attrs, dims):
+    """A group's label as the workbook writes it, from its attributes."""
+    if not attrs:
+        return "overall"
+    return ", ".join("%s=%s" % (display(d), missing_label(attrs[d]))
+                     for d in dims if d in attrs)
+
+
+def set_label(attrs, dims):
+    return " \u00d7 ".join(display(d) for d in dims if d in attrs) or \
+        "overall"
+
+
+def group_index(res):
+    """Every group (the population too) by its attributes."""
+    idx = {(): dict(res["overall"], kind="overall", attributes={})}
+    for g in res["groups"]:
+        idx[tuple(sorted(g["attributes"].items(),
+                         key=lambda kv: kv[0]))] = g
+    return idx
+
+
+def key_of(attrs):
+    return tuple(sorted(attrs.items(), key=lambda kv: kv[0]))
+
+
+RANK = {"fail": 3, "insufficient": 2, "pass": 1, "excluded": 0}
+
+
+def worst_verdict(res, attrs, metric):
+    found = [v for v in res.get("verdicts", [])
+             if v["attributes"] == attrs and v["metric"] == metric and
+             v["measure"] in ("ratio", "difference")]
+    if not found:
+        return None
+    return max(found, key=lambda v: RANK[v["verdict"]])["verdict"]
 
 
 def check_disparities(sheet, res):
@@ -434,53 +495,68 @@ def check_disparities(sheet, res):
         res["dataset"]["columns"]["segments"]
     head = sheet[0]
     col = {h: i for i, h in enumerate(head)}
-    rows = {}
-    for row in sheet[1:]:
-        if len(row) > col["Metric"]:
-            rows[(row[col["Group"]], row[col["Metric"]])] = row
-    n = 0
+    idx = group_index(res)
+    # the rows in order: each group with a reference, its metrics in the
+    # program's order (labels of different groups may print alike)
+    want = []
     for g in res["groups"]:
         if g.get("reference") is None:
             continue
-        gl = label_of(g, dims)
-        for m, d in g.get("disparity", {}).items():
+        for m in METRICS:
+            if m not in g.get("disparity", {}):
+                continue
             if (not res["dataset"]["labelled"] and m not in NO_LABEL) or \
                     (not res["dataset"]["scored"] and m in NEEDS_SCORE):
-                check((gl, m) not in rows, "Disparities: a row for %s %s, "
-                      "which the run cannot have" % (gl, m))
                 continue
-            row = rows.get((gl, m))
-            if not check(row is not None, "Disparities: no row for %s %s" % (
-                    gl, m)):
-                continue
-            n += 1
-            where = "Disparities %s %s" % (gl, m)
-            check(close(num(row[col["Value"]]), g["metrics"][m]["value"]),
-                  where + ": value")
-            check(close(num(row[col["Ratio"]]), d["ratio"]), where + ": ratio")
-            check(close(num(row[col["Difference"]]), d["difference"]),
-                  where + ": difference")
-            for k, lo, hi in (("ratio_ci", "Ratio low", "Ratio high"),
-                              ("difference_ci", "Difference low",
-                               "Difference high")):
-                ci = d.get(k) or [None, None]
-                check(close(num(row[col[lo]]), ci[0]) and
-                      close(num(row[col[hi]]), ci[1]), where + ": " + k)
-            check((row[col["Test"]] or None) == d.get("test"),
-                  where + ": test %r, want %r" % (row[col["Test"]],
-                                                  d.get("test")))
-            if d.get("test"):
-                check(close(num(row[col["p-value"]]), d["p_value"]),
-                      where + ": p-value")
-                check(close(num(row[col["Adjusted p-value"]]),
-                            d["p_adjusted"]), where + ": adjusted p")
-                check(close(num(row[col["Statistic"]]), d["statistic"]),
-                      where + ": statistic")
-            check(row[col["Evidence"]] == (d.get("evidence") or ""),
-                  where + ": evidence")
-            check(close(num(row[col["MDR"]]), d.get("mdr")), where + ": mdr")
-    check(n == len(sheet) - 1, "Disparities: %d rows, %d checked" % (
-        len(sheet) - 1, n))
+            want.append((g, m, g["disparity"][m]))
+    rows = [r for r in sheet[1:] if any(r)]
+    check(len(rows) == len(want), "Disparities: %d rows, want %d" % (
+        len(rows), len(want)))
+    n = 0
+    for row, (g, m, d) in zip(rows, want):
+        gl = label_of(g, dims)
+        if not check(row[col["Group"]] == gl and row[col["Metric"]] == m,
+                     "Disparities: row %r %r, want %r %r" % (
+                         row[col["Group"]], row[col["Metric"]], gl, m)):
+            continue
+        n += 1
+        where = "Disparities %s %s" % (gl, m)
+        check(close(num(row[col["Value"]]), g["metrics"][m]["value"]),
+              where + ": value")
+        check(close(num(row[col["Ratio"]]), d["ratio"]), where + ": ratio")
+        check(close(num(row[col["Difference"]]), d["difference"]),
+              where + ": difference")
+        for k, lo, hi in (("ratio_ci", "Ratio low", "Ratio high"),
+                          ("difference_ci", "Difference low",
+                           "Difference high")):
+            ci = d.get(k) or [None, None]
+            check(close(num(row[col[lo]]), ci[0]) and
+                  close(num(row[col[hi]]), ci[1]), where + ": " + k)
+        check((row[col["Test"]] or None) == d.get("test"),
+              where + ": test %r, want %r" % (row[col["Test"]],
+                                              d.get("test")))
+        if d.get("test"):
+            check(close(num(row[col["p-value"]]), d["p_value"]),
+                  where + ": p-value")
+            check(close(num(row[col["Adjusted p-value"]]),
+                        d["p_adjusted"]), where + ": adjusted p")
+            check(close(num(row[col["Statistic"]]), d["statistic"]),
+                  where + ": statistic")
+        check(row[col["Evidence"]] == (d.get("evidence") or ""),
+              where + ": evidence")
+        check(close(num(row[col["MDR"]]), d.get("mdr")), where + ": mdr")
+        check(row[col["Set"]] == set_label(g["attributes"], dims),
+              where + ": set %r" % row[col["Set"]])
+        ref = idx[key_of(g["reference"])]
+        check(row[col["Reference"]] == attr_label(g["reference"], dims),
+              where + ": reference %r" % row[col["Reference"]])
+        check(close(num(row[col["Reference value"]]),
+                    ref["metrics"][m]["value"]), where + ": reference value")
+        wv = worst_verdict(res, g["attributes"], m)
+        got = row[col["Verdict"]].split(" ")[0] or None
+        check(got == wv, where + ": verdict %r, want %r" % (got, wv))
+    check(n == len(want), "Disparities: %d of %d rows checked" % (
+        n, len(want)))
 
 
 def check_summary(sheet, res):
@@ -502,6 +578,11 @@ def check_summary(sheet, res):
     check(kv.get("Template SHA-256", "") == (tmpl.get("sha256") or ""),
           "Summary: template hash")
     check(close(num(kv.get("Run")), res["run"]["id"]), "Summary: run id")
+    for k, key in (("Rows read", "rows_read"), ("Rows loaded", "rows_loaded"),
+                   ("Rows rejected", "rows_rejected")):
+        check(close(num(kv.get(k)), res["dataset"][key]), "Summary: " + k)
+    check(close(num(kv.get("Groups")), len(res["groups"])), "Summary: groups")
+    dims = dims_of(res)
     # the verdict table, in order
     start = next((i for i, r in enumerate(sheet) if r[:2] == ["Set", "Group"]),
                  None)
@@ -528,6 +609,9 @@ def check_summary(sheet, res):
         check(close(num(row[col["Adjusted p"]]), v.get("p_adjusted")),
               where + ": adjusted p")
         check(row[col["Rule"]] == v["rule"], where + ": rule")
+        check(row[col["Set"]] == set_label(v["attributes"], dims) and
+              row[col["Group"]] == attr_label(v["attributes"], dims),
+              where + ": group %r" % row[col["Group"]])
         check(v["reason"] in row[col["Reason"]], where + ": reason")
 
 
@@ -554,58 +638,79 @@ def check_segments(sheet, res):
             check(close(num(row[col[m]]), v["value"]), where + ": " + m)
             check(close(num(row[col[m + " low"]]), v.get("ci_low")),
                   where + ": %s low" % m)
+            check(close(num(row[col[m + " high"]]), v.get("ci_high")),
+                  where + ": %s high" % m)
 
 
 def check_intersections(sheet, res):
-    groups = {}
+    """Each intersection's matrix, position by position, against the
+    matrix results.json implies: rows are the distinct tuples of all
+    values but the last (a missing value is not the text "(missing)"),
+    columns the distinct last values, both in group order."""
+    sets = {}
     for g in res["groups"]:
         if g["kind"] == "intersection":
-            groups[tuple(sorted(g["attributes"].items(),
-                                key=lambda kv: kv[0]))] = g
-    i = 0
-    blocks = 0
-    while i < len(sheet):
-        row = sheet[i]
-        m = re.match(r"(.*): .* \[(\w+)\] \(left\)", row[0]) if row else None
-        if not m:
-            i += 1
+            sets.setdefault(tuple(g["attributes"]), []).append(g)
+    titles = [(i, r[0]) for i, r in enumerate(sheet) if r and r[0] and
+              re.match(r".*: .* \[(\w+)\] \(left\)|.*: \d+ x \d+ "
+                       r"combinations are too many", r[0])]
+    check(len(titles) == len(sets), "Intersections: %d blocks for %d sets" %
+          (len(titles), len(sets)))
+    for (i, title), (dims, groups) in zip(titles, sets.items()):
+        name = " \u00d7 ".join(dims)
+        if not check(title.startswith(name + ": "), "Intersections: block "
+                     "%r for %r" % (title, name)):
             continue
-        blocks += 1
-        metric = m.group(2)
-        dims = m.group(1).split(" \u00d7 ")
+        if "too many" in title:
+            m = re.search(r"(\d+) x (\d+)", title)
+            check(int(m.group(2)) > 1000 or
+                  int(m.group(1)) * int(m.group(2)) > 100000,
+                  "Intersections: %r is no large matrix" % title)
+            continue
+        metric = re.search(r"\[(\w+)\]", title).group(1)
+        rows, cols, cell = [], [], {}
+        for g in groups:
+            v = [g["attributes"][d] for d in dims]
+            lead, last = tuple(v[:-1]), v[-1]
+            if lead not in rows:
+                rows.append(lead)
+            if last not in cols:
+                cols.append(last)
+            cell[(rows.index(lead), cols.index(last))] = g
         head = sheet[i + 1]
-        nc = head.index("", 1) - 1 if "" in head[1:] else len(head) - 1
-        i += 2
-        while i < len(sheet) and sheet[i] and sheet[i][0] != "":
-            r = sheet[i]
-            lead = r[0].split(" / ")
+        want_head = [missing_label(c) for c in cols]
+        check(head[1:1 + len(cols)] == want_head,
+              "Intersections %s: columns %r, want %r" % (
+                  name, head[1:1 + len(cols)], want_head))
+        nc = len(cols)
+        for ri, lead in enumerate(rows):
+            r = sheet[i + 2 + ri] if i + 2 + ri < len(sheet) else []
+            label = " / ".join(missing_label(x) for x in lead)
+            if not check(r and r[0] == label, "Intersections %s: row %d is "
+                         "%r, want %r" % (name, ri + 1, r[:1], label)):
+                continue
             for j in range(nc):
-                key = dict(zip(dims[:-1], lead))
-                key[dims[-1]] = head[1 + j]
-                g = groups.get(tuple(sorted(
-                    ((k, None if v == "(missing)" else v)
-                     for k, v in key.items()), key=lambda kv: kv[0])))
-                cell = r[1 + j]
-                where = "Intersections %r" % key
-                if not check(cell != "", where + ": blank cell"):
+                g = cell.get((ri, j))
+                c = r[1 + j]
+                where = "Intersections %s (%s, %s)" % (name, label,
+                                                       want_head[j])
+                if not check(c != "", where + ": blank cell"):
                     continue
                 if g is None or g["n"] == 0:
-                    check(cell == "no rows", where + ": %r" % cell)
+                    check(c == "no rows", where + ": %r" % c)
                 elif g["n"] < res["run"]["min_group"]:
-                    check(cell == "small (n=%d)" % g["n"], where + ": %r" %
-                          cell)
+                    check(c == "small (n=%d)" % g["n"], where + ": %r" % c)
                 elif g["metrics"][metric]["value"] is None:
-                    check(cell.startswith("n/a: "), where + ": %r" % cell)
+                    check(c == "n/a: " + g["metrics"][metric]["reason"],
+                          where + ": %r" % c)
                 else:
-                    check(close(num(cell), g["metrics"][metric]["value"]),
-                          where + ": %r" % cell)
+                    check(close(num(c), g["metrics"][metric]["value"]),
+                          where + ": %r" % c)
                 check(close(num(r[nc + 2 + j]), g["n"] if g else 0),
                       where + ": rows")
-            i += 1
-    nsets = len({tuple(sorted(g["attributes"])) for g in res["groups"]
-                 if g["kind"] == "intersection"})
-    check(blocks == nsets, "Intersections: %d blocks for %d sets" % (
-        blocks, nsets))
+        after = i + 2 + len(rows)
+        check(after >= len(sheet) or not any(sheet[after]),
+              "Intersections %s: more rows than the matrix has" % name)
 
 
 def check_thresholds(sheet):
@@ -629,6 +734,68 @@ def check_thresholds(sheet):
                   "groups" % (s, t))
 
 
+def check_charts(sheet, res, chart_refs):
+    dims = dims_of(res)
+    attrs = res["dataset"]["columns"]["attributes"]
+    blocks = []
+    i = 0
+    while i < len(sheet):
+        row = sheet[i]
+        m = re.match(r".* \[(\w+)\] by (.*) \(reference: ", row[0]) \
+            if row and row[0] else None
+        if not m:
+            i += 1
+            continue
+        metric, attr = m.group(1), m.group(2)
+        head = sheet[i + 1]
+        col = {h: k for k, h in enumerate(head)}
+        groups = [g for g in res["groups"] if g["kind"] == "attribute" and
+                  list(g["attributes"]) == [attr]]
+        j = i + 2
+        for g in groups:
+            if not check(j < len(sheet), "Charts %s: rows end early" % attr):
+                break
+            row = sheet[j]
+            where = "Charts %s" % attr_label(g["attributes"], dims)
+            is_ref = g.get("reference") == g["attributes"]
+            want = "%s%s (%d)" % (missing_label(g["attributes"][attr]),
+                                  " *" if is_ref else "", g["n"])
+            check(row[0] == want, where + ": label %r, want %r" % (row[0],
+                                                                  want))
+            check(close(num(row[col["Rows"]]), g["n"]), where + ": rows")
+            v = g["metrics"][metric]
+            for h, k in (("Value", "value"), ("Low", "ci_low"),
+                         ("High", "ci_high")):
+                check(close(num(row[col[h]]), v.get(k)), where + ": " + h)
+            d = g["disparity"][metric]
+            ci = d.get("ratio_ci") or [None, None]
+            check(close(num(row[col["Ratio"]]), d["ratio"]), where + ": ratio")
+            check(close(num(row[col["Ratio low"]]), ci[0]) and
+                  close(num(row[col["Ratio high"]]), ci[1]),
+                  where + ": ratio interval")
+            j += 1
+        check(j >= len(sheet) or not any(sheet[j]),
+              "Charts %s: more rows than groups" % attr)
+        blocks.append((i + 3, j))
+        i = j
+    check(len(blocks) == len(attrs), "Charts: %d blocks for %d attributes" %
+          (len(blocks), len(attrs)))
+    # each chart reads one block's rows: names, then value, low and high
+    for refs in chart_refs:
+        spans, cols = set(), set()
+        for x in refs:
+            m = re.match(r"Charts!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$", x)
+            if not check(m and m.group(1) == m.group(3),
+                         "chart reference %r" % x):
+                continue
+            spans.add((int(m.group(2)), int(m.group(4))))
+            cols.add(m.group(1))
+        check(len(spans) == 1 and next(iter(spans)) in blocks,
+              "chart rows %r are no block's %r" % (spans, blocks))
+        check(cols in ({"A", "C", "D", "E"}, {"A", "F", "G", "H"}),
+              "chart columns %r" % sorted(cols))
+
+
 def check_provenance(sheet, res):
     kv = {r[0]: r[1] for r in sheet if len(r) > 1}
     check(kv.get("Seed") == str(res["run"]["seed"]), "Provenance: seed")
@@ -643,33 +810,83 @@ def check_provenance(sheet, res):
 
 
 def check_quality(sheet, res, db):
-    kv_total = 0
-    i = 0
-    while i < len(sheet) and sheet[i][:3] != ["Reason", "Rows", "First line"]:
-        i += 1
+    dims = dims_of(res)
+    idx = group_index(res)
+    # missing values per column: the size of the column's missing group
+    i = next((j for j, r in enumerate(sheet) if r[:3] ==
+              ["Column", "Kind", "Missing rows"]), None)
+    if check(i is not None, "Data quality: no missing-values table"):
+        for j, d in enumerate(dims):
+            row = sheet[i + 1 + j]
+            g = idx.get(((d, None),))
+            check(row[0] == d and close(num(row[2]), g["n"] if g else 0),
+                  "Data quality: missing %s: %r" % (d, row[:3]))
     if res["dataset"]["rows_rejected"] == 0:
         check(any(r and r[0] == "No row was rejected." for r in sheet),
               "Data quality: no-reject line")
         return
-    i += 1
+    i = next(j for j, r in enumerate(sheet) if r[:3] ==
+             ["Reason", "Rows", "First line"]) + 1
+    by_reason = {}
     while i < len(sheet) and sheet[i] and sheet[i][0]:
-        kv_total += int(num(sheet[i][1]))
+        by_reason[sheet[i][0]] = (int(num(sheet[i][1])),
+                                  int(num(sheet[i][2])))
         i += 1
-    check(kv_total == res["dataset"]["rows_rejected"],
-          "Data quality: %d rejects by reason, want %d" % (
-              kv_total, res["dataset"]["rows_rejected"]))
+    check(sum(n for n, _ in by_reason.values()) ==
+          res["dataset"]["rows_rejected"],
+          "Data quality: rejects by reason %r, want %d in all" % (
+              by_reason, res["dataset"]["rows_rejected"]))
     start = next(j for j, r in enumerate(sheet) if r[:2] == ["Line",
                                                               "Column"])
-    lines = [int(num(r[0])) for r in sheet[start + 1:] if r and r[0]]
+    listed = [r for r in sheet[start + 1:] if r and r[0]]
+    lines = [int(num(r[0])) for r in listed]
     check(lines == sorted(lines), "Data quality: lines in order")
-    if db:
-        con = sqlite3.connect(db)
-        want = [r[0] for r in con.execute(
-            "SELECT line FROM reject WHERE dataset_id = ? ORDER BY line, "
-            "column_index LIMIT 1000", (res["dataset"]["id"],))]
-        con.close()
-        check(lines == want, "Data quality: lines %r, want %r" % (
-            lines[:5], want[:5]))
+    if not db:
+        return
+    con = sqlite3.connect(db)
+    dsid = res["dataset"]["id"]
+    want = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT reason, count(*), min(line) FROM reject WHERE dataset_id = ?"
+        " GROUP BY reason", (dsid,))}
+    check(by_reason == want, "Data quality: by reason %r, want %r" % (
+        by_reason, want))
+    rows = list(con.execute(
+        "SELECT line, column_index, column_name, reason, value, raw FROM "
+        "reject WHERE dataset_id = ? ORDER BY line, column_index LIMIT 1000",
+        (dsid,)))
+    con.close()
+    check(len(rows) == len(listed), "Data quality: %d rejected rows listed, "
+          "want %d" % (len(listed), len(rows)))
+    for got, (line, column, name, reason, value, raw) in zip(listed, rows):
+        where = "Data quality line %d" % line
+        check(close(num(got[0]), line), where + ": line")
+        check(close(num(got[1]), column) if column else got[1] == "",
+              where + ": column")
+        check(got[2] == (name or "") and got[3] == reason,
+              where + ": %r" % got[2:4])
+        for text, cell in ((value, got[4]), (raw, got[5])):
+            t = plain(text)
+            if t is not None:
+                check(cell == t, where + ": %r, want %r" % (cell, t))
+
+
+def plain(b):
+    """b as text when no escaping applies to it (valid UTF-8, no control
+    or bidirectional character), else None."""
+    if b is None:
+        return ""
+    if isinstance(b, str):
+        b = b.encode()
+    try:
+        t = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any((ord(c) < 32 and c not in "\t\n") or 0x7f <= ord(c) < 0xa0 or
+           c in "\u061c\u200e\u200f\ufffe\uffff" or
+           0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069
+           for c in t) or len(b) > 32000:
+        return None
+    return t
 
 
 def compare_recalc(cached, recalc):
@@ -679,6 +896,8 @@ def compare_recalc(cached, recalc):
                      "recalculated sheet %s differs in shape" % name):
             continue
         for r, (a, b) in enumerate(zip(rows, other)):
+            check(len(a) == len(b), "%s row %d: %d cells recalculated, %d "
+                  "cached" % (name, r + 1, len(b), len(a)))
             for c, (x, y) in enumerate(zip(a, b)):
                 for v in (x, y):
                     check(not v.startswith(ERRORS), "%s!%s%d: error value "
@@ -717,6 +936,8 @@ def main(argv):
     with open(results) as f:
         res = json.load(f)
     a = read_archive(book)
+    global CHART_REFS
+    CHART_REFS = a["chart_refs"]
     check_archive(a, res, texts)
     tmp = tempfile.mkdtemp(prefix="fa_xlsx.")
     try:
@@ -758,6 +979,8 @@ def check_sheets(cached, res, db):
     check_thresholds(cached.get("Thresholds"))
     if "Provenance" in cached:
         check_provenance(cached["Provenance"], res)
+    if "Charts" in cached:
+        check_charts(cached["Charts"], res, CHART_REFS)
     if "Data quality" in cached:
         check_quality(cached["Data quality"], res, db)
 
