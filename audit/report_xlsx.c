@@ -1781,11 +1781,7 @@ fa_report_xlsx_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
         unlink(tmp);
         goto out;
     }
-    if (rename(tmp, path) != 0) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
-                          strerror(errno));
-        unlink(tmp);
-    }
+    err = fa_file_commit(ctx, tmp, path);
 out:
     free(tmp);
     free(title);

@@ -519,11 +519,7 @@ fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
         unlink(tmp);
         goto out;
     }
-    if (rename(tmp, path) != 0) {
-        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
-                          strerror(errno));
-        unlink(tmp);
-    }
+    err = fa_file_commit(ctx, tmp, path);
 out:
     free(tmp);
     json_decref(root);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -354,6 +355,19 @@ hidden_code(uint32_t c)
            c == 0x061c || c == 0x200e || c == 0x200f ||
            (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
            c == 0xfffe || c == 0xffff; /* not characters (nor XML's) */
+}
+
+fa_err
+fa_file_commit(fa_ctx *ctx, const char *tmp, const char *path)
+{
+    fa_err err;
+
+    if (rename(tmp, path) == 0)
+        return FA_OK;
+    err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
+                      strerror(errno));
+    unlink(tmp);
+    return err;
 }
 
 char *

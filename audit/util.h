@@ -53,6 +53,12 @@ const char *fa_ctx_msg(const fa_ctx *ctx);
 void fa_ctx_clear(fa_ctx *ctx);
 
 /*
+ * Renames tmp, a finished output, to path; on failure removes tmp and
+ * fails with FA_ERR_IO_WRITE naming path.
+ */
+fa_err fa_file_commit(fa_ctx *ctx, const char *tmp, const char *path);
+
+/*
  * The time stamps of outputs: SOURCE_DATE_EPOCH when it is set (so outputs
  * are reproducible), else the current time; read once at fa_ctx_new.
  */
