@@ -7,7 +7,10 @@ PKG_CONFIG ?= pkg-config
 BUILD ?= build
 CFLAGS ?= -g -O2
 PKGS := sqlite3 jansson gsl libsodium zlib yaml-0.1 cairo pangocairo fontconfig \
-  xlsxwriter
+  xlsxwriter libzip
+# the commit built, for the pack's manifest ("-dirty" with local changes)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell \
+  git diff --quiet HEAD 2>/dev/null || echo -dirty)
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla -Werror
 ALL_CFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iaudit -Imetrics \
@@ -29,6 +32,10 @@ all: $(BUILD)/bin/fairaudit
 
 deps:
 	@sh tools/deps.sh
+
+# the manifest names the commit built
+$(BUILD)/obj/audit/pack.o $(BUILD)/tobj/audit/pack.o: \
+  CPPFLAGS += -DFA_COMMIT='"$(COMMIT)"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

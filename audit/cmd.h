@@ -23,6 +23,9 @@ enum fa_exit {
 
 int cmd_audit(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
@@ -159,5 +162,18 @@ int fa_cmd_parse_int(const char *arg, int64_t min, int64_t *out);
 
 /* Makes directory dir (and its parents); -1 after printing an error. */
 int fa_cmd_mkdirs(const char *dir);
+
+/* The pack options (pack and audit --pack) and their parsing (as
+ * fa_report_cli_apply). */
+struct fa_pack_opts;
+extern const struct fa_opt fa_pack_options[];
+extern const size_t fa_pack_noptions;
+int fa_pack_cli_apply(const char *cmd, struct fa_pack_opts *o, const char *name,
+                      const char *arg);
+/* Seals o->dir and says so; an exit code. */
+int fa_pack_cli_write(fa_ctx *ctx, fa_store *st, struct fa_pack_opts *o);
+
+/* argv as one shell-quoted line "fairaudit ..." (caller frees). */
+char *fa_cmd_line(int argc, char **argv);
 
 #endif /* FA_CMD_H */

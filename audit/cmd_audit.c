@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "msg.h"
+#include "pack.h"
 #include "report_pdf.h"
 #include "results_json.h"
 #include "run.h"
@@ -15,13 +16,16 @@ static const struct fa_opt own[] = {
     {"db", 0, "FILE", "the store (default fairaudit.db)"},
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "output folder (required)"},
+    {"pack", 0, NULL, "also seal DIR into DIR.zip (see 'fairaudit pack')"},
     {"quiet", 'q', NULL, "no progress, no summary"},
 };
 
 int
 cmd_audit(int argc, char **argv)
 {
-    struct fa_opt opts[128], both[64], three[96], four[128];
+    struct fa_opt opts[160], both[64], three[96], four[128], five[160];
+    struct fa_pack_opts po = {0};
+    int pack = 0;
     struct fa_report_opts rep = {0};
     struct fa_policy_cli pc = {0};
     struct fa_run_verdicts verdicts = {0};
@@ -42,8 +46,10 @@ cmd_audit(int argc, char **argv)
                           fa_policy_options, fa_policy_noptions);
     n = fa_cmd_merge_opts(four, FA_ARRAY_LEN(four), three, n, fa_report_options,
                           fa_report_noptions);
-    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), four, n, fa_ingest_options,
+    n = fa_cmd_merge_opts(five, FA_ARRAY_LEN(five), four, n, fa_ingest_options,
                           fa_ingest_noptions);
+    n = fa_cmd_merge_opts(opts, FA_ARRAY_LEN(opts), five, n, fa_pack_options,
+                          fa_pack_noptions);
     c.o.max_rejects = FA_INGEST_MAX_REJECTS;
     ro.tool_version = FA_VERSION;
     ro.verdicts = &verdicts;
@@ -75,6 +81,8 @@ cmd_audit(int argc, char **argv)
             db = arg;
         } else if (strcmp(name, "out") == 0) {
             out = arg;
+        } else if (strcmp(name, "pack") == 0) {
+            pack = 1;
         } else if (strcmp(name, "quiet") == 0) {
             fa_msg_set_quiet(1);
         } else {
@@ -86,6 +94,8 @@ cmd_audit(int argc, char **argv)
                 r = fa_report_cli_apply("audit", &rep, name, arg);
             if (r == 0)
                 r = fa_ingest_cli_apply("audit", &c, name, arg);
+            if (r == 0)
+                r = fa_pack_cli_apply("audit", &po, name, arg);
             if (r < 0) {
                 fa_ingest_cli_release(&c);
                 fa_policy_cli_release(&pc);
@@ -102,6 +112,8 @@ cmd_audit(int argc, char **argv)
                      argc - optind);
     else if (!out)
         fa_cmd_usage("audit", "--out DIR is required");
+    else if (!pack && (po.sign_key || po.valid_until))
+        fa_cmd_usage("audit", "--sign and --valid-until go with --pack");
     else if (fa_ingest_cli_check("audit", &c) == 0)
         code = FA_EXIT_OK;
     if (code != FA_EXIT_OK) {
@@ -143,6 +155,18 @@ cmd_audit(int argc, char **argv)
     rep.store = db;
     rep.tool_version = FA_VERSION;
     code = fa_report_cli_write(ctx, st, run_id, out, &rep);
+    if (code == FA_EXIT_OK && pack) {
+        char *line = fa_cmd_line(argc, argv);
+
+        po.dir = out;
+        po.preparer = rep.preparer;
+        po.reviewer = rep.reviewer;
+        po.approver = rep.approver;
+        po.command = line;
+        po.tool_version = FA_VERSION;
+        code = fa_pack_cli_write(ctx, st, &po);
+        free(line);
+    }
     fa_store_close(st);
     if (code != FA_EXIT_OK)
         goto out;

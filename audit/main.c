@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <xlsxwriter.h>
 #include <yaml.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include "cmd.h"
@@ -25,10 +26,13 @@ static const struct {
 } commands[] = {
     {"audit", cmd_audit, "ingest, run and report in one step"},
     {"ingest", cmd_ingest, "load a CSV into the store"},
+    {"keygen", cmd_keygen, "write an Ed25519 key pair for signing packs"},
+    {"pack", cmd_pack, "seal an output folder into a verifiable zip"},
     {"report", cmd_report, "write the outputs of a run"},
     {"run", cmd_run, "compute every group and intersection"},
     {"synth", cmd_synth, "write synthetic predictions with planted gaps"},
     {"templates", cmd_templates, "list, show or check report templates"},
+    {"verify", cmd_verify, "check an audit pack"},
 };
 
 static void
@@ -60,6 +64,7 @@ version(void)
     printf("cairo %s\n", cairo_version_string());
     printf("pango %s\n", pango_version_string());
     printf("libxlsxwriter %s\n", LXW_VERSION);
+    printf("libzip %s\n", zip_libzip_version());
 }
 
 int

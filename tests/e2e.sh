@@ -1190,6 +1190,116 @@ for kind in formula cached number injected; do
     fi
 done
 
+# ------------------------------------------------------------------
+# the audit pack: pack, verify, keygen
+
+export SOURCE_DATE_EPOCH=1767225600
+fa audit --db "$T/pk.db" --label label --pred decision --score score \
+    --attr sex,race --segment region --template eeoc-four-fifths --pack \
+    --preparer "Ada Lovelace" --valid-until 2027-12-31 --out "$T/pk" \
+    "$FIXTURES/demo/predictions.csv"
+status "audit --pack" 1
+check "audit --pack writes DIR.zip" test -s "$T/pk.zip"
+"$FA" verify "$T/pk.zip" >"$T/out" 2>"$T/err"
+eq "verify a fresh pack: exit status" "$?" 0
+check "verify lists its checks" grep -q "^ok   the SHA-256 and size of all" \
+    "$T/out"
+check "verify recomputes from cells.csv" \
+    grep -q "^ok   [0-9]* numbers of results.json recomputed" "$T/out"
+check "verify says it is verified" grep -q "pk.zip: verified$" "$T/out"
+unzip -p "$T/pk.zip" manifest.json >"$T/manifest.json"
+eq "manifest: the input's hash" "$(jq -r '.inputs[0].sha256' "$T/manifest.json")" \
+    "$(jq -r .dataset.sha256 "$T/pk/results.json")"
+eq "manifest: the template's hash" "$(jq -r .template.sha256 "$T/manifest.json")" \
+    "$(jq -r .template.sha256 "$T/pk/results.json")"
+eq "manifest: the preparer" "$(jq -r .signoff.preparer "$T/manifest.json")" \
+    "Ada Lovelace"
+eq "manifest: valid until" "$(jq -r .signoff.valid_until "$T/manifest.json")" \
+    "2027-12-31"
+check "manifest: the command line" sh -c \
+    "jq -r .command '$T/manifest.json' | grep -q '^fairaudit audit --db '"
+eq "manifest: the workbook's hash" \
+    "$(jq -r '.files[] | select(.path == "workbook.xlsx") | .sha256' "$T/manifest.json")" \
+    "$(sha256sum "$T/pk/workbook.xlsx" | cut -d' ' -f1)"
+check "manifest: the libraries" test \
+    "$(jq -r '.libraries | keys | length' "$T/manifest.json")" -ge 9
+jq -j .template.canonical "$T/pk/results.json" >"$T/pk.tmpl"
+check "template.json is the resolved template, byte for byte" sh -c \
+    "unzip -p '$T/pk.zip' template.json | cmp -s - '$T/pk.tmpl'"
+check "no raw rows in the pack" sh -c \
+    "! unzip -l '$T/pk.zip' | grep -q '\\.db\$'"
+cp "$T/pk.zip" "$T/pk1.zip"
+fa pack --db "$T/pk.db" --out "$T/pk2.zip" "$T/pk"
+status "pack an output folder" 0
+eq "pack after audit --pack: the command line and sign-off apart, the \
+same manifest" \
+    "$(unzip -p "$T/pk2.zip" manifest.json | jq -c 'del(.command, .signoff)')" \
+    "$(jq -c 'del(.command, .signoff)' "$T/manifest.json")"
+mv "$T/pk2.zip" "$T/pk3.zip"
+fa pack --db "$T/pk.db" --out "$T/pk2.zip" "$T/pk"
+check "the same pack command gives the same zip, byte for byte" \
+    cmp -s "$T/pk2.zip" "$T/pk3.zip"
+# keys and signatures
+fa keygen "$T/key"
+status "keygen" 0
+check "keygen: the secret key is private" \
+    test "$(stat -c %a "$T/key")" = 600
+fa keygen "$T/key"
+status "keygen never overwrites a key" 2
+fa keygen "$T/other"
+fa pack --db "$T/pk.db" --sign "$T/key" --out "$T/signed.zip" "$T/pk"
+status "pack --sign" 0
+"$FA" verify --pubkey "$T/key.pub" "$T/signed.zip" >"$T/out" 2>&1
+eq "verify --pubkey: the right key" "$?" 0
+check "verify names the signature" grep -q "^ok   the Ed25519 signature" \
+    "$T/out"
+"$FA" verify --pubkey "$T/other.pub" "$T/signed.zip" >"$T/out" 2>&1
+eq "verify --pubkey: another key" "$?" 1
+check "another key: the signature is named" \
+    grep -q "^FAIL the signature does not match" "$T/out"
+"$FA" verify --pubkey "$T/key.pub" "$T/pk2.zip" >"$T/out" 2>&1
+eq "verify --pubkey: an unsigned pack" "$?" 1
+fa pack --db "$T/pk.db" --sign "$T/key.pub" --out "$T/bad.zip" "$T/pk"
+status "pack --sign with a public key" 2
+check "a refused pack writes nothing" test ! -e "$T/bad.zip"
+# the audited input
+"$FA" verify --data "$FIXTURES/demo/predictions.csv" "$T/pk2.zip" \
+    >"$T/out" 2>&1
+eq "verify --data: the audited input" "$?" 0
+"$FA" verify --data "$T/g40.csv" "$T/pk2.zip" >"$T/out" 2>&1
+eq "verify --data: another file" "$?" 1
+check "another file: named" grep -q "is not the audited input" "$T/out"
+# folders pack refuses
+mkdir -p "$T/nores"
+fa pack --db "$T/pk.db" "$T/nores"
+status "pack a folder without results.json" 2
+cp -r "$T/pk" "$T/pklink" && ln -s /etc/passwd "$T/pklink/passwd"
+fa pack --db "$T/pk.db" "$T/pklink"
+status "pack a folder with a link" 2
+err_has "the link is named" "pklink/passwd"
+cp -r "$T/pk" "$T/pkdb" && cp "$T/pk.db" "$T/pkdb/store.db"
+fa pack --db "$T/pk.db" "$T/pkdb"
+status "pack a folder holding the store (raw rows)" 2
+err_has "the store is named" "raw rows"
+fa pack --db "$T/g40.db" "$T/pk"
+status "pack with another store" 2
+err_has "another store: said" "is not the run of"
+check "a refused pack writes nothing" test ! -e "$T/pk.zip.tmp"
+# damaged and hostile packs, on a small one
+rm -rf "$T/pks"
+fa report --db "$T/pk.db" --out "$T/pks" --formats json,xlsx
+fa pack --db "$T/pk.db" "$T/pks"
+if python3 "$TESTS/pack_tamper.py" "$FA" "$T/pks.zip" "$T/tamper" \
+    >"$T/xc.out" 2>&1; then
+    pass
+else
+    failed=$((failed + 1))
+    printf 'FAIL: verify accepts a damaged or hostile pack\n' >&2
+    head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+fi
+check "verify writes nothing outside its folder" test ! -e "$T/evil"
+unset SOURCE_DATE_EPOCH
+
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do
     case_name=$(basename "$dir")

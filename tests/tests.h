@@ -18,5 +18,6 @@ Suite *policy_suite(void);
 Suite *curves_suite(void);
 Suite *charts_suite(void);
 Suite *xlsx_suite(void);
+Suite *pack_suite(void);
 
 #endif /* FA_TESTS_H */

@@ -1,0 +1,1484 @@
+/* pack.c — the audit pack (libzip, libsodium, jansson): seal, verify,
+ * keygen.
+ *
+ * A pack holds the output folder's files, template.json, cells.csv and
+ * manifest.json (+ manifest.sig). Members are deflated at level 9 with a
+ * fixed time and mode, in byte order of their names with the manifest
+ * last, so the same outputs give the same zip; verify rebuilds that
+ * canonical zip from the members it read and compares the bytes, so a
+ * change anywhere in the file is found, not only in what the hashes
+ * cover.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <csv.h>
+#include <gsl/gsl_version.h>
+#include <jansson.h>
+#include <pango/pango.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <xlsxwriter.h>
+#include <yaml.h>
+#include <zip.h>
+#include <zlib.h>
+
+#include "confusion.h"
+#include "pack.h"
+#include "results.h"
+#include "stats.h"
+
+/* every member's time: 1980-01-01 00:00 UTC, the zip format's first */
+#define MEMBER_TIME 315532800
+#define MANIFEST "manifest.json"
+#define SIGNATURE "manifest.sig"
+#define KEY_SECRET "fairaudit-ed25519-secret "
+#define KEY_PUBLIC "fairaudit-ed25519-public "
+
+/* One member: its name and bytes. */
+struct member {
+    char *name;
+    unsigned char *data;
+    size_t len;
+};
+
+struct members {
+    struct member *m;
+    size_t n;
+};
+
+static void
+members_add(struct members *ms, const char *name, unsigned char *data,
+            size_t len)
+{
+    ms->m = fa_xrealloc(ms->m, ms->n + 1, sizeof(*ms->m));
+    ms->m[ms->n].name = fa_xstrdup(name);
+    ms->m[ms->n].data = data;
+    ms->m[ms->n].len = len;
+    ms->n++;
+}
+
+static void
+members_free(struct members *ms)
+{
+    for (size_t i = 0; i < ms->n; i++) {
+        free(ms->m[i].name);
+        free(ms->m[i].data);
+    }
+    free(ms->m);
+    ms->m = NULL;
+    ms->n = 0;
+}
+
+static const struct member *
+members_find(const struct members *ms, const char *name)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        if (strcmp(ms->m[i].name, name) == 0)
+            return &ms->m[i];
+    return NULL;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+    const struct member *x = a, *y = b;
+    int xm = strcmp(x->name, MANIFEST) == 0 || strcmp(x->name, SIGNATURE) == 0;
+    int ym = strcmp(y->name, MANIFEST) == 0 || strcmp(y->name, SIGNATURE) == 0;
+
+    /* the manifest and its signature last */
+    if (xm != ym)
+        return xm - ym;
+    return strcmp(x->name, y->name);
+}
+
+static void
+sha256_hex(const unsigned char *data, size_t len, char out[65])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(d, data, len);
+    sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+/* Reads a whole file (at most cap bytes) into *out. */
+static fa_err
+read_file(fa_ctx *ctx, const char *path, size_t cap, unsigned char **out,
+          size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t n = 0, size = 0, got;
+
+    *out = NULL;
+    *len = 0;
+    if (!f)
+        return fa_ctx_fail(ctx, FA_ERR_IO_READ, "cannot read '%s': %s", path,
+                           strerror(errno));
+    do {
+        if (n == size) {
+            size = size ? 2 * size : 65536;
+            buf = fa_xrealloc(buf, size + 1, 1);
+        }
+        got = fread(buf + n, 1, size - n, f);
+        n += got;
+        if (n > cap) {
+            fclose(f);
+            free(buf);
+            return fa_ctx_fail(ctx, FA_ERR_IO_READ,
+                               "'%s' is larger than %zu bytes", path, cap);
+        }
+    } while (got > 0);
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return fa_ctx_fail(ctx, FA_ERR_IO_READ, "cannot read '%s': %s", path,
+                           strerror(errno));
+    }
+    fclose(f);
+    if (!buf)
+        buf = fa_xmalloc(1);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return FA_OK;
+}
+
+static fa_err
+write_file(fa_ctx *ctx, const char *path, const void *data, size_t len,
+           mode_t mode)
+{
+    char *tmp = fa_xasprintf("%s.tmp", path);
+    FILE *f;
+    int bad;
+
+    unlink(tmp);
+    f = fopen(tmp, "wb");
+    if (!f) {
+        fa_err err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
+                                 tmp, strerror(errno));
+
+        free(tmp);
+        return err;
+    }
+    bad = chmod(tmp, mode) != 0;
+    bad |= fwrite(data, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        fa_err err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s",
+                                 tmp, strerror(errno));
+
+        unlink(tmp);
+        free(tmp);
+        return err;
+    }
+    {
+        fa_err err = fa_file_commit(ctx, tmp, path);
+
+        free(tmp);
+        return err;
+    }
+}
+
+static const char *json_s(const json_t *o, const char *key);
+
+/* ------------------------------------------------------------------ */
+/* Private functions: names                                            */
+
+FA_STATIC int
+fa_pack_name_safe(const char *name)
+{
+    const char *p = name;
+
+    if (!*name || *name == '/' || strlen(name) > 1024)
+        return 0;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        if (len == 0 || (len == 1 && p[0] == '.') ||
+            (len == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)p[i];
+
+            if (c < 0x20 || c == 0x7f || c == '\\' || c == ':')
+                return 0;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+        if (!*p)
+            return 0; /* a trailing '/': a folder entry */
+    }
+    return fa_utf8_valid(name, strlen(name));
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the folder                                       */
+
+static int
+reserved(const char *rel)
+{
+    return strcmp(rel, MANIFEST) == 0 || strcmp(rel, SIGNATURE) == 0 ||
+           strcmp(rel, "cells.csv") == 0 || strcmp(rel, "template.json") == 0;
+}
+
+/* Adds every regular file under dir/rel to ms; refuses anything else. */
+static fa_err
+collect(fa_ctx *ctx, const char *dir, const char *rel, struct members *ms,
+        size_t *total)
+{
+    char *path = *rel ? fa_xasprintf("%s/%s", dir, rel) : fa_xstrdup(dir);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    fa_err err = FA_OK;
+
+    if (!d) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_READ, "cannot read '%s': %s", path,
+                          strerror(errno));
+        free(path);
+        return err;
+    }
+    while (!err && (e = readdir(d))) {
+        char *r, *p;
+        struct stat sb;
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        r = *rel ? fa_xasprintf("%s/%s", rel, e->d_name)
+                 : fa_xstrdup(e->d_name);
+        p = fa_xasprintf("%s/%s", dir, r);
+        if (lstat(p, &sb) != 0) {
+            err = fa_ctx_fail(ctx, FA_ERR_IO_READ, "cannot read '%s': %s", p,
+                              strerror(errno));
+        } else if (S_ISDIR(sb.st_mode)) {
+            err = collect(ctx, dir, r, ms, total);
+        } else if (!S_ISREG(sb.st_mode)) {
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "'%s' is not a regular file (a link?): a pack "
+                              "holds files only",
+                              p);
+        } else if (!fa_pack_name_safe(r)) {
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "'%s': a name a pack cannot hold safely", p);
+        } else if (!*rel && reserved(r)) {
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "'%s' is a name the pack writes itself; remove "
+                              "it from the folder",
+                              p);
+        } else {
+            unsigned char *data;
+            size_t len;
+
+            err = read_file(ctx, p, FA_PACK_MAX_MEMBER, &data, &len);
+            if (!err && len >= 16 && memcmp(data, "SQLite format 3", 16) == 0) {
+                /* a store holds every raw row */
+                free(data);
+                err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                                  "'%s' is an SQLite store, which holds the "
+                                  "raw rows: move it out of the folder",
+                                  p);
+            } else if (!err) {
+                *total += len;
+                if (*total > FA_PACK_MAX_TOTAL) {
+                    free(data);
+                    err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                                      "'%s' holds more than %lld bytes", dir,
+                                      (long long)FA_PACK_MAX_TOTAL);
+                } else {
+                    members_add(ms, r, data, len);
+                }
+            }
+        }
+        free(r);
+        free(p);
+    }
+    closedir(d);
+    free(path);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: cells.csv                                        */
+
+struct buf {
+    char *s;
+    size_t len, cap;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = fa_xrealloc(b->s, b->cap, 1);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+/* A CSV field: text quoted (a missing value is an empty, unquoted one). */
+static void
+buf_field(struct buf *b, const char *s)
+{
+    if (!s)
+        return;
+    buf_str(b, "\"");
+    for (; *s; s++)
+        buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+    buf_str(b, "\"");
+}
+
+static void
+buf_num(struct buf *b, double v)
+{
+    char t[64];
+
+    snprintf(t, sizeof(t), ",%.17g", v);
+    buf_str(b, t);
+}
+
+/* One line of cells.csv for group g of kind ("cell", "segment"). */
+static void
+cell_line(struct buf *b, const fa_results *r, const fa_group *g,
+          const char *kind)
+{
+    const fa_group_set *gs = &r->sets[g->set];
+
+    buf_str(b, kind);
+    for (size_t j = 0; j < r->ds.ndims; j++) {
+        buf_str(b, ",");
+        for (size_t k = 0; k < gs->ndims; k++)
+            if ((size_t)gs->dims[k] == j)
+                buf_field(b, g->values[k]);
+    }
+    buf_num(b, (double)g->n);
+    buf_num(b, g->weight);
+    buf_num(b, g->w.tp);
+    buf_num(b, g->w.fp);
+    buf_num(b, g->w.tn);
+    buf_num(b, g->w.fn);
+    for (int k = 0; k < 4; k++)
+        buf_num(b, (double)g->rows[k]);
+    buf_str(b, "\n");
+}
+
+/*
+ * cells.csv: the run's finest cells (every combination of all the
+ * attributes that occurs) and every segment value, each with its rows,
+ * weight and confusion counts (weighted, then rows).
+ */
+static char *
+cells_csv(const fa_results *r, size_t *len)
+{
+    struct buf b = {0};
+    int finest = -1;
+
+    buf_str(&b, "kind");
+    for (size_t j = 0; j < r->ds.ndims; j++) {
+        buf_str(&b, ",");
+        buf_field(&b, r->ds.dims[j].name);
+    }
+    buf_str(&b, ",n,weight,tp,fp,tn,fn,tp_rows,fp_rows,tn_rows,fn_rows\n");
+    for (size_t k = 1; k < r->nsets; k++)
+        if (r->sets[k].kind != FA_SET_SEGMENT &&
+            r->sets[k].ndims == r->ds.nattrs)
+            finest = (int)k;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const fa_group *g = &r->groups[i];
+
+        if (g->set == finest && g->n > 0)
+            cell_line(&b, r, g, "cell");
+        else if (r->sets[g->set].kind == FA_SET_SEGMENT && g->n > 0)
+            cell_line(&b, r, g, "segment");
+    }
+    *len = b.len;
+    return b.s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the manifest                                     */
+
+static json_t *
+jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *
+manifest_json(const struct fa_pack_opts *o, const fa_results *r,
+              const struct members *ms)
+{
+    json_t *m = json_object(), *tool = json_object(), *libs = json_object();
+    json_t *run = json_object(), *in = json_object(), *files = json_array();
+    json_t *tm = json_object(), *sign = json_object();
+    char *cmd = fa_results_command(r, NULL);
+
+    json_object_set_new(m, "schema", json_string("fairaudit.manifest/1"));
+    json_object_set_new(tool, "name", json_string("fairaudit"));
+    json_object_set_new(tool, "version", json_string(o->tool_version));
+    json_object_set_new(tool, "commit", json_string(FA_COMMIT));
+    json_object_set_new(m, "tool", tool);
+    json_object_set_new(libs, "sqlite", json_string(sqlite3_libversion()));
+    json_object_set_new(libs, "cairo", json_string(cairo_version_string()));
+    json_object_set_new(libs, "pango", json_string(pango_version_string()));
+    json_object_set_new(libs, "libxlsxwriter", json_string(lxw_version()));
+    json_object_set_new(libs, "gsl", json_string(gsl_version));
+    json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
+    json_object_set_new(libs, "libsodium",
+                        json_string(sodium_version_string()));
+    json_object_set_new(libs, "zlib", json_string(zlibVersion()));
+    json_object_set_new(libs, "libyaml",
+                        json_string(yaml_get_version_string()));
+    json_object_set_new(libs, "libzip", json_string(zip_libzip_version()));
+    json_object_set_new(m, "libraries", libs);
+    json_object_set_new(in, "name", json_string(r->ds.source));
+    json_object_set_new(in, "size", json_integer(r->ds.bytes));
+    json_object_set_new(in, "sha256", json_string(r->ds.sha256));
+    json_object_set_new(in, "rows_read", json_integer(r->ds.rows_read));
+    json_object_set_new(in, "rows_loaded", json_integer(r->ds.rows_loaded));
+    json_object_set_new(in, "rows_rejected", json_integer(r->ds.rows_rejected));
+    json_object_set_new(in, "loaded_at", json_string(r->ds.loaded_at));
+    json_object_set_new(m, "inputs", json_pack("[o]", in));
+    json_object_set_new(run, "id", json_integer(r->run_id));
+    json_object_set_new(run, "created", json_string(r->created));
+    json_object_set_new(run, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(run, "bootstrap", json_integer(r->bootstrap));
+    json_object_set_new(run, "reproduce", json_string(cmd));
+    json_object_set_new(m, "run", run);
+    json_object_set_new(tm, "name", jstr(r->template_name));
+    json_object_set_new(tm, "sha256", jstr(r->template_sha256));
+    json_object_set_new(m, "template", tm);
+    json_object_set_new(m, "command", jstr(o->command));
+    json_object_set_new(sign, "preparer", jstr(o->preparer));
+    json_object_set_new(sign, "reviewer", jstr(o->reviewer));
+    json_object_set_new(sign, "approver", jstr(o->approver));
+    json_object_set_new(sign, "valid_until", jstr(o->valid_until));
+    json_object_set_new(m, "signoff", sign);
+    for (size_t i = 0; i < ms->n; i++) {
+        char hex[65];
+
+        sha256_hex(ms->m[i].data, ms->m[i].len, hex);
+        json_array_append_new(
+            files, json_pack("{s:s, s:I, s:s}", "path", ms->m[i].name, "size",
+                             (json_int_t)ms->m[i].len, "sha256", hex));
+    }
+    json_object_set_new(m, "files", files);
+    free(cmd);
+    return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: keys                                             */
+
+/* Reads a key file of the given kind into key (size bytes). */
+static fa_err
+read_key(fa_ctx *ctx, const char *path, const char *prefix, unsigned char *key,
+         size_t size)
+{
+    unsigned char *text;
+    size_t len, got = 0;
+    fa_err err = read_file(ctx, path, 4096, &text, &len);
+    size_t pl = strlen(prefix);
+    const char *end;
+
+    if (err)
+        return err;
+    if (len < pl || memcmp(text, prefix, pl) != 0 ||
+        sodium_hex2bin(key, size, (const char *)text + pl, len - pl, "\n", &got,
+                       &end) != 0 ||
+        got != size) {
+        free(text);
+        return fa_ctx_fail(
+            ctx, FA_ERR_USAGE,
+            "'%s' is not a fairaudit %s key (from 'fairaudit "
+            "keygen')",
+            path, strcmp(prefix, KEY_SECRET) == 0 ? "secret" : "public");
+    }
+    sodium_memzero(text, len);
+    free(text);
+    return FA_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the zip                                          */
+
+static fa_err
+zip_fail(fa_ctx *ctx, zip_t *z, const char *path)
+{
+    return fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
+                       zip_strerror(z));
+}
+
+/* Writes the members (in their order) as the canonical zip at path. */
+static fa_err
+write_zip(fa_ctx *ctx, const struct members *ms, const char *path)
+{
+    int ze = 0;
+    zip_t *z;
+
+    unlink(path);
+    z = zip_open(path, ZIP_CREATE | ZIP_EXCL, &ze);
+    if (!z) {
+        zip_error_t e;
+        fa_err err;
+
+        zip_error_init_with_code(&e, ze);
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", path,
+                          zip_error_strerror(&e));
+        zip_error_fini(&e);
+        return err;
+    }
+    for (size_t i = 0; i < ms->n; i++) {
+        zip_source_t *src =
+            zip_source_buffer(z, ms->m[i].data, ms->m[i].len, 0);
+        zip_int64_t k;
+
+        if (!src)
+            goto fail;
+        k = zip_file_add(z, ms->m[i].name, src, ZIP_FL_ENC_UTF_8);
+        if (k < 0) {
+            zip_source_free(src);
+            goto fail;
+        }
+        if (zip_set_file_compression(z, (zip_uint64_t)k, ZIP_CM_DEFLATE, 9) ||
+            zip_file_set_mtime(z, (zip_uint64_t)k, MEMBER_TIME, 0) ||
+            zip_file_set_external_attributes(z, (zip_uint64_t)k, 0,
+                                             ZIP_OPSYS_UNIX,
+                                             (zip_uint32_t)0100644 << 16))
+            goto fail;
+    }
+    if (zip_close(z) != 0) {
+        fa_err err = zip_fail(ctx, z, path);
+
+        zip_discard(z);
+        unlink(path);
+        return err;
+    }
+    return FA_OK;
+fail : {
+    fa_err err = zip_fail(ctx, z, path);
+
+    zip_discard(z);
+    unlink(path);
+    return err;
+}
+}
+
+/* ------------------------------------------------------------------ */
+/* Public functions: pack and keygen                                   */
+
+fa_err
+fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
+{
+    struct members ms = {0};
+    char *out = o->out ? fa_xstrdup(o->out) : NULL, *tmp = NULL, *cells;
+    char *rpath = fa_xasprintf("%s/results.json", o->dir);
+    json_t *res = NULL, *man = NULL, *run;
+    fa_results r;
+    int loaded = 0;
+    size_t total = 0, clen;
+    fa_err err;
+    struct stat sb;
+
+    if (!out) {
+        size_t n = strlen(o->dir);
+
+        while (n > 1 && o->dir[n - 1] == '/')
+            n--;
+        out = fa_xasprintf("%.*s.zip", (int)n, o->dir);
+    }
+    if (stat(rpath, &sb) != 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                          "'%s' has no results.json: pack the folder that "
+                          "'fairaudit report' or 'audit' wrote",
+                          o->dir);
+        goto out;
+    }
+    err = collect(ctx, o->dir, "", &ms, &total);
+    if (err)
+        goto out;
+    {
+        const struct member *rj = members_find(&ms, "results.json");
+
+        res = json_loadb((const char *)rj->data, rj->len, 0, NULL);
+    }
+    run = json_object_get(res, "run");
+    if (!json_is_integer(json_object_get(run, "id"))) {
+        err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                          "'%s' is not a fairaudit results.json", rpath);
+        goto out;
+    }
+    err = fa_store_run_load(ctx, st,
+                            json_integer_value(json_object_get(run, "id")), &r);
+    if (err)
+        goto out;
+    loaded = 1;
+    {
+        const char *sha = json_string_value(
+            json_object_get(json_object_get(res, "dataset"), "sha256"));
+
+        const char *created = json_s(run, "created");
+        const char *tsha = json_s(json_object_get(res, "template"), "sha256");
+
+        if (!sha || strcmp(sha, r.ds.sha256) != 0 || !created ||
+            strcmp(created, r.created) != 0 ||
+            ((tsha || r.template_sha256) &&
+             (!tsha || !r.template_sha256 ||
+              strcmp(tsha, r.template_sha256) != 0))) {
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "the store's run %lld is not the run of '%s' "
+                              "(its dataset, time or template differs): give "
+                              "the store it came from with --db",
+                              (long long)r.run_id, rpath);
+            goto out;
+        }
+    }
+    cells = cells_csv(&r, &clen);
+    members_add(&ms, "cells.csv", (unsigned char *)cells, clen);
+    if (r.template_json) {
+        size_t n = strlen(r.template_json);
+        unsigned char *t = fa_xmalloc(n + 1);
+
+        memcpy(t, r.template_json, n + 1);
+        members_add(&ms, "template.json", t, n);
+    }
+    qsort(ms.m, ms.n, sizeof(*ms.m), by_name);
+    man = manifest_json(o, &r, &ms);
+    {
+        char *text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS);
+        size_t n = strlen(text);
+
+        text = fa_xrealloc(text, n + 2, 1);
+        text[n++] = '\n';
+        text[n] = '\0';
+        members_add(&ms, MANIFEST, (unsigned char *)text, n);
+        if (o->sign_key) {
+            unsigned char sk[crypto_sign_SECRETKEYBYTES];
+            unsigned char sig[crypto_sign_BYTES];
+            char *hex = fa_xmalloc(2 * sizeof(sig) + 2);
+
+            err = read_key(ctx, o->sign_key, KEY_SECRET, sk, sizeof(sk));
+            if (err) {
+                free(hex);
+                goto out;
+            }
+            crypto_sign_detached(sig, NULL, (const unsigned char *)text, n, sk);
+            sodium_memzero(sk, sizeof(sk));
+            sodium_bin2hex(hex, 2 * sizeof(sig) + 1, sig, sizeof(sig));
+            strcat(hex, "\n");
+            members_add(&ms, SIGNATURE, (unsigned char *)hex, strlen(hex));
+        }
+    }
+    tmp = fa_xasprintf("%s.tmp", out);
+    err = write_zip(ctx, &ms, tmp);
+    if (!err)
+        err = fa_file_commit(ctx, tmp, out);
+out:
+    free(tmp);
+    free(out);
+    free(rpath);
+    json_decref(res);
+    json_decref(man);
+    members_free(&ms);
+    if (loaded)
+        fa_results_release(&r);
+    return err;
+}
+
+fa_err
+fa_keygen(fa_ctx *ctx, const char *path)
+{
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+        sk[crypto_sign_SECRETKEYBYTES];
+    char skhex[2 * crypto_sign_SECRETKEYBYTES + 1];
+    char pkhex[2 * crypto_sign_PUBLICKEYBYTES + 1];
+    char *text, *pub;
+    struct stat sb;
+    fa_err err;
+
+    if (stat(path, &sb) == 0)
+        return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                           "'%s' exists: a key is never overwritten", path);
+    crypto_sign_keypair(pk, sk);
+    sodium_bin2hex(skhex, sizeof(skhex), sk, sizeof(sk));
+    sodium_bin2hex(pkhex, sizeof(pkhex), pk, sizeof(pk));
+    sodium_memzero(sk, sizeof(sk));
+    text = fa_xasprintf("%s%s\n", KEY_SECRET, skhex);
+    sodium_memzero(skhex, sizeof(skhex));
+    err = write_file(ctx, path, text, strlen(text), 0600);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    if (err)
+        return err;
+    pub = fa_xasprintf("%s.pub", path);
+    text = fa_xasprintf("%s%s\n", KEY_PUBLIC, pkhex);
+    err = write_file(ctx, pub, text, strlen(text), 0644);
+    free(text);
+    free(pub);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Private functions: verify                                           */
+
+struct vstate {
+    const struct fa_verify_opts *o;
+    int ok;
+};
+
+static void say(struct vstate *v, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(struct vstate *v, int ok, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = fa_xvasprintf(fmt, ap);
+    va_end(ap);
+    if (!ok)
+        v->ok = 0;
+    if (v->o->report)
+        v->o->report(v->o->data_arg, ok, s);
+    free(s);
+}
+
+/* Reads every member of the zip at path into ms, checking each entry's
+ * form; 0 when the archive cannot be trusted to be read. */
+static int
+read_members(struct vstate *v, zip_t *z, struct members *ms)
+{
+    zip_int64_t n = zip_get_num_entries(z, 0);
+    long long total = 0;
+    int good = 1;
+
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *name = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+        zip_stat_t zs;
+        zip_uint8_t os = 0;
+        zip_uint32_t attr = 0;
+        zip_file_t *f;
+        unsigned char *data;
+        zip_int64_t got;
+
+        if (!name || !fa_pack_name_safe(name)) {
+            say(v, 0,
+                "member %lld: unsafe name '%s' (absolute, '..', or "
+                "not plain text): nothing read",
+                (long long)i, name ? name : "?");
+            good = 0;
+            continue;
+        }
+        if (members_find(ms, name)) {
+            say(v, 0, "member '%s' appears twice", name);
+            good = 0;
+            continue;
+        }
+        zip_stat_init(&zs);
+        if (zip_stat_index(z, (zip_uint64_t)i, 0, &zs) != 0 ||
+            !(zs.valid & ZIP_STAT_SIZE)) {
+            say(v, 0, "member '%s': no size", name);
+            good = 0;
+            continue;
+        }
+        zip_file_get_external_attributes(z, (zip_uint64_t)i, 0, &os, &attr);
+        if (os == ZIP_OPSYS_UNIX && !S_ISREG((mode_t)(attr >> 16))) {
+            say(v, 0,
+                "member '%s' is not a regular file (a link or a "
+                "folder)",
+                name);
+            good = 0;
+            continue;
+        }
+        if ((long long)zs.size > FA_PACK_MAX_MEMBER ||
+            total + (long long)zs.size > FA_PACK_MAX_TOTAL) {
+            say(v, 0,
+                "member '%s' declares %llu bytes, more than a pack "
+                "may hold",
+                name, (unsigned long long)zs.size);
+            good = 0;
+            continue;
+        }
+        total += (long long)zs.size;
+        f = zip_fopen_index(z, (zip_uint64_t)i, 0);
+        data = fa_xmalloc(zs.size + 1);
+        got = f ? zip_fread(f, data, zs.size) : -1;
+        /* a last read of 0 bytes makes libzip check the CRC */
+        if (got == (zip_int64_t)zs.size && zs.size > 0) {
+            unsigned char extra;
+
+            if (zip_fread(f, &extra, 1) != 0)
+                got = -1;
+        }
+        if (!f || got != (zip_int64_t)zs.size) {
+            say(v, 0, "member '%s' cannot be read: %s", name,
+                f ? zip_file_strerror(f) : zip_strerror(z));
+            free(data);
+            good = 0;
+        } else {
+            data[zs.size] = '\0';
+            members_add(ms, name, data, zs.size);
+        }
+        if (f)
+            zip_fclose(f);
+    }
+    return good;
+}
+
+static const char *
+json_s(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The manifest's file list against the members. */
+static void
+check_hashes(struct vstate *v, const struct members *ms, json_t *man)
+{
+    json_t *files = json_object_get(man, "files"), *e;
+    size_t i, good = 0;
+
+    if (!json_is_array(files)) {
+        say(v, 0, "manifest.json lists no files");
+        return;
+    }
+    json_array_foreach(files, i, e)
+    {
+        const char *path = json_s(e, "path"), *sha = json_s(e, "sha256");
+        const struct member *m = path ? members_find(ms, path) : NULL;
+        char hex[65];
+
+        if (!m) {
+            say(v, 0, "'%s': in the manifest, not in the pack",
+                path ? path : "?");
+            continue;
+        }
+        sha256_hex(m->data, m->len, hex);
+        if (!sha || strcmp(hex, sha) != 0) {
+            say(v, 0, "'%s': SHA-256 %s, the manifest says %s", path, hex,
+                sha ? sha : "nothing");
+            continue;
+        }
+        if (json_integer_value(json_object_get(e, "size")) !=
+            (json_int_t)m->len) {
+            say(v, 0, "'%s': %zu bytes, the manifest says %lld", path, m->len,
+                (long long)json_integer_value(json_object_get(e, "size")));
+            continue;
+        }
+        good++;
+    }
+    for (size_t k = 0; k < ms->n; k++) {
+        int listed = strcmp(ms->m[k].name, MANIFEST) == 0 ||
+                     strcmp(ms->m[k].name, SIGNATURE) == 0;
+
+        json_array_foreach(files, i, e)
+        {
+            const char *path = json_s(e, "path");
+
+            listed |= path && strcmp(path, ms->m[k].name) == 0;
+        }
+        if (!listed)
+            say(v, 0, "'%s': in the pack, not in the manifest", ms->m[k].name);
+    }
+    if (good == json_array_size(files))
+        say(v, 1, "the SHA-256 and size of all %zu files match the manifest",
+            good);
+}
+
+static void
+check_signature(struct vstate *v, fa_ctx *ctx, const struct members *ms)
+{
+    const struct member *man = members_find(ms, MANIFEST);
+    const struct member *sig = members_find(ms, SIGNATURE);
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], s[crypto_sign_BYTES];
+    size_t got = 0;
+
+    if (!v->o->pubkey) {
+        if (sig)
+            say(v, 1,
+                "signed, but the signature is not checked: give "
+                "--pubkey KEY.pub");
+        else
+            say(v, 1, "not signed");
+        return;
+    }
+    if (read_key(ctx, v->o->pubkey, KEY_PUBLIC, pk, sizeof(pk)) != FA_OK) {
+        say(v, 0, "%s", fa_ctx_msg(ctx));
+        fa_ctx_clear(ctx);
+        return;
+    }
+    if (!sig) {
+        say(v, 0, "the pack is not signed (no manifest.sig)");
+        return;
+    }
+    if (sodium_hex2bin(s, sizeof(s), (const char *)sig->data, sig->len, "\n",
+                       &got, NULL) != 0 ||
+        got != sizeof(s) ||
+        crypto_sign_verify_detached(s, man->data, man->len, pk) != 0) {
+        say(v, 0,
+            "the signature does not match manifest.json and the key "
+            "'%s'",
+            v->o->pubkey);
+        return;
+    }
+    say(v, 1, "the Ed25519 signature of manifest.json matches '%s'",
+        v->o->pubkey);
+}
+
+/* cells.csv, parsed. */
+struct cell {
+    int segment;
+    char **values; /* one per dim; NULL = missing */
+    double n, weight, w[4], rows[4];
+};
+
+struct cells {
+    size_t ndims;
+    char **names;
+    struct cell *c;
+    size_t n;
+    /* parsing */
+    size_t field, line;
+    struct cell cur;
+    int bad;
+    int quoted_field;
+};
+
+static void
+cells_free(struct cells *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        for (size_t j = 0; j < cs->ndims; j++)
+            free(cs->c[i].values[j]);
+        free(cs->c[i].values);
+    }
+    free(cs->c);
+    for (size_t j = 0; j < cs->ndims; j++)
+        free(cs->names[j]);
+    free(cs->names);
+    if (cs->cur.values) {
+        for (size_t j = 0; j < cs->ndims; j++)
+            free(cs->cur.values[j]);
+        free(cs->cur.values);
+    }
+}
+
+static int
+parse_num(const char *s, size_t len, double *out)
+{
+    char t[64], *end;
+
+    if (len == 0 || len >= sizeof(t))
+        return -1;
+    memcpy(t, s, len);
+    t[len] = '\0';
+    *out = strtod(t, &end);
+    return *end || !isfinite(*out) ? -1 : 0;
+}
+
+static void
+on_cell_field(void *s, size_t len, void *data)
+{
+    struct cells *cs = data;
+    size_t f = cs->field++;
+
+    if (cs->bad)
+        return;
+    if (cs->line == 0) {
+        /* the header: kind, the dims, then ten numbers */
+        if (f >= 1 && f <= 64) {
+            cs->names = fa_xrealloc(cs->names, f, sizeof(*cs->names));
+            cs->names[f - 1] = fa_xstrndup(s, len);
+        } else if (f > 64) {
+            cs->bad = 1;
+        }
+        return;
+    }
+    if (!cs->cur.values)
+        cs->cur.values = fa_xcalloc(cs->ndims + 1, sizeof(char *));
+    if (f == 0) {
+        if (len == 7 && memcmp(s, "segment", 7) == 0)
+            cs->cur.segment = 1;
+        else if (!(len == 4 && memcmp(s, "cell", 4) == 0))
+            cs->bad = 1;
+    } else if (f <= cs->ndims) {
+        /* a quoted field is a value, even empty; an unquoted empty one is
+         * missing */
+        if (len > 0 || cs->quoted_field)
+            cs->cur.values[f - 1] = fa_xstrndup(s, len);
+    } else {
+        size_t k = f - cs->ndims - 1;
+        double x;
+
+        if (k >= 10 || parse_num(s, len, &x) != 0 || x < 0) {
+            cs->bad = 1;
+            return;
+        }
+        if (k == 0)
+            cs->cur.n = x;
+        else if (k == 1)
+            cs->cur.weight = x;
+        else if (k < 6)
+            cs->cur.w[k - 2] = x;
+        else
+            cs->cur.rows[k - 6] = x;
+    }
+}
+
+static void
+on_cell_row(int c, void *data)
+{
+    struct cells *cs = data;
+
+    (void)c;
+    if (cs->line == 0) {
+        if (cs->field < 11)
+            cs->bad = 1;
+        cs->ndims = cs->field - 11;
+    } else if (!cs->bad) {
+        if (cs->field != cs->ndims + 11) {
+            cs->bad = 1;
+        } else {
+            cs->c = fa_xrealloc(cs->c, cs->n + 1, sizeof(*cs->c));
+            cs->c[cs->n++] = cs->cur;
+            memset(&cs->cur, 0, sizeof(cs->cur));
+        }
+    }
+    cs->line++;
+    cs->field = 0;
+}
+
+/* libcsv does not say whether a field was quoted: mark it by peeking. */
+static int
+parse_cells(const struct member *m, struct cells *cs)
+{
+    struct csv_parser p;
+    const char *s = (const char *)m->data;
+    size_t i = 0;
+
+    memset(cs, 0, sizeof(*cs));
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return -1;
+    /* feed one field at a time so each field's quoting is known */
+    while (i < m->len && !cs->bad) {
+        size_t j = i;
+        int q = s[i] == '"';
+
+        if (q) {
+            j++;
+            while (j < m->len &&
+                   !(s[j] == '"' && (j + 1 >= m->len || s[j + 1] != '"')))
+                j += s[j] == '"' ? 2 : 1;
+            j++;
+        } else {
+            while (j < m->len && s[j] != ',' && s[j] != '\n')
+                j++;
+        }
+        if (j < m->len)
+            j++; /* the separator */
+        cs->quoted_field = q;
+        if (csv_parse(&p, s + i, j - i, on_cell_field, on_cell_row, cs) !=
+            j - i)
+            cs->bad = 1;
+        i = j;
+    }
+    if (csv_fini(&p, on_cell_field, on_cell_row, cs) != 0)
+        cs->bad = 1;
+    csv_free(&p);
+    return cs->bad || cs->line == 0 ? -1 : 0;
+}
+
+/* The index of dim name in the cells' header, -1 when absent. */
+static int
+cells_dim(const struct cells *cs, const char *name)
+{
+    for (size_t j = 0; j < cs->ndims; j++)
+        if (strcmp(cs->names[j], name) == 0)
+            return (int)j;
+    return -1;
+}
+
+static int
+close_to(double a, double b)
+{
+    return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b));
+}
+
+/* Compares one number of results.json (jv, may be null) with x; undef when
+ * the recomputed value is undefined. */
+static int
+same(const json_t *jv, double x, int undef)
+{
+    if (undef)
+        return json_is_null(jv) || !jv;
+    return json_is_number(jv) && close_to(json_number_value(jv), x);
+}
+
+struct sums {
+    double n, weight, w[4], rows[4];
+};
+
+/* The cells of group g (attributes attrs of kind) summed. */
+static int
+sum_group(const struct cells *cs, const char *kind, json_t *attrs,
+          struct sums *s)
+{
+    int seg = strcmp(kind, "segment") == 0;
+    const char *key;
+    json_t *val;
+    int idx[64];
+    size_t na = 0;
+    int any = 0;
+
+    memset(s, 0, sizeof(*s));
+    json_object_foreach(attrs, key, val)
+    {
+        int j = cells_dim(cs, key);
+
+        if (j < 0 || na >= 64)
+            return -1;
+        idx[na++] = j;
+    }
+    for (size_t i = 0; i < cs->n; i++) {
+        const struct cell *c = &cs->c[i];
+        size_t k = 0;
+
+        if (c->segment != seg && !(strcmp(kind, "overall") == 0 && !c->segment))
+            continue;
+        json_object_foreach(attrs, key, val)
+        {
+            const char *want = json_string_value(val);
+            const char *have = c->values[idx[k]];
+
+            if (want ? !have || strcmp(want, have) != 0 : have != NULL)
+                break;
+            k++;
+        }
+        if (k != na)
+            continue;
+        if (seg) {
+            /* a segment row holds its own column only */
+            any = 1;
+        }
+        s->n += c->n;
+        s->weight += c->weight;
+        for (int q = 0; q < 4; q++) {
+            s->w[q] += c->w[q];
+            s->rows[q] += c->rows[q];
+        }
+        any = 1;
+    }
+    return any ? 0 : 1;
+}
+
+static const char *const slots[4] = {"tp", "fp", "tn", "fn"};
+
+/* Recomputes group gj's counts, rates and (unweighted) intervals from the
+ * cells; returns the numbers compared, adds mismatches through v. */
+static size_t
+check_group(struct vstate *v, const struct cells *cs, json_t *res, json_t *gj,
+            const char *kind, json_t *attrs, const char *label,
+            struct sums *out, size_t *bad)
+{
+    json_t *ds = json_object_get(res, "dataset");
+    json_t *run = json_object_get(res, "run");
+    int labelled = json_is_true(json_object_get(ds, "labelled"));
+    int weighted = json_is_true(json_object_get(ds, "weighted"));
+    double conf = json_number_value(json_object_get(run, "confidence"));
+    int exact = json_s(run, "ci_method") &&
+                strcmp(json_s(run, "ci_method"), "clopper-pearson") == 0;
+    json_t *cnt = json_object_get(gj, "counts");
+    json_t *ms = json_object_get(gj, "metrics");
+    struct sums s;
+    fa_counts c;
+    size_t n = 0;
+
+    if (sum_group(cs, kind, attrs, &s) < 0) {
+        say(v, 0, "cells.csv lacks a column of group %s", label);
+        (*bad)++;
+        return 0;
+    }
+    *out = s;
+    c = (fa_counts){s.w[0], s.w[1], s.w[2], s.w[3]};
+#define CMP(what, jv, x, undef)                                                \
+    do {                                                                       \
+        n++;                                                                   \
+        if (!same((jv), (x), (undef))) {                                       \
+            (*bad)++;                                                          \
+            if (*bad <= 20)                                                    \
+                say(v, 0, "%s %s: results.json %.17g, cells.csv gives %.17g",  \
+                    label, (what),                                             \
+                    json_is_number(jv) ? json_number_value(jv) : NAN, (x));    \
+        }                                                                      \
+    } while (0)
+    CMP("n", json_object_get(gj, "n"), s.n, 0);
+    CMP("weight", json_object_get(gj, "weight"), s.weight, 0);
+    if (labelled)
+        for (int q = 0; q < 4; q++)
+            CMP(slots[q], json_object_get(cnt, slots[q]), s.w[q], 0);
+    for (int m = 0; m <= FA_METRIC_F1; m++) {
+        fa_value x = fa_confusion_metric((fa_metric)m, &c, labelled);
+        json_t *mj = json_object_get(ms, fa_metric_name((fa_metric)m));
+        char what[64];
+
+        snprintf(what, sizeof(what), "%s", fa_metric_name((fa_metric)m));
+        CMP(what, json_object_get(mj, "value"), x.value, x.reason != NULL);
+        if (weighted || x.reason || !fa_metric_is_proportion((fa_metric)m))
+            continue;
+        {
+            fa_interval ci = exact ? fa_ci_clopper_pearson(x.num, x.den, conf)
+                                   : fa_ci_wilson(x.num, x.den, conf);
+
+            snprintf(what, sizeof(what), "%s interval low",
+                     fa_metric_name((fa_metric)m));
+            CMP(what, json_object_get(mj, "ci_low"), ci.lo, ci.reason != NULL);
+            snprintf(what, sizeof(what), "%s interval high",
+                     fa_metric_name((fa_metric)m));
+            CMP(what, json_object_get(mj, "ci_high"), ci.hi, ci.reason != NULL);
+        }
+    }
+#undef CMP
+    return n;
+}
+
+static void
+check_numbers(struct vstate *v, const struct members *ms)
+{
+    const struct member *rm = members_find(ms, "results.json");
+    const struct member *cm = members_find(ms, "cells.csv");
+    json_t *res, *groups, *g;
+    struct cells cs;
+    size_t i, n = 0, bad = 0;
+    struct sums s;
+
+    if (!rm || !cm) {
+        say(v, 0, "the pack lacks %s", !rm ? "results.json" : "cells.csv");
+        return;
+    }
+    res = json_loadb((const char *)rm->data, rm->len, 0, NULL);
+    if (!res) {
+        say(v, 0, "results.json is not JSON");
+        return;
+    }
+    if (parse_cells(cm, &cs) != 0) {
+        say(v, 0, "cells.csv is malformed (line %zu)", cs.line + 1);
+        cells_free(&cs);
+        json_decref(res);
+        return;
+    }
+    {
+        json_t *attrs = json_object();
+        json_t *ov = json_object_get(res, "overall");
+        json_t *cols =
+            json_object_get(json_object_get(res, "dataset"), "columns");
+
+        if (json_array_size(json_object_get(cols, "attributes")) > 0)
+            n += check_group(v, &cs, res, ov, "overall", attrs, "overall", &s,
+                             &bad);
+        json_decref(attrs);
+    }
+    groups = json_object_get(res, "groups");
+    json_array_foreach(groups, i, g)
+    {
+        const char *kind = json_s(g, "kind");
+        json_t *attrs = json_object_get(g, "attributes");
+        char *label = NULL;
+        const char *key;
+        json_t *val;
+
+        if (!kind || !json_is_object(attrs))
+            continue;
+        label = fa_xstrdup("");
+        json_object_foreach(attrs, key, val)
+        {
+            char *t = fa_xasprintf("%s%s%s=%s", label, *label ? ", " : "", key,
+                                   json_is_string(val) ? json_string_value(val)
+                                                       : "(missing)");
+
+            free(label);
+            label = t;
+        }
+        n += check_group(v, &cs, res, g, kind, attrs, label, &s, &bad);
+        free(label);
+    }
+    if (bad == 0)
+        say(v, 1,
+            "%zu numbers of results.json recomputed from cells.csv "
+            "(every group's counts and confusion rates%s)",
+            n,
+            json_is_true(
+                json_object_get(json_object_get(res, "dataset"), "weighted"))
+                ? ""
+                : ", and their intervals");
+    else
+        say(v, 0, "%zu of %zu numbers of results.json differ from cells.csv",
+            bad, n);
+    cells_free(&cs);
+    json_decref(res);
+}
+
+/* The zip's bytes against the canonical zip of the same members. */
+static void
+check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
+                const unsigned char *zip, size_t len, json_t *man)
+{
+    const char *packed = json_s(json_object_get(man, "libraries"), "libzip");
+    char path[] = "/tmp/fairaudit-verify-XXXXXX";
+    int fd;
+    unsigned char *again = NULL;
+    size_t alen = 0;
+    struct members sorted = {0};
+
+    if (!packed || strcmp(packed, zip_libzip_version()) != 0) {
+        say(v, 1,
+            "the archive's own bytes are not compared: packed with "
+            "libzip %s, this is %s (the member hashes above hold)",
+            packed ? packed : "?", zip_libzip_version());
+        return;
+    }
+    fd = mkstemp(path);
+    if (fd < 0) {
+        say(v, 0, "cannot make a temporary file: %s", strerror(errno));
+        return;
+    }
+    close(fd);
+    /* the same members in the canonical order (borrowed, not copied) */
+    sorted.m = fa_xcalloc(ms->n + 1, sizeof(*sorted.m));
+    memcpy(sorted.m, ms->m, ms->n * sizeof(*ms->m));
+    sorted.n = ms->n;
+    qsort(sorted.m, sorted.n, sizeof(*sorted.m), by_name);
+    if (write_zip(ctx, &sorted, path) != FA_OK ||
+        read_file(ctx, path, (size_t)FA_PACK_MAX_TOTAL * 2, &again, &alen) !=
+            FA_OK) {
+        say(v, 0, "cannot rebuild the archive: %s", fa_ctx_msg(ctx));
+        fa_ctx_clear(ctx);
+    } else if (alen != len || memcmp(again, zip, len) != 0) {
+        size_t k = 0;
+
+        while (k < len && k < alen && again[k] == zip[k])
+            k++;
+        say(v, 0,
+            "the archive differs from the canonical zip of its "
+            "members from byte %zu on (edited outside fairaudit)",
+            k);
+    } else {
+        say(v, 1,
+            "the archive is byte for byte the canonical zip of its "
+            "%zu members",
+            ms->n);
+    }
+    unlink(path);
+    free(again);
+    free(sorted.m);
+}
+
+static void
+check_data(struct vstate *v, fa_ctx *ctx, json_t *man)
+{
+    json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
+    const char *want = json_s(in, "sha256");
+    unsigned char d[crypto_hash_sha256_BYTES], buf[65536];
+    crypto_hash_sha256_state sha;
+    char hex[65];
+    FILE *f = fopen(v->o->data, "rb");
+    size_t got;
+    long long size = 0;
+
+    (void)ctx;
+    if (!f) {
+        say(v, 0, "cannot read '%s': %s", v->o->data, strerror(errno));
+        return;
+    }
+    crypto_hash_sha256_init(&sha);
+    while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+        crypto_hash_sha256_update(&sha, buf, got);
+        size += (long long)got;
+    }
+    fclose(f);
+    crypto_hash_sha256_final(&sha, d);
+    sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+    if (!want || strcmp(hex, want) != 0)
+        say(v, 0,
+            "'%s' is not the audited input: SHA-256 %s, the manifest "
+            "says %s (%s)",
+            v->o->data, hex, want ? want : "nothing",
+            json_s(in, "name") ? json_s(in, "name") : "?");
+    else
+        say(v, 1, "'%s' is the audited input (%lld bytes, SHA-256 %s)",
+            v->o->data, size, hex);
+}
+
+fa_err
+fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
+{
+    struct vstate v = {o, 1};
+    struct members ms = {0};
+    unsigned char *zbytes = NULL;
+    size_t zlen = 0;
+    zip_source_t *src;
+    zip_error_t ze;
+    zip_t *z;
+    json_t *man = NULL;
+    const struct member *mm;
+    fa_err err;
+
+    *ok = 0;
+    err = read_file(ctx, o->zip, (size_t)FA_PACK_MAX_TOTAL * 2, &zbytes, &zlen);
+    if (err)
+        return err;
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(zbytes, zlen, 0, &ze);
+    z = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
+    if (!z) {
+        say(&v, 0, "'%s' is not a sound zip archive: %s", o->zip,
+            zip_error_strerror(&ze));
+        if (src)
+            zip_source_free(src);
+        zip_error_fini(&ze);
+        free(zbytes);
+        return FA_OK;
+    }
+    zip_error_fini(&ze);
+    if (read_members(&v, z, &ms))
+        say(&v, 1,
+            "the archive's %zu members are sound: safe names, no "
+            "links, no duplicates, sizes within bounds, CRCs good",
+            ms.n);
+    zip_close(z);
+    mm = members_find(&ms, MANIFEST);
+    man = mm ? json_loadb((const char *)mm->data, mm->len, 0, NULL) : NULL;
+    if (!man) {
+        say(&v, 0, "the pack has no readable manifest.json");
+    } else {
+        check_hashes(&v, &ms, man);
+        check_signature(&v, ctx, &ms);
+        check_numbers(&v, &ms);
+        check_canonical(&v, ctx, &ms, zbytes, zlen, man);
+        if (o->data)
+            check_data(&v, ctx, man);
+    }
+    json_decref(man);
+    members_free(&ms);
+    free(zbytes);
+    *ok = v.ok;
+    return FA_OK;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""pack_tamper.py — damaged and hostile copies of an audit pack, each of
+which `fairaudit verify` must reject, naming what is wrong.
+
+Usage: python3 tests/pack_tamper.py FAIRAUDIT PACK.zip WORKDIR
+
+Cases:
+- one bit flipped at a sweep of byte positions (every 1,499th byte, and
+  every 29th of the last 8 kB, where the central directory lies);
+- two members' contents swapped; one member's byte changed with the
+  manifest's hash updated to match (caught by the recomputation or the
+  canonical form); a count in cells.csv changed with its hash updated;
+- members named ../x, /abs, a symlink, a name twice, and a member that
+  declares a huge size.
+
+Prints one line per failed expectation and a summary; exits 1 when any
+case is accepted, 2 when it cannot run.
+"""
+import hashlib
+import json
+import os
+import stat
+import struct
+import subprocess
+import sys
+import warnings
+import zipfile
+
+warnings.simplefilter("ignore")  # the duplicate name is the point
+
+STEP = 1499
+failures = []
+cases = 0
+
+
+def verify(fa, path, *extra):
+    r = subprocess.run([fa, "verify", path] + list(extra),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return r.returncode, r.stdout.decode("utf-8", "replace")
+
+
+def expect_reject(fa, path, what, needle=None):
+    global cases
+    cases += 1
+    rc, out = verify(fa, path)
+    if rc != 1:
+        failures.append("%s: verify exit %d, want 1" % (what, rc))
+    elif needle and needle not in out:
+        failures.append("%s: the output does not name %r:\n%s" % (
+            what, needle, out))
+
+
+def members(path):
+    with zipfile.ZipFile(path) as z:
+        return [(i, z.read(i.filename)) for i in z.infolist()]
+
+
+def write(path, items, fix=None):
+    """A zip of (name or ZipInfo, bytes); fix(ZipInfo) may edit each."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if isinstance(info, str):
+                info = zipfile.ZipInfo(info, (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o100644 << 16
+            if fix:
+                fix(info)
+            z.writestr(info, data)
+
+
+def rehash(items, name, data):
+    """items with member name's bytes replaced and the manifest's entry
+    for it updated to match."""
+    out = []
+    for info, d in items:
+        if info.filename == name:
+            d = data
+        out.append((info, d))
+    man = json.loads(dict((i.filename, d) for i, d in out)["manifest.json"])
+    for f in man["files"]:
+        if f["path"] == name:
+            f["sha256"] = hashlib.sha256(data).hexdigest()
+            f["size"] = len(data)
+    text = (json.dumps(man, indent=1, sort_keys=True) + "\n").encode()
+    return [(i, text if i.filename == "manifest.json" else d)
+            for i, d in out]
+
+
+def main(argv):
+    if len(argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    fa, pack, work = argv[1:]
+    os.makedirs(work, exist_ok=True)
+    blob = open(pack, "rb").read()
+    rc, out = verify(fa, pack)
+    if rc != 0:
+        print("pack_tamper: the pack itself does not verify:\n" + out)
+        return 2
+    t = os.path.join(work, "t.zip")
+    # 1. a bit flipped anywhere
+    n = len(blob)
+    positions = sorted(set(list(range(0, n, STEP)) +
+                           list(range(max(0, n - 8192), n, 29))))
+    for p in positions:
+        b = bytearray(blob)
+        b[p] ^= 0x01
+        open(t, "wb").write(bytes(b))
+        expect_reject(fa, t, "bit flipped at byte %d" % p)
+    items = members(pack)
+    names = [i.filename for i, _ in items]
+    # 2. two members' contents swapped
+    a, b = "results.json", "cells.csv"
+    da = dict((i.filename, d) for i, d in items)
+    swapped = [(i, da[b] if i.filename == a else da[a] if i.filename == b
+                else d) for i, d in items]
+    write(t, swapped)
+    expect_reject(fa, t, "results.json and cells.csv swapped", "results.json")
+    # 3. a count changed, its hash updated in the manifest
+    cells = da["cells.csv"].decode().split("\n")
+    f = cells[1].split(",")
+    f[-4] = str(int(float(f[-4])) + 1)  # tp_rows
+    f[-8] = str(int(float(f[-8])) + 1)  # tp
+    f[-10] = str(int(float(f[-10])) + 1)  # n
+    f[-9] = str(int(float(f[-9])) + 1)  # weight
+    cells[1] = ",".join(f)
+    write(t, rehash(items, "cells.csv", "\n".join(cells).encode()))
+    expect_reject(fa, t, "a count of cells.csv changed, hash updated",
+                  "differ from cells.csv")
+    # 4. a number of results.json changed, hash updated
+    res = da["results.json"].decode()
+    key = '"n": '
+    k = res.index(key) + len(key)
+    res2 = res[:k] + "1" + res[k:]
+    write(t, rehash(items, "results.json", res2.encode()))
+    expect_reject(fa, t, "results.json's n changed, hash updated",
+                  "cells.csv")
+    # 5. a file no number depends on changed, hash updated: only the
+    # canonical form (or a signature) can tell; the canonical form does
+    other = next(x for x in names if x not in ("results.json", "cells.csv",
+                                               "manifest.json"))
+    write(t, rehash(items, other, da[other] + b" "))
+    expect_reject(fa, t, "%s changed, hash updated, zip rewritten" % other)
+    # 6. hostile members (never extracted; rejected by name or kind)
+    extra = os.path.join(work, "evil")
+    for name, what in (("../evil", "'..'"), ("/tmp/evil-abs", "absolute"),
+                       ("a/../../evil", "'..'"), ("x\\..\\evil", "unsafe")):
+        write(t, items + [(name, b"x")])
+        expect_reject(fa, t, "a member named %s" % name, "unsafe name")
+    def link(info):
+        if info.filename == "link":
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    write(t, items + [("link", b"/etc/passwd")], link)
+    expect_reject(fa, t, "a symlink member", "not a regular file")
+    write(t, items + [(items[0][0].filename, b"again")])
+    expect_reject(fa, t, "a name twice")
+    # a member that declares 4 GiB - 1 in the central directory and the
+    # local header
+    write(t, items + [("big", b"small")])
+    z = bytearray(open(t, "rb").read())
+    cd = z.rfind(b"PK\x01\x02" + b"", 0)
+    while cd >= 0:
+        nlen = struct.unpack_from("<H", z, cd + 28)[0]
+        if z[cd + 46:cd + 46 + nlen] == b"big":
+            struct.pack_into("<I", z, cd + 24, 0xFFFFFFF0)
+            off = struct.unpack_from("<I", z, cd + 42)[0]
+            struct.pack_into("<I", z, off + 22, 0xFFFFFFF0)
+            break
+        cd = z.rfind(b"PK\x01\x02", 0, cd)
+    open(t, "wb").write(bytes(z))
+    expect_reject(fa, t, "a member declaring 4 GiB")
+    for bad in (extra, "/tmp/evil-abs", os.path.join(work, "..", "evil")):
+        if os.path.exists(bad):
+            failures.append("verify wrote %s" % bad)
+    for msg in failures[:30]:
+        print("FAIL: " + msg)
+    print("pack_tamper: %d cases (%d byte positions), %d accepted" % (
+        cases, len(positions), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
