@@ -187,6 +187,8 @@ cmd_pack(int argc, char **argv)
 
 static const struct fa_opt verify_own[] = {
     {"data", 0, "FILE", "the audited CSV: check it is the one the pack names"},
+    {"db", 0, "FILE",
+     "the store: check its run log still holds the pack's run, unchanged"},
     {"help", 'h', NULL, "show this help"},
     {"pubkey", 0, "KEY", "check the signature with this public key"},
     {"quiet", 'q', NULL, "print only what fails"},
@@ -233,6 +235,8 @@ cmd_verify(int argc, char **argv)
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "data") == 0) {
             vo.data = arg;
+        } else if (strcmp(name, "db") == 0) {
+            vo.db = arg;
         } else if (strcmp(name, "pubkey") == 0) {
             vo.pubkey = arg;
         } else if (strcmp(name, "quiet") == 0) {

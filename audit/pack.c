@@ -34,6 +34,7 @@
 #include "confusion.h"
 #include "pack.h"
 #include "results.h"
+#include "runlog.h"
 #include "stats.h"
 
 /* every member's time: 1980-01-01 00:00 UTC, the zip format's first */
@@ -421,9 +422,30 @@ jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* The run's entry in the store's run log and the log's head. */
+static fa_err
+log_json(fa_ctx *ctx, fa_store *st, int64_t run_id, json_t **out)
+{
+    int64_t seq, head;
+    char hash[65], hhash[65];
+    fa_err err = fa_runlog_find(ctx, st, run_id, &seq, hash);
+
+    *out = NULL;
+    if (!err)
+        err = fa_runlog_head(ctx, st, &head, hhash);
+    if (err)
+        return err;
+    *out = json_pack(
+        "{s:o, s:{s:I, s:s}}", "run",
+        seq ? json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash)
+            : json_null(),
+        "head", "seq", (json_int_t)head, "hash", hhash);
+    return FA_OK;
+}
+
 static json_t *
 manifest_json(const struct fa_pack_opts *o, const fa_results *r,
-              const struct members *ms)
+              const struct members *ms, json_t *runlog)
 {
     json_t *m = json_object(), *tool = json_object(), *libs = json_object();
     json_t *run = json_object(), *in = json_object(), *files = json_array();
@@ -466,6 +488,7 @@ manifest_json(const struct fa_pack_opts *o, const fa_results *r,
     json_object_set_new(tm, "sha256", jstr(r->template_sha256));
     json_object_set_new(m, "template", tm);
     json_object_set_new(m, "command", jstr(o->command));
+    json_object_set(m, "run_log", runlog);
     json_object_set_new(sign, "preparer", jstr(o->preparer));
     json_object_set_new(sign, "reviewer", jstr(o->reviewer));
     json_object_set_new(sign, "approver", jstr(o->approver));
@@ -660,7 +683,15 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
         members_add(&ms, "template.json", t, n);
     }
     qsort(ms.m, ms.n, sizeof(*ms.m), by_name);
-    man = manifest_json(o, &r, &ms);
+    {
+        json_t *runlog;
+
+        err = log_json(ctx, st, r.run_id, &runlog);
+        if (err)
+            goto out;
+        man = manifest_json(o, &r, &ms, runlog);
+        json_decref(runlog);
+    }
     {
         char *text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS);
         size_t n = strlen(text);
@@ -1392,6 +1423,78 @@ check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
 }
 
 static void
+log_problem(void *data, int ok, const char *what)
+{
+    say(data, ok, "%s", what);
+}
+
+/* The store's run log: whole, and holding the head the pack recorded. */
+static void
+check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
+{
+    json_t *rl = json_object_get(man, "run_log");
+    json_t *head = json_object_get(rl, "head");
+    json_t *mine = json_object_get(rl, "run");
+    fa_store *st = NULL;
+    fa_log_entry *e = NULL;
+    size_t n = 0;
+    int ok = 0;
+
+    if (!json_is_object(head)) {
+        say(v, 0, "the manifest records no run log head");
+        return;
+    }
+    if (fa_store_open(ctx, v->o->db, 0, &st) != FA_OK ||
+        fa_runlog_check(ctx, st, log_problem, v, &ok, &n) != FA_OK ||
+        fa_store_log_load(ctx, st, &e, &n) != FA_OK) {
+        say(v, 0, "cannot check the run log of '%s': %s", v->o->db,
+            fa_ctx_msg(ctx));
+        fa_ctx_clear(ctx);
+        fa_store_close(st);
+        return;
+    }
+    if (ok)
+        say(v, 1,
+            "the run log of '%s' is whole: %zu entries chained, every "
+            "run as logged",
+            v->o->db, n);
+    {
+        json_int_t hseq = json_integer_value(json_object_get(head, "seq"));
+        const char *hh = json_s(head, "hash");
+        int found = hseq == 0;
+
+        for (size_t i = 0; i < n; i++)
+            if (e[i].seq == hseq)
+                found = hh && strcmp(e[i].hash, hh) == 0;
+        if (!found)
+            say(v, 0,
+                "the store's run log no longer holds the head the pack "
+                "recorded (entry %lld, %.16s...): runs were removed or "
+                "the log rewritten",
+                (long long)hseq, hh ? hh : "?");
+        else
+            say(v, 1,
+                "the store's run log holds the head the pack recorded "
+                "(entry %lld)",
+                (long long)hseq);
+    }
+    if (json_is_object(mine)) {
+        json_int_t rseq = json_integer_value(json_object_get(mine, "seq"));
+        const char *rh = json_s(mine, "hash");
+        int found = 0;
+
+        for (size_t i = 0; i < n; i++)
+            if (e[i].seq == rseq)
+                found = rh && strcmp(e[i].hash, rh) == 0;
+        if (!found)
+            say(v, 0, "the store's run log lacks this pack's run (entry %lld)",
+                (long long)rseq);
+    }
+    fa_log_entries_free(e, n);
+    fa_store_close(st);
+}
+
+static void
 check_data(struct vstate *v, fa_ctx *ctx, json_t *man)
 {
     json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
@@ -1475,6 +1578,8 @@ fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
         check_canonical(&v, ctx, &ms, zbytes, zlen, man);
         if (o->data)
             check_data(&v, ctx, man);
+        if (o->db)
+            check_log(&v, ctx, man);
     }
     json_decref(man);
     members_free(&ms);

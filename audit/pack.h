@@ -46,6 +46,7 @@ struct fa_verify_opts {
     const char *zip;
     const char *pubkey; /* a public key file; NULL: signature not checked */
     const char *data;   /* the audited CSV, to match its hash; NULL */
+    const char *db;     /* the store, to check its run log; NULL */
     fa_verify_fn report;
     void *data_arg;
 };

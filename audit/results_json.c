@@ -481,16 +481,15 @@ results_json(const fa_results *r)
 }
 
 fa_err
-fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
-                      const char *path)
+fa_results_json_text(fa_ctx *ctx, fa_store *st, int64_t run_id, char **out)
 {
     fa_results r;
     json_t *root;
-    char *tmp;
-    FILE *f;
     fa_err err = fa_store_run_load(ctx, st, run_id, &r);
-    int bad;
+    char *text;
+    size_t n;
 
+    *out = NULL;
     if (err)
         return err;
     if (r.ngroups == 0) {
@@ -500,6 +499,33 @@ fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     }
     root = results_json(&r);
     fa_results_release(&r);
+    text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+                                JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (!text)
+        return fa_ctx_fail(ctx, FA_ERR_INTERNAL, "results.json of run %lld",
+                           (long long)run_id);
+    n = strlen(text);
+    text = fa_xrealloc(text, n + 2, 1);
+    text[n] = '\n';
+    text[n + 1] = '\0';
+    *out = text;
+    return FA_OK;
+}
+
+fa_err
+fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                      const char *path)
+{
+    char *text, *tmp;
+    FILE *f;
+    fa_err err = fa_results_json_text(ctx, st, run_id, &text);
+    size_t n;
+    int bad;
+
+    if (err)
+        return err;
+    n = strlen(text);
     tmp = fa_xasprintf("%s.tmp", path);
     f = fopen(tmp, "w");
     if (!f) {
@@ -507,10 +533,7 @@ fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                           strerror(errno));
         goto out;
     }
-    bad = json_dumpf(root, f,
-                     JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-                         JSON_REAL_PRECISION(17)) != 0;
-    bad |= fputc('\n', f) == EOF;
+    bad = fwrite(text, 1, n, f) != n;
     bad |= fflush(f) != 0;
     bad |= ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
@@ -522,6 +545,6 @@ fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     err = fa_file_commit(ctx, tmp, path);
 out:
     free(tmp);
-    json_decref(root);
+    free(text);
     return err;
 }

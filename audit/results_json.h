@@ -21,4 +21,8 @@
 fa_err fa_results_json_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                              const char *path);
 
+/* The same text (ending in a newline) into *out (caller frees). */
+fa_err fa_results_json_text(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                            char **out /* OUT */);
+
 #endif /* FA_RESULTS_JSON_H */

@@ -18,6 +18,7 @@
 #include "disparity.h"
 #include "policy.h"
 #include "run.h"
+#include "runlog.h"
 #include "scores.h"
 #include "stats.h"
 
@@ -2359,6 +2360,10 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         if (!err) {
             t0 = now_seconds();
             err = fa_store_run_save(ctx, st, &r);
+            /* the log entry is of the run as stored, in the same
+             * transaction */
+            if (!err)
+                err = fa_runlog_append(ctx, st, r.run_id);
             if (err)
                 fa_store_rollback(st);
             else

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -225,6 +226,25 @@ static const char schema_v2_verdicts[] =
     " rule TEXT NOT NULL,"
     " reason TEXT NOT NULL,"
     " PRIMARY KEY (run_id, idx));";
+
+/* Version 3: the append-only, hash-chained run log. Each entry names a run
+ * and the SHA-256 of its results.json as built from the store; its hash
+ * is SHA-256(prev "\n" entry), prev the hash before it (64 zeros first).
+ * Runs saved before version 3 have no entry. */
+static const char schema_v3_log[] =
+    "CREATE TABLE IF NOT EXISTS run_log("
+    " seq INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL,"
+    " entry TEXT NOT NULL,"
+    " prev TEXT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "CREATE TRIGGER IF NOT EXISTS run_log_no_update BEFORE UPDATE ON run_log"
+    " BEGIN SELECT RAISE(ABORT, 'the run log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS run_log_no_delete BEFORE DELETE ON run_log"
+    " BEGIN SELECT RAISE(ABORT, 'the run log is append-only'); END;";
+
+#define LOG_GENESIS                                                            \
+    "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* ------------------------------------------------------------------ */
 /* Private functions                                                   */
@@ -507,15 +527,17 @@ migrate(fa_ctx *ctx, fa_store *st)
                               st->path);
         if (!err)
             err = exec(ctx, st, schema_v1);
-    } else {
+    } else if (version == 1) {
         err = migrate_to_v2(ctx, st);
     }
-    if (!err)
+    if (!err && version < 2)
         err = exec(ctx, st, schema_v2_verdicts);
-    if (!err)
+    if (!err && version < 2)
         err = check_verdict_table(ctx, st);
     if (!err)
-        err = exec(ctx, st, "PRAGMA user_version = 2");
+        err = exec(ctx, st, schema_v3_log);
+    if (!err)
+        err = exec(ctx, st, "PRAGMA user_version = 3");
     if (err) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return err;
@@ -2147,4 +2169,113 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     if (err)
         fa_results_release(res);
     return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* The run log                                                         */
+
+void
+fa_log_hash(const char *prev, const char *entry, char *out)
+{
+    crypto_hash_sha256_state h;
+    unsigned char d[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
+    crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+    crypto_hash_sha256_update(&h, (const unsigned char *)entry, strlen(entry));
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+fa_err
+fa_store_log_append(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                    const char *entry, char *hash, int64_t *seq)
+{
+    sqlite3_stmt *s = NULL;
+    char prev[65] = LOG_GENESIS;
+    fa_err err = prepare(
+        ctx, st, "SELECT hash FROM run_log ORDER BY seq DESC LIMIT 1", &s);
+
+    if (err)
+        return err;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        snprintf(prev, sizeof(prev), "%s",
+                 (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    fa_log_hash(prev, entry, hash);
+    err = prepare(ctx, st,
+                  "INSERT INTO run_log(run_id, entry, prev, hash)"
+                  " VALUES (?,?,?,?)",
+                  &s);
+    if (err)
+        return err;
+    sqlite3_bind_int64(s, 1, run_id);
+    bind_text(s, 2, entry);
+    bind_text(s, 3, prev);
+    bind_text(s, 4, hash);
+    err = step_done(ctx, st, s);
+    sqlite3_finalize(s);
+    if (!err)
+        *seq = sqlite3_last_insert_rowid(st->db);
+    return err;
+}
+
+fa_err
+fa_store_log_load(fa_ctx *ctx, fa_store *st, fa_log_entry **out, size_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    size_t cap = 0;
+    fa_err err = prepare(ctx, st,
+                         "SELECT seq, run_id, entry, prev, hash FROM run_log"
+                         " ORDER BY seq",
+                         &s);
+
+    *out = NULL;
+    *n = 0;
+    if (err)
+        return err;
+    while (next_row(st, s)) {
+        fa_log_entry *e;
+
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = fa_xrealloc(*out, cap, sizeof(**out));
+        }
+        e = &(*out)[(*n)++];
+        e->seq = sqlite3_column_int64(s, 0);
+        e->run_id = sqlite3_column_int64(s, 1);
+        e->entry = col_text(s, 2);
+        e->prev = col_text(s, 3);
+        e->hash = col_text(s, 4);
+        if (!e->entry || !e->prev || !e->hash) {
+            fa_log_entries_free(*out, *n);
+            sqlite3_finalize(s);
+            *out = NULL;
+            *n = 0;
+            return fa_ctx_fail(ctx, FA_ERR_STORE,
+                               "the run log of '%s' has an "
+                               "empty field",
+                               st->path);
+        }
+    }
+    sqlite3_finalize(s);
+    err = read_check(ctx, st);
+    if (err) {
+        fa_log_entries_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+void
+fa_log_entries_free(fa_log_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].entry);
+        free(e[i].prev);
+        free(e[i].hash);
+    }
+    free(e);
 }

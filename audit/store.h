@@ -14,7 +14,7 @@
 #include "results.h"
 #include "util.h"
 
-#define FA_STORE_SCHEMA_VERSION 2
+#define FA_STORE_SCHEMA_VERSION 3
 
 typedef struct fa_store fa_store;
 
@@ -143,5 +143,30 @@ fa_err fa_store_run_latest(fa_ctx *ctx, fa_store *st, int64_t *id /* OUT */);
  * fa_results_release). FA_ERR_NOT_FOUND when there is no such run. */
 fa_err fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id,
                          fa_results *res /* OUT */);
+
+/* ------------------------------------------------------------------ */
+/* The run log                                                         */
+
+/* One entry of the hash-chained run log. */
+typedef struct fa_log_entry {
+    int64_t seq, run_id;
+    char *entry; /* canonical JSON */
+    char *prev;  /* hex SHA-256 of the entry before (64 zeros first) */
+    char *hash;  /* hex SHA-256 of prev "\n" entry */
+} fa_log_entry;
+
+/* Appends an entry for run_id, chained to the last one; its hash into
+ * hash (65 bytes) and its number into *seq. */
+fa_err fa_store_log_append(fa_ctx *ctx, fa_store *st, int64_t run_id,
+                           const char *entry, char *hash /* OUT */,
+                           int64_t *seq /* OUT */);
+
+/* Every entry, in order (release with fa_log_entries_free). */
+fa_err fa_store_log_load(fa_ctx *ctx, fa_store *st, fa_log_entry **out,
+                         size_t *n);
+void fa_log_entries_free(fa_log_entry *e, size_t n);
+
+/* hex SHA-256 of prev "\n" entry into out (65 bytes). */
+void fa_log_hash(const char *prev, const char *entry, char *out);
 
 #endif /* FA_STORE_H */

@@ -853,8 +853,10 @@ sqlite3 "$T/v1.db" "DROP TABLE verdict;
     PRAGMA user_version = 1;"
 fa run --db "$T/v1.db" --template eeoc-four-fifths
 status "a version-1 store runs" 1
-eq "a version-1 store is now version 2" \
-    "$(sq "$T/v1.db" "PRAGMA user_version")" "2"
+eq "a version-1 store is now version 3" \
+    "$(sq "$T/v1.db" "PRAGMA user_version")" "3"
+eq "a migrated store logs the runs after it" \
+    "$(sq "$T/v1.db" "SELECT count(*) FROM run_log")" "1"
 eq "a version-1 store holds the verdict" \
     "$(sq "$T/v1.db" "SELECT verdict FROM verdict")" "fail"
 fa ingest --db "$T/v1b.db" --label y --pred p --attr g "$T/gap.csv"
@@ -865,10 +867,10 @@ status "a version-1 store with a foreign verdict table" 3
 err_has "a foreign verdict table" "has a table 'verdict' that is not fairaudit's"
 eq "a refused migration leaves the store at version 1" \
     "$(sq "$T/v1b.db" "PRAGMA user_version")" "1"
-sqlite3 "$T/v1.db" "PRAGMA user_version = 3"
+sqlite3 "$T/v1.db" "PRAGMA user_version = 4"
 fa run --db "$T/v1.db"
 status "a store from a newer fairaudit" 3
-err_has "a store from a newer fairaudit" "schema version 3"
+err_has "a store from a newer fairaudit" "schema version 4"
 
 # rounding at the bounds: 8/50 against 10/50 is 4/5 exactly, 0.8 only within
 # rounding in doubles; 7 of 100 rows is not under a 7% share
@@ -1285,6 +1287,56 @@ fa pack --db "$T/g40.db" "$T/pk"
 status "pack with another store" 2
 err_has "another store: said" "is not the run of"
 check "a refused pack writes nothing" test ! -e "$T/pk.zip.tmp"
+# the store's run log: a pack finds a run edited or removed later
+fa run --db "$T/pk.db" --template generic
+fa pack --db "$T/pk.db" --out "$T/pklog.zip" "$T/pk"
+"$FA" verify --db "$T/pk.db" "$T/pklog.zip" >"$T/out" 2>&1
+eq "verify --db: the store as packed" "$?" 0
+check "verify --db: the log is whole" grep -q "^ok   the run log of .* is whole: 2 entries" "$T/out"
+eq "manifest: the run's log entry" \
+    "$(unzip -p "$T/pklog.zip" manifest.json | jq -c '.run_log.run.seq, .run_log.head.seq' | tr '\n' ' ')" \
+    "1 2 "
+cp "$T/pk.db" "$T/edit.db"
+sqlite3 "$T/edit.db" "UPDATE metric SET value = value + 0.001 WHERE run_id = 1
+    AND name = 'tpr' AND gid = 1"
+"$FA" verify --db "$T/edit.db" "$T/pklog.zip" >"$T/out" 2>&1
+eq "verify --db: a run edited in the store" "$?" 1
+check "an edited run is named" grep -q "^FAIL run 1 was changed in the store" \
+    "$T/out"
+cp "$T/pk.db" "$T/del.db"
+sqlite3 "$T/del.db" "DELETE FROM run_log WHERE seq = 1" 2>"$T/err"
+check "the run log refuses a deletion" grep -q "append-only" "$T/err"
+sqlite3 "$T/del.db" "DROP TRIGGER run_log_no_delete;
+    DELETE FROM run_log WHERE seq = 1"
+"$FA" verify --db "$T/del.db" "$T/pklog.zip" >"$T/out" 2>&1
+eq "verify --db: a log entry removed" "$?" 1
+check "a removed entry is named" grep -q "does not follow the one before it" \
+    "$T/out"
+# a log rewritten whole after an edit: chained again, but not the head
+# the pack recorded
+cp "$T/pk.db" "$T/rew.db"
+sqlite3 "$T/rew.db" "DROP TRIGGER run_log_no_update;
+    UPDATE run SET verdict = 'pass' WHERE id = 1"
+python3 - "$T/rew.db" <<'PY'
+import hashlib, json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+prev = "0" * 64
+for seq, entry in c.execute("SELECT seq, entry FROM run_log ORDER BY seq").fetchall():
+    e = json.loads(entry)
+    if e["run"] == 1:
+        e["verdict"] = "pass"
+    t = json.dumps(e, separators=(",", ":"), sort_keys=True)
+    h = hashlib.sha256((prev + "\n" + t).encode()).hexdigest()
+    c.execute("UPDATE run_log SET entry = ?, prev = ?, hash = ? WHERE seq = ?",
+              (t, prev, h, seq))
+    prev = h
+c.commit()
+PY
+"$FA" verify --db "$T/rew.db" "$T/pklog.zip" >"$T/out" 2>&1
+eq "verify --db: a log rewritten after an edit" "$?" 1
+check "a rewritten log: the recorded head is missing" \
+    grep -q "no longer holds the head the pack recorded" "$T/out"
+
 # damaged and hostile packs, on a small one
 rm -rf "$T/pks"
 fa report --db "$T/pk.db" --out "$T/pks" --formats json,xlsx
