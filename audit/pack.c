@@ -479,7 +479,8 @@ manifest_json(const struct fa_pack_opts *o, const fa_results *r,
     json_object_set_new(in, "loaded_at", json_string(r->ds.loaded_at));
     json_object_set_new(m, "inputs", json_pack("[o]", in));
     json_object_set_new(run, "id", json_integer(r->run_id));
-    json_object_set_new(run, "created", json_string(r->created));
+    json_object_set_new(run, "started", json_string(r->created));
+    json_object_set_new(run, "finished", jstr(r->finished));
     json_object_set_new(run, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(run, "bootstrap", json_integer(r->bootstrap));
     json_object_set_new(run, "reproduce", json_string(cmd));

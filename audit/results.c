@@ -247,6 +247,7 @@ fa_results_release(fa_results *res)
         free(res->sets[i].dims);
     free(res->sets);
     free(res->created);
+    free(res->finished);
     free(res->reference);
     free(res->tool_version);
     free(res->ci_method);

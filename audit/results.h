@@ -136,7 +136,9 @@ typedef struct fa_verdict {
 
 typedef struct fa_results {
     int64_t run_id;
-    char *created;   /* ISO 8601 UTC */
+    char *created;   /* ISO 8601 UTC: when the run started */
+    char *finished;  /* when it was saved; NULL for a run saved before
+                        schema version 3 */
     char *reference; /* the --reference policy as given */
     char *tool_version;
     double confidence; /* of every interval, e.g. 0.95 */

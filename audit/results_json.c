@@ -459,6 +459,8 @@ results_json(const fa_results *r)
     json_object_set_new(run, "id", json_integer(r->run_id));
     json_object_set_new(run, "reference", json_string(r->reference));
     json_object_set_new(run, "created", json_string(r->created));
+    json_object_set_new(run, "finished",
+                        r->finished ? json_string(r->finished) : json_null());
     json_object_set_new(run, "confidence", json_real(r->confidence));
     json_object_set_new(run, "ci_method", json_string(r->ci_method));
     json_object_set_new(run, "correction", json_string(r->correction));

@@ -2356,6 +2356,8 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         r.reference = fa_xstrdup(opts->reference ? opts->reference : "largest");
         r.tool_version =
             fa_xstrdup(opts->tool_version ? opts->tool_version : "unknown");
+        fa_ctx_clock_iso(ctx, when, sizeof(when));
+        r.finished = fa_xstrdup(when);
         err = fa_store_begin(ctx, st);
         if (!err) {
             t0 = now_seconds();

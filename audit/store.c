@@ -93,7 +93,8 @@ static const char schema_v1[] =
     " fields TEXT,"
     " skipped_checks TEXT,"
     " verdict TEXT,"
-    " score_median REAL);"
+    " score_median REAL,"
+    " finished TEXT);"
     "CREATE TABLE group_set("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " set_id INTEGER NOT NULL,"
@@ -206,7 +207,7 @@ static const char *const migrate_v2[][3] = {
     {"run", "template_sha256", "TEXT"}, {"run", "fields", "TEXT"},
     {"run", "skipped_checks", "TEXT"},  {"run", "verdict", "TEXT"},
     {"run", "score_median", "REAL"},    {"grp", "above", "INTEGER"},
-    {"grp", "wabove", "REAL"},
+    {"grp", "wabove", "REAL"},          {"run", "finished", "TEXT"},
 };
 
 static const char schema_v2_verdicts[] =
@@ -527,7 +528,9 @@ migrate(fa_ctx *ctx, fa_store *st)
                               st->path);
         if (!err)
             err = exec(ctx, st, schema_v1);
-    } else if (version == 1) {
+    } else {
+        /* versions 1 and 2: the columns they lack (version 3 added the
+         * run's finishing time) */
         err = migrate_to_v2(ctx, st);
     }
     if (!err && version < 2)
@@ -1783,8 +1786,8 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
                   " tool_version, confidence, ci_method, correction,"
                   " min_group, min_class, seed, bootstrap, strata,"
                   " template, template_json, template_sha256, fields,"
-                  " skipped_checks, verdict, score_median)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " skipped_checks, verdict, score_median, finished)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1808,6 +1811,7 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     bind_text(s, 18, res->template_name ? fa_verdict_name(res->verdict) : NULL);
     if (res->has_median)
         sqlite3_bind_double(s, 19, res->score_median);
+    bind_text(s, 20, res->finished);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -2117,7 +2121,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
                   " confidence, ci_method, correction, min_group, min_class,"
                   " seed, bootstrap, strata, template, template_json,"
                   " template_sha256, fields, skipped_checks, verdict,"
-                  " score_median FROM run WHERE id = ?",
+                  " score_median, finished FROM run WHERE id = ?",
                   &s);
     if (err)
         return err;
@@ -2156,6 +2160,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     }
     if ((res->has_median = sqlite3_column_type(s, 18) != SQLITE_NULL))
         res->score_median = sqlite3_column_double(s, 18);
+    res->finished = col_text(s, 19);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)

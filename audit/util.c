@@ -14,6 +14,7 @@ struct fa_ctx {
     fa_err err;
     char *msg;
     int64_t now;
+    int fixed; /* SOURCE_DATE_EPOCH is set */
 };
 
 static void
@@ -123,8 +124,10 @@ fa_ctx_new(void)
     if (sde && *sde) {
         errno = 0;
         v = strtoll(sde, &end, 10);
-        if (!errno && end && *end == '\0' && v >= 0)
+        if (!errno && end && *end == '\0' && v >= 0) {
             ctx->now = (int64_t)v;
+            ctx->fixed = 1;
+        }
     }
     return ctx;
 }
@@ -182,6 +185,16 @@ void
 fa_ctx_now_iso(const fa_ctx *ctx, char *buf, size_t size)
 {
     time_t t = (time_t)ctx->now;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+fa_ctx_clock_iso(const fa_ctx *ctx, char *buf, size_t size)
+{
+    time_t t = ctx->fixed ? (time_t)ctx->now : time(NULL);
     struct tm tm;
 
     gmtime_r(&t, &tm);

@@ -66,6 +66,10 @@ int64_t fa_ctx_now(const fa_ctx *ctx);
 /* The same as ISO 8601 UTC "2026-01-31T12:00:00Z" into buf (>= 21 bytes). */
 void fa_ctx_now_iso(const fa_ctx *ctx, char *buf, size_t size);
 
+/* The time it is now, as fa_ctx_now_iso writes it: SOURCE_DATE_EPOCH when
+ * set, else the clock's (for the end of a step). */
+void fa_ctx_clock_iso(const fa_ctx *ctx, char *buf, size_t size);
+
 /*
  * A copy of s that lives until the process ends, one per distinct text, so
  * reasons made at run time or read from the store keep the

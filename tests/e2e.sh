@@ -1216,6 +1216,9 @@ eq "manifest: the template's hash" "$(jq -r .template.sha256 "$T/manifest.json")
     "$(jq -r .template.sha256 "$T/pk/results.json")"
 eq "manifest: the preparer" "$(jq -r .signoff.preparer "$T/manifest.json")" \
     "Ada Lovelace"
+eq "manifest: the run's start and end (SOURCE_DATE_EPOCH)" \
+    "$(jq -r '.run.started + " " + .run.finished' "$T/manifest.json")" \
+    "2026-01-01T00:00:00Z 2026-01-01T00:00:00Z"
 eq "manifest: valid until" "$(jq -r .signoff.valid_until "$T/manifest.json")" \
     "2027-12-31"
 check "manifest: the command line" sh -c \

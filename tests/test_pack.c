@@ -54,6 +54,8 @@ pack_suite(void)
     Suite *s = suite_create("pack");
     TCase *tc = tcase_create("pack");
 
+    /* the machine may be busy with other suites */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, safe_names);
     tcase_add_test(tc, long_names);
     suite_add_tcase(s, tc);

@@ -250,6 +250,8 @@ xlsx_suite(void)
     Suite *s = suite_create("xlsx");
     TCase *tc = tcase_create("xlsx");
 
+    /* the machine may be busy with other suites */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, rate_formulas);
     tcase_add_test(tc, rate_formulas_label_free);
     tcase_add_test(tc, cell_text);
