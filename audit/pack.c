@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 #include "confusion.h"
+#include "ingest.h"
 #include "pack.h"
 #include "results.h"
 #include "runlog.h"
@@ -414,6 +415,114 @@ cells_csv(const fa_results *r, size_t *len)
 }
 
 /* ------------------------------------------------------------------ */
+/* Private functions: the parsed table's hash                          */
+
+/* Each loaded row's SHA-256 over its parsed values, length-prefixed in a
+ * fixed order (label, decision, score, weight, then the audited columns;
+ * "~" for a value absent or missing); the table's hash is the SHA-256 of
+ * the row digests sorted, so the same values in another file format,
+ * quoting, number spelling or row order give the same hash. */
+struct table_hash {
+    const fa_dataset *ds;
+    unsigned char (*d)[32];
+    size_t n, cap;
+};
+
+static void
+field(crypto_hash_sha256_state *h, const char *s, size_t len)
+{
+    char pre[32];
+    int k = snprintf(pre, sizeof(pre), "%zu:", len);
+
+    crypto_hash_sha256_update(h, (const unsigned char *)pre, (size_t)k);
+    crypto_hash_sha256_update(h, (const unsigned char *)s, len);
+}
+
+static void
+field_num(crypto_hash_sha256_state *h, double v)
+{
+    char t[64];
+
+    snprintf(t, sizeof(t), "%.17g", v);
+    field(h, t, strlen(t));
+}
+
+static fa_err
+hash_batch(void *data, const fa_row_batch *b)
+{
+    struct table_hash *th = data;
+    const fa_dataset *ds = th->ds;
+
+    for (size_t i = 0; i < b->n; i++) {
+        crypto_hash_sha256_state h;
+
+        if (th->n == th->cap) {
+            th->cap = th->cap ? 2 * th->cap : 4096;
+            th->d = fa_xrealloc(th->d, th->cap, sizeof(*th->d));
+        }
+        crypto_hash_sha256_init(&h);
+        if (ds->labelled)
+            field(&h, b->y_true[i] ? "1" : "0", 1);
+        else
+            crypto_hash_sha256_update(&h, (const unsigned char *)"~", 1);
+        field(&h, b->y_pred[i] ? "1" : "0", 1);
+        if (ds->scored)
+            field_num(&h, b->score[i]);
+        else
+            crypto_hash_sha256_update(&h, (const unsigned char *)"~", 1);
+        if (ds->weighted)
+            field_num(&h, b->weight[i]);
+        else
+            crypto_hash_sha256_update(&h, (const unsigned char *)"~", 1);
+        for (size_t j = 0; j < ds->ndims; j++) {
+            const fa_dim *d = &ds->dims[j];
+            int64_t code = b->code[i * b->ndims + j];
+
+            if (d->bin_spec) {
+                if (code)
+                    field_num(&h, b->x[i * b->ndims + j]);
+                else
+                    crypto_hash_sha256_update(&h, (const unsigned char *)"~",
+                                              1);
+            } else if (code == d->missing_code || code < 0 ||
+                       (size_t)code >= d->nvalues) {
+                crypto_hash_sha256_update(&h, (const unsigned char *)"~", 1);
+            } else {
+                field(&h, d->values[code], strlen(d->values[code]));
+            }
+        }
+        crypto_hash_sha256_final(&h, th->d[th->n++]);
+    }
+    return FA_OK;
+}
+
+static int
+by_digest(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* The parsed table's hash of dataset ds of st into hex (65 bytes). */
+static fa_err
+table_hash(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, char *hex)
+{
+    struct table_hash th = {ds, NULL, 0, 0};
+    fa_err err = fa_store_rows_scan(ctx, st, ds, hash_batch, &th);
+
+    if (!err) {
+        unsigned char d[crypto_hash_sha256_BYTES];
+
+        if (th.n)
+            qsort(th.d, th.n, sizeof(*th.d), by_digest);
+        crypto_hash_sha256(d, th.n ? th.d[0] : (const unsigned char *)"",
+                           th.n * 32);
+        sodium_bin2hex(hex, 65, d, sizeof(d));
+    }
+    free(th.d);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
 /* Private functions: the manifest                                     */
 
 static json_t *
@@ -445,7 +554,7 @@ log_json(fa_ctx *ctx, fa_store *st, int64_t run_id, json_t **out)
 
 static json_t *
 manifest_json(const struct fa_pack_opts *o, const fa_results *r,
-              const struct members *ms, json_t *runlog)
+              const struct members *ms, json_t *runlog, const char *table)
 {
     json_t *m = json_object(), *tool = json_object(), *libs = json_object();
     json_t *run = json_object(), *in = json_object(), *files = json_array();
@@ -477,6 +586,10 @@ manifest_json(const struct fa_pack_opts *o, const fa_results *r,
     json_object_set_new(in, "rows_loaded", json_integer(r->ds.rows_loaded));
     json_object_set_new(in, "rows_rejected", json_integer(r->ds.rows_rejected));
     json_object_set_new(in, "loaded_at", json_string(r->ds.loaded_at));
+    json_object_set_new(in, "table_sha256", json_string(table));
+    json_object_set_new(in, "mapping",
+                        r->ds.mapping ? json_loads(r->ds.mapping, 0, NULL)
+                                      : json_null());
     json_object_set_new(m, "inputs", json_pack("[o]", in));
     json_object_set_new(run, "id", json_integer(r->run_id));
     json_object_set_new(run, "started", json_string(r->created));
@@ -687,10 +800,17 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     {
         json_t *runlog;
 
+        char table[65];
+
         err = log_json(ctx, st, r.run_id, &runlog);
         if (err)
             goto out;
-        man = manifest_json(o, &r, &ms, runlog);
+        err = table_hash(ctx, st, &r.ds, table);
+        if (err) {
+            json_decref(runlog);
+            goto out;
+        }
+        man = manifest_json(o, &r, &ms, runlog, table);
         json_decref(runlog);
     }
     {
@@ -1495,19 +1615,89 @@ check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
     fa_store_close(st);
 }
 
+/* Loads path with the column mapping of the manifest into a store in
+ * memory and hashes the parsed table as pack does. */
+static fa_err
+data_table_hash(fa_ctx *ctx, const char *path, json_t *mapping, char *hex,
+                int64_t *rows)
+{
+    struct fa_ingest_opts o = {0};
+    struct fa_ingest_result res;
+    json_t *attrs = json_object_get(mapping, "attributes");
+    json_t *segs = json_object_get(mapping, "segments");
+    json_t *bins = json_object_get(mapping, "bins"), *x;
+    const char **a = fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
+    const char **g = fa_xcalloc(json_array_size(segs) + 1, sizeof(char *));
+    struct fa_bin_opt *b =
+        fa_xcalloc(json_object_size(bins) + 1, sizeof(struct fa_bin_opt));
+    const char *key, *delim = json_s(mapping, "delimiter");
+    fa_store *st = NULL;
+    fa_dataset ds;
+    size_t i;
+    fa_err err;
+
+    o.path = path;
+    o.label = json_s(mapping, "label");
+    o.pred = json_s(mapping, "pred");
+    o.score = json_s(mapping, "score");
+    o.weight = json_s(mapping, "weight");
+    o.positive = json_s(mapping, "positive");
+    o.negative = json_s(mapping, "negative");
+    o.pred_positive = json_s(mapping, "pred_positive");
+    o.pred_negative = json_s(mapping, "pred_negative");
+    x = json_object_get(mapping, "threshold");
+    if (json_is_number(x)) {
+        o.has_threshold = 1;
+        o.threshold = json_number_value(x);
+    }
+    json_array_foreach(attrs, i, x) a[i] = json_string_value(x);
+    json_array_foreach(segs, i, x) g[i] = json_string_value(x);
+    o.attrs = a;
+    o.nattrs = json_array_size(attrs);
+    o.segments = g;
+    o.nsegments = json_array_size(segs);
+    i = 0;
+    json_object_foreach(bins, key, x)
+    {
+        b[i].column = key;
+        b[i].spec = json_string_value(x);
+        i++;
+    }
+    o.bins = b;
+    o.nbins = i;
+    o.delimiter = delim && strlen(delim) == 1 ? delim[0] : 0;
+    o.max_rejects = INT64_MAX;
+    err = fa_store_open(ctx, ":memory:", 1, &st);
+    if (!err)
+        err = fa_ingest(ctx, st, &o, &res);
+    if (!err)
+        err = fa_store_dataset_load(ctx, st, res.dataset_id, &ds);
+    if (!err) {
+        err = table_hash(ctx, st, &ds, hex);
+        *rows = ds.rows_loaded;
+        fa_dataset_release(&ds);
+    }
+    fa_store_close(st);
+    free(a);
+    free(g);
+    free(b);
+    return err;
+}
+
 static void
 check_data(struct vstate *v, fa_ctx *ctx, json_t *man)
 {
     json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
-    const char *want = json_s(in, "sha256");
+    const char *want = json_s(in, "sha256"),
+               *table = json_s(in, "table_sha256");
     unsigned char d[crypto_hash_sha256_BYTES], buf[65536];
     crypto_hash_sha256_state sha;
-    char hex[65];
+    char hex[65], thex[65];
     FILE *f = fopen(v->o->data, "rb");
     size_t got;
     long long size = 0;
+    int64_t rows = 0;
 
-    (void)ctx;
     if (!f) {
         say(v, 0, "cannot read '%s': %s", v->o->data, strerror(errno));
         return;
@@ -1520,15 +1710,42 @@ check_data(struct vstate *v, fa_ctx *ctx, json_t *man)
     fclose(f);
     crypto_hash_sha256_final(&sha, d);
     sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-    if (!want || strcmp(hex, want) != 0)
+    if (want && strcmp(hex, want) == 0) {
+        say(v, 1,
+            "'%s' is the audited input, byte for byte (%lld bytes, "
+            "SHA-256 %s)",
+            v->o->data, size, hex);
+        return;
+    }
+    /* not the same bytes: perhaps the same table written otherwise */
+    if (!table || !json_is_object(json_object_get(in, "mapping"))) {
         say(v, 0,
             "'%s' is not the audited input: SHA-256 %s, the manifest "
-            "says %s (%s)",
-            v->o->data, hex, want ? want : "nothing",
-            json_s(in, "name") ? json_s(in, "name") : "?");
+            "says %s",
+            v->o->data, hex, want ? want : "nothing");
+        return;
+    }
+    if (data_table_hash(ctx, v->o->data, json_object_get(in, "mapping"), thex,
+                        &rows) != FA_OK) {
+        say(v, 0,
+            "'%s' is not the audited input (SHA-256 %s) and does not "
+            "load with its column mapping: %s",
+            v->o->data, hex, fa_ctx_msg(ctx));
+        fa_ctx_clear(ctx);
+        return;
+    }
+    if (strcmp(thex, table) != 0)
+        say(v, 0,
+            "'%s' is not the audited input: neither its bytes "
+            "(SHA-256 %s) nor its %lld parsed rows (table SHA-256 %s) "
+            "match the manifest's %s",
+            v->o->data, hex, (long long)rows, thex, table);
     else
-        say(v, 1, "'%s' is the audited input (%lld bytes, SHA-256 %s)",
-            v->o->data, size, hex);
+        say(v, 1,
+            "'%s' holds the audited table written otherwise: its "
+            "%lld parsed rows match (table SHA-256 %s), its bytes do "
+            "not",
+            v->o->data, (long long)rows, thex);
 }
 
 fa_err

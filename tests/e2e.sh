@@ -1274,6 +1274,19 @@ eq "verify --data: the audited input" "$?" 0
 "$FA" verify --data "$T/g40.csv" "$T/pk2.zip" >"$T/out" 2>&1
 eq "verify --data: another file" "$?" 1
 check "another file: named" grep -q "is not the audited input" "$T/out"
+# the same table written otherwise: rows reversed, CRLF line ends
+{ head -n 1 "$FIXTURES/demo/predictions.csv"
+  tail -n +2 "$FIXTURES/demo/predictions.csv" | tac; } | sed 's/$/\r/' \
+    >"$T/reexport.csv"
+"$FA" verify --data "$T/reexport.csv" "$T/pk2.zip" >"$T/out" 2>&1
+eq "verify --data: a re-export of the audited table" "$?" 0
+check "a re-export: matched by its parsed rows" \
+    grep -q "holds the audited table written otherwise: its 20000 parsed rows" \
+    "$T/out"
+awk -F, 'NR == 2 { $0 = $0 "" ; sub(/,0,/, ",1,") } { print }' \
+    "$T/reexport.csv" >"$T/reexport2.csv"
+"$FA" verify --data "$T/reexport2.csv" "$T/pk2.zip" >"$T/out" 2>&1
+eq "verify --data: a re-export with one value changed" "$?" 1
 # folders pack refuses
 mkdir -p "$T/nores"
 fa pack --db "$T/pk.db" "$T/nores"
