@@ -35,6 +35,7 @@
 #include "ingest.h"
 #include "pack.h"
 #include "results.h"
+#include "results_json.h"
 #include "runlog.h"
 #include "stats.h"
 
@@ -670,8 +671,7 @@ write_zip(fa_ctx *ctx, const struct members *ms, const char *path)
     int ze = 0;
     zip_t *z;
 
-    unlink(path);
-    z = zip_open(path, ZIP_CREATE | ZIP_EXCL, &ze);
+    z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
     if (!z) {
         zip_error_t e;
         fa_err err;
@@ -754,7 +754,7 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     {
         const struct member *rj = members_find(&ms, "results.json");
 
-        res = json_loadb((const char *)rj->data, rj->len, 0, NULL);
+        res = rj ? json_loadb((const char *)rj->data, rj->len, 0, NULL) : NULL;
     }
     run = json_object_get(res, "run");
     if (!json_is_integer(json_object_get(run, "id"))) {
@@ -786,6 +786,23 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
                               (long long)r.run_id, rpath);
             goto out;
         }
+    }
+    {
+        /* the folder's results.json must be the store's, byte for byte */
+        const struct member *rj = members_find(&ms, "results.json");
+        char *text = NULL;
+
+        err = fa_results_json_text(ctx, st, r.run_id, &text);
+        if (!err &&
+            (strlen(text) != rj->len || memcmp(text, rj->data, rj->len) != 0))
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "'%s' is not the results.json the store holds "
+                              "for run %lld (edited?): write the folder "
+                              "again with 'fairaudit report'",
+                              rpath, (long long)r.run_id);
+        free(text);
+        if (err)
+            goto out;
     }
     cells = cells_csv(&r, &clen);
     members_add(&ms, "cells.csv", (unsigned char *)cells, clen);
@@ -865,9 +882,17 @@ fa_keygen(fa_ctx *ctx, const char *path)
     struct stat sb;
     fa_err err;
 
-    if (stat(path, &sb) == 0)
-        return fa_ctx_fail(ctx, FA_ERR_USAGE,
-                           "'%s' exists: a key is never overwritten", path);
+    {
+        char *pubpath = fa_xasprintf("%s.pub", path);
+        int exists = stat(path, &sb) == 0 || stat(pubpath, &sb) == 0;
+
+        free(pubpath);
+        if (exists)
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "'%s' or '%s.pub' exists: a key is never "
+                               "overwritten",
+                               path, path);
+    }
     crypto_sign_keypair(pk, sk);
     sodium_bin2hex(skhex, sizeof(skhex), sk, sizeof(sk));
     sodium_bin2hex(pkhex, sizeof(pkhex), pk, sizeof(pk));
@@ -961,8 +986,8 @@ read_members(struct vstate *v, zip_t *z, struct members *ms)
             good = 0;
             continue;
         }
-        if ((long long)zs.size > FA_PACK_MAX_MEMBER ||
-            total + (long long)zs.size > FA_PACK_MAX_TOTAL) {
+        if (zs.size > (zip_uint64_t)FA_PACK_MAX_MEMBER ||
+            zs.size > (zip_uint64_t)(FA_PACK_MAX_TOTAL - total)) {
             say(v, 0,
                 "member '%s' declares %llu bytes, more than a pack "
                 "may hold",
@@ -981,7 +1006,12 @@ read_members(struct vstate *v, zip_t *z, struct members *ms)
             if (zip_fread(f, &extra, 1) != 0)
                 got = -1;
         }
-        if (!f || got != (zip_int64_t)zs.size) {
+        if (f && got == -1 && zip_file_get_error(f)->zip_err == ZIP_ER_OK) {
+            say(v, 0, "member '%s' inflates past its declared %llu bytes", name,
+                (unsigned long long)zs.size);
+            free(data);
+            good = 0;
+        } else if (!f || got != (zip_int64_t)zs.size) {
             say(v, 0, "member '%s' cannot be read: %s", name,
                 f ? zip_file_strerror(f) : zip_strerror(z));
             free(data);
@@ -1018,6 +1048,20 @@ check_hashes(struct vstate *v, const struct members *ms, json_t *man)
         const char *path = json_s(e, "path"), *sha = json_s(e, "sha256");
         const struct member *m = path ? members_find(ms, path) : NULL;
         char hex[65];
+        size_t j;
+        json_t *x;
+        int twice = 0;
+
+        json_array_foreach(files, j, x)
+        {
+            const char *other = json_s(x, "path");
+
+            twice |= j < i && path && other && strcmp(other, path) == 0;
+        }
+        if (twice) {
+            say(v, 0, "'%s': listed twice in the manifest", path);
+            continue;
+        }
 
         if (!m) {
             say(v, 0, "'%s': in the manifest, not in the pack",
@@ -1105,6 +1149,7 @@ struct cell {
 
 struct cells {
     size_t ndims;
+    size_t nnames; /* header fields after "kind" kept in names */
     char **names;
     struct cell *c;
     size_t n;
@@ -1124,7 +1169,7 @@ cells_free(struct cells *cs)
         free(cs->c[i].values);
     }
     free(cs->c);
-    for (size_t j = 0; j < cs->ndims; j++)
+    for (size_t j = 0; j < cs->nnames; j++)
         free(cs->names[j]);
     free(cs->names);
     if (cs->cur.values) {
@@ -1160,6 +1205,7 @@ on_cell_field(void *s, size_t len, void *data)
         if (f >= 1 && f <= 64) {
             cs->names = fa_xrealloc(cs->names, f, sizeof(*cs->names));
             cs->names[f - 1] = fa_xstrndup(s, len);
+            cs->nnames = f;
         } else if (f > 64) {
             cs->bad = 1;
         }
@@ -1203,9 +1249,21 @@ on_cell_row(int c, void *data)
 
     (void)c;
     if (cs->line == 0) {
-        if (cs->field < 11)
+        cs->nnames = cs->field > 65 ? 64 : cs->field ? cs->field - 1 : 0;
+        if (cs->field < 11) {
             cs->bad = 1;
-        cs->ndims = cs->field - 11;
+            cs->ndims = 0;
+        } else {
+            static const char *const tail[] = {
+                "n",  "weight",  "tp",      "fp",      "tn",
+                "fn", "tp_rows", "fp_rows", "tn_rows", "fn_rows"};
+
+            cs->ndims = cs->field - 11;
+            for (size_t k = 0; k < 10 && cs->names; k++)
+                if (cs->ndims + k >= cs->nnames ||
+                    strcmp(cs->names[cs->ndims + k], tail[k]) != 0)
+                    cs->bad = 1;
+        }
     } else if (!cs->bad) {
         if (cs->field != cs->ndims + 11) {
             cs->bad = 1;
@@ -1494,7 +1552,9 @@ check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
                 const unsigned char *zip, size_t len, json_t *man)
 {
     const char *packed = json_s(json_object_get(man, "libraries"), "libzip");
-    char path[] = "/tmp/fairaudit-verify-XXXXXX";
+    const char *dir = getenv("TMPDIR");
+    char *path =
+        fa_xasprintf("%s/fairaudit-verify-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd;
     unsigned char *again = NULL;
     size_t alen = 0;
@@ -1510,6 +1570,7 @@ check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
     fd = mkstemp(path);
     if (fd < 0) {
         say(v, 0, "cannot make a temporary file: %s", strerror(errno));
+        free(path);
         return;
     }
     close(fd);
@@ -1539,6 +1600,7 @@ check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
             ms->n);
     }
     unlink(path);
+    free(path);
     free(again);
     free(sorted.m);
 }
@@ -1551,7 +1613,7 @@ log_problem(void *data, int ok, const char *what)
 
 /* The store's run log: whole, and holding the head the pack recorded. */
 static void
-check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
+check_log(struct vstate *v, fa_ctx *ctx, json_t *man, const struct members *ms)
 {
     json_t *rl = json_object_get(man, "run_log");
     json_t *head = json_object_get(rl, "head");
@@ -1565,7 +1627,7 @@ check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
         say(v, 0, "the manifest records no run log head");
         return;
     }
-    if (fa_store_open(ctx, v->o->db, 0, &st) != FA_OK ||
+    if (fa_store_open_readonly(ctx, v->o->db, &st) != FA_OK ||
         fa_runlog_check(ctx, st, log_problem, v, &ok, &n) != FA_OK ||
         fa_store_log_load(ctx, st, &e, &n) != FA_OK) {
         say(v, 0, "cannot check the run log of '%s': %s", v->o->db,
@@ -1582,12 +1644,25 @@ check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
     {
         json_int_t hseq = json_integer_value(json_object_get(head, "seq"));
         const char *hh = json_s(head, "hash");
-        int found = hseq == 0;
+        int found = 0;
+
+        if (json_is_integer(json_object_get(head, "seq")) && hseq == 0 && hh &&
+            strspn(hh, "0") == 64 && strlen(hh) == 64) {
+            say(v, 1,
+                "the store's run log was empty when the pack was made: "
+                "its head holds nothing to check");
+            hseq = -2;
+        } else if (!json_is_integer(json_object_get(head, "seq")) || hseq < 1 ||
+                   !hh || strlen(hh) != 64) {
+            hseq = -1; /* matches no entry */
+        }
 
         for (size_t i = 0; i < n; i++)
             if (e[i].seq == hseq)
                 found = hh && strcmp(e[i].hash, hh) == 0;
-        if (!found)
+        if (hseq == -2)
+            ; /* said above */
+        else if (!found)
             say(v, 0,
                 "the store's run log no longer holds the head the pack "
                 "recorded (entry %lld, %.16s...): runs were removed or "
@@ -1602,14 +1677,39 @@ check_log(struct vstate *v, fa_ctx *ctx, json_t *man)
     if (json_is_object(mine)) {
         json_int_t rseq = json_integer_value(json_object_get(mine, "seq"));
         const char *rh = json_s(mine, "hash");
-        int found = 0;
+        const struct member *rm = members_find(ms, "results.json");
+        const fa_log_entry *hit = NULL;
 
         for (size_t i = 0; i < n; i++)
-            if (e[i].seq == rseq)
-                found = rh && strcmp(e[i].hash, rh) == 0;
-        if (!found)
+            if (e[i].seq == rseq && rh && strcmp(e[i].hash, rh) == 0)
+                hit = &e[i];
+        if (!hit) {
             say(v, 0, "the store's run log lacks this pack's run (entry %lld)",
                 (long long)rseq);
+        } else {
+            /* the pack's results.json is the one the log names */
+            json_t *entry = json_loads(hit->entry, 0, NULL);
+            const char *want = json_s(entry, "results_sha256");
+            char hex[65] = "";
+
+            if (rm)
+                sha256_hex(rm->data, rm->len, hex);
+            if (!want || strcmp(want, hex) != 0)
+                say(v, 0,
+                    "the pack's results.json (SHA-256 %.16s...) is not "
+                    "the one the store logged for run %lld (%.16s...)",
+                    hex, (long long)hit->run_id, want ? want : "?");
+            else
+                say(v, 1,
+                    "the pack's results.json is the one the store "
+                    "logged for run %lld (entry %lld)",
+                    (long long)hit->run_id, (long long)hit->seq);
+            json_decref(entry);
+        }
+    } else {
+        say(v, 1,
+            "the pack's run predates the store's run log: its "
+            "results.json is not checked against the store");
     }
     fa_log_entries_free(e, n);
     fa_store_close(st);
@@ -1636,6 +1736,31 @@ data_table_hash(fa_ctx *ctx, const char *path, json_t *mapping, char *hex,
     size_t i;
     fa_err err;
 
+    {
+        /* from the pack: every name must be text */
+        static const char *const keys[] = {
+            "label",         "pred",          "score",
+            "weight",        "positive",      "negative",
+            "pred_positive", "pred_negative", "delimiter"};
+        int bad = !json_is_array(attrs) || !json_is_array(segs) ||
+                  (bins && !json_is_object(bins));
+
+        for (size_t k = 0; k < FA_ARRAY_LEN(keys); k++) {
+            json_t *y = json_object_get(mapping, keys[k]);
+
+            bad |= y && !json_is_null(y) && !json_is_string(y);
+        }
+        json_array_foreach(attrs, i, x) bad |= !json_is_string(x);
+        json_array_foreach(segs, i, x) bad |= !json_is_string(x);
+        json_object_foreach(bins, key, x) bad |= !json_is_string(x);
+        if (bad) {
+            free(a);
+            free(g);
+            free(b);
+            return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                               "the manifest's column mapping is malformed");
+        }
+    }
     o.path = path;
     o.label = json_s(mapping, "label");
     o.pred = json_s(mapping, "pred");
@@ -1797,7 +1922,7 @@ fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
         if (o->data)
             check_data(&v, ctx, man);
         if (o->db)
-            check_log(&v, ctx, man);
+            check_log(&v, ctx, man, &ms);
     }
     json_decref(man);
     members_free(&ms);

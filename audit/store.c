@@ -597,6 +597,46 @@ fa_store_open(fa_ctx *ctx, const char *path, int create, fa_store **out)
     return FA_OK;
 }
 
+fa_err
+fa_store_open_readonly(fa_ctx *ctx, const char *path, fa_store **out)
+{
+    fa_store *st;
+    sqlite3_stmt *s = NULL;
+    int version = -1;
+    fa_err err;
+
+    *out = NULL;
+    st = fa_xcalloc(1, sizeof(*st));
+    st->path = fa_xstrdup(path);
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        err = fa_ctx_fail(ctx, FA_ERR_NOT_FOUND, "cannot open store '%s': %s",
+                          path,
+                          st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        fa_store_close(st);
+        return err;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 5000);
+    err = prepare(ctx, st, "PRAGMA user_version", &s);
+    if (!err && sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (!err && version != FA_STORE_SCHEMA_VERSION)
+        err = fa_ctx_fail(ctx, FA_ERR_STORE_VERSION,
+                          "store '%s' has schema version %d, not %d (open "
+                          "it once with 'fairaudit run' or 'report' to "
+                          "bring it up to date)",
+                          path, version, FA_STORE_SCHEMA_VERSION);
+    if (err) {
+        fa_store_close(st);
+        return err;
+    }
+    *out = st;
+    return FA_OK;
+}
+
 void
 fa_store_close(fa_store *st)
 {

@@ -26,6 +26,10 @@ typedef struct fa_store fa_store;
  */
 fa_err fa_store_open(fa_ctx *ctx, const char *path, int create,
                      fa_store **out /* OUT */);
+/* Opens an existing store read-only, as it is: no migration, so a store
+ * of another schema version is refused (FA_ERR_STORE_VERSION). */
+fa_err fa_store_open_readonly(fa_ctx *ctx, const char *path,
+                              fa_store **out /* OUT */);
 /* Closes the store; NULL is a no-op. An open transaction is rolled back. */
 void fa_store_close(fa_store *st);
 

@@ -1251,6 +1251,10 @@ check "keygen: the secret key is private" \
     test "$(stat -c %a "$T/key")" = 600
 fa keygen "$T/key"
 status "keygen never overwrites a key" 2
+mv "$T/key" "$T/key.moved"
+fa keygen "$T/key"
+status "keygen never overwrites a public key either" 2
+mv "$T/key.moved" "$T/key"
 fa keygen "$T/other"
 fa pack --db "$T/pk.db" --sign "$T/key" --out "$T/signed.zip" "$T/pk"
 status "pack --sign" 0
@@ -1309,6 +1313,15 @@ fa pack --db "$T/pk.db" --out "$T/pklog.zip" "$T/pk"
 "$FA" verify --db "$T/pk.db" "$T/pklog.zip" >"$T/out" 2>&1
 eq "verify --db: the store as packed" "$?" 0
 check "verify --db: the log is whole" grep -q "^ok   the run log of .* is whole: 2 entries" "$T/out"
+check "verify --db: the pack's results.json is the logged one" \
+    grep -q "^ok   the pack's results.json is the one the store logged for run 1" \
+    "$T/out"
+cp -r "$T/pk" "$T/pkedit"
+sed 's/"fail"/"pass"/g' "$T/pk/results.json" >"$T/pkedit/results.json"
+fa pack --db "$T/pk.db" "$T/pkedit"
+status "pack an edited results.json" 2
+err_has "an edited results.json is named" "is not the results.json the store holds"
+check "an edited folder is not packed" test ! -e "$T/pkedit.zip"
 eq "manifest: the run's log entry" \
     "$(unzip -p "$T/pklog.zip" manifest.json | jq -c '.run_log.run.seq, .run_log.head.seq' | tr '\n' ' ')" \
     "1 2 "

@@ -10,8 +10,10 @@ Cases:
 - two members' contents swapped; one member's byte changed with the
   manifest's hash updated to match (caught by the recomputation or the
   canonical form); a count in cells.csv changed with its hash updated;
-- members named ../x, /abs, a symlink, a name twice, and a member that
-  declares a huge size.
+- members named ../x, /abs, a symlink, a name twice, a member that
+  declares 4 GiB and a ZIP64 member that declares 2^64 - 16 bytes;
+- a cells.csv with a short header and a manifest whose column mapping is
+  not text (with --data), behind good hashes: rejected, never a crash.
 
 Prints one line per failed expectation and a summary; exits 1 when any
 case is accepted, 2 when it cannot run.
@@ -39,10 +41,10 @@ def verify(fa, path, *extra):
     return r.returncode, r.stdout.decode("utf-8", "replace")
 
 
-def expect_reject(fa, path, what, needle=None):
+def expect_reject(fa, path, what, needle=None, extra=()):
     global cases
     cases += 1
-    rc, out = verify(fa, path)
+    rc, out = verify(fa, path, *extra)
     if rc != 1:
         failures.append("%s: verify exit %d, want 1" % (what, rc))
     elif needle and needle not in out:
@@ -169,6 +171,47 @@ def main(argv):
         cd = z.rfind(b"PK\x01\x02", 0, cd)
     open(t, "wb").write(bytes(z))
     expect_reject(fa, t, "a member declaring 4 GiB")
+    # 7. malformed members behind good hashes: never a crash
+    write(t, rehash(items, "cells.csv", b"kind,a\n"))
+    expect_reject(fa, t, "cells.csv with a short header", "cells.csv")
+    man = json.loads(da["manifest.json"])
+    man["inputs"][0]["mapping"]["attributes"] = [1]
+    bad_man = (json.dumps(man, indent=1, sort_keys=True) + "\n").encode()
+    write(t, [(i, bad_man if i.filename == "manifest.json" else d)
+              for i, d in items])
+    other = os.path.join(work, "other.csv")
+    open(other, "w").write("a,b\n1,2\n")
+    expect_reject(fa, t, "a malformed column mapping with --data",
+                  "column mapping is malformed", ("--data", other))
+    # 8. a ZIP64 member declaring 2^64 - 16 bytes
+    with zipfile.ZipFile(t, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, d in items:
+            z.writestr(info, d)
+        zi = zipfile.ZipInfo("huge64", (1980, 1, 1, 0, 0, 0))
+        zi.external_attr = 0o100644 << 16
+        with z.open(zi, "w", force_zip64=True) as w:
+            w.write(b"small")
+    z = bytearray(open(t, "rb").read())
+    for sig in (b"PK\x01\x02", b"PK\x03\x04"):
+        at = z.find(sig)
+        while at >= 0:
+            if sig == b"PK\x01\x02":
+                nlen, xlen = struct.unpack_from("<HH", z, at + 28)
+                name_at = at + 46
+            else:
+                nlen, xlen = struct.unpack_from("<HH", z, at + 26)
+                name_at = at + 30
+            if z[name_at:name_at + nlen] == b"huge64":
+                x = name_at + nlen
+                end = x + xlen
+                while x + 4 <= end:
+                    hid, hlen = struct.unpack_from("<HH", z, x)
+                    if hid == 1:
+                        struct.pack_into("<Q", z, x + 4, 2 ** 64 - 16)
+                    x += 4 + hlen
+            at = z.find(sig, at + 4)
+    open(t, "wb").write(bytes(z))
+    expect_reject(fa, t, "a ZIP64 member declaring 2^64 - 16 bytes")
     for bad in (extra, "/tmp/evil-abs", os.path.join(work, "..", "evil")):
         if os.path.exists(bad):
             failures.append("verify wrote %s" % bad)
