@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 #include "confusion.h"
+#include "disparity.h"
 #include "ingest.h"
 #include "pack.h"
 #include "results.h"
@@ -1478,7 +1479,9 @@ check_numbers(struct vstate *v, const struct members *ms)
     json_t *res, *groups, *g;
     struct cells cs;
     size_t i, n = 0, bad = 0;
-    struct sums s;
+    struct sums ov_sums = {0}, *sums;
+    unsigned char *have;
+    int ov_have = 0;
 
     if (!rm || !cm) {
         say(v, 0, "the pack lacks %s", !rm ? "results.json" : "cells.csv");
@@ -1501,12 +1504,16 @@ check_numbers(struct vstate *v, const struct members *ms)
         json_t *cols =
             json_object_get(json_object_get(res, "dataset"), "columns");
 
-        if (json_array_size(json_object_get(cols, "attributes")) > 0)
-            n += check_group(v, &cs, res, ov, "overall", attrs, "overall", &s,
-                             &bad);
+        if (json_array_size(json_object_get(cols, "attributes")) > 0) {
+            n += check_group(v, &cs, res, ov, "overall", attrs, "overall",
+                             &ov_sums, &bad);
+            ov_have = 1;
+        }
         json_decref(attrs);
     }
     groups = json_object_get(res, "groups");
+    sums = fa_xcalloc(json_array_size(groups) + 1, sizeof(*sums));
+    have = fa_xcalloc(json_array_size(groups) + 1, 1);
     json_array_foreach(groups, i, g)
     {
         const char *kind = json_s(g, "kind");
@@ -1527,13 +1534,75 @@ check_numbers(struct vstate *v, const struct members *ms)
             free(label);
             label = t;
         }
-        n += check_group(v, &cs, res, g, kind, attrs, label, &s, &bad);
+        n += check_group(v, &cs, res, g, kind, attrs, label, &sums[i], &bad);
+        have[i] = 1;
         free(label);
     }
+    /* each group's ratio and difference to its reference, from the
+     * recomputed rates */
+    {
+        int labelled = json_is_true(
+            json_object_get(json_object_get(res, "dataset"), "labelled"));
+
+        json_array_foreach(groups, i, g)
+        {
+            json_t *ref = json_object_get(g, "reference");
+            json_t *disp = json_object_get(g, "disparity");
+            const struct sums *rs = NULL;
+            size_t j;
+            json_t *h;
+
+            if (!have[i] || !json_is_object(ref) || !json_is_object(disp))
+                continue;
+            if (json_object_size(ref) == 0) {
+                rs = ov_have ? &ov_sums : NULL;
+            } else {
+                json_array_foreach(groups, j, h)
+                {
+                    if (have[j] &&
+                        json_equal(json_object_get(h, "kind"),
+                                   json_object_get(g, "kind")) &&
+                        json_equal(json_object_get(h, "attributes"), ref))
+                        rs = &sums[j];
+                }
+            }
+            if (!rs)
+                continue;
+            for (int m = 0; m <= FA_METRIC_F1; m++) {
+                const struct sums *gs = &sums[i];
+                fa_counts cg = {gs->w[0], gs->w[1], gs->w[2], gs->w[3]};
+                fa_counts cr = {rs->w[0], rs->w[1], rs->w[2], rs->w[3]};
+                fa_value a = fa_confusion_metric((fa_metric)m, &cg, labelled);
+                fa_value b = fa_confusion_metric((fa_metric)m, &cr, labelled);
+                fa_value ratio = fa_disparity_ratio(&a, &b);
+                fa_value diff = fa_disparity_difference(&a, &b);
+                json_t *dj =
+                    json_object_get(disp, fa_metric_name((fa_metric)m));
+
+                if (!fa_metric_has_disparity((fa_metric)m) || !dj)
+                    continue;
+                n += 2;
+                if (!same(json_object_get(dj, "ratio"), ratio.value,
+                          ratio.reason != NULL) ||
+                    !same(json_object_get(dj, "difference"), diff.value,
+                          diff.reason != NULL)) {
+                    bad++;
+                    if (bad <= 20)
+                        say(v, 0,
+                            "group %zu %s: the ratio or difference to its "
+                            "reference differs from cells.csv",
+                            i + 1, fa_metric_name((fa_metric)m));
+                }
+            }
+        }
+    }
+    free(sums);
+    free(have);
     if (bad == 0)
         say(v, 1,
             "%zu numbers of results.json recomputed from cells.csv "
-            "(every group's counts and confusion rates%s)",
+            "(every group's counts and confusion rates, their ratios and "
+            "differences to the reference%s)",
             n,
             json_is_true(
                 json_object_get(json_object_get(res, "dataset"), "weighted"))
