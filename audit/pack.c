@@ -1471,6 +1471,90 @@ check_group(struct vstate *v, const struct cells *cs, json_t *res, json_t *gj,
     return n;
 }
 
+/* A numeric interval [lo, hi] of results.json (or null) against ci. */
+static int
+same_interval(const json_t *jv, const fa_interval *ci)
+{
+    if (ci->reason)
+        return !jv || json_is_null(jv);
+    return json_is_array(jv) && json_array_size(jv) == 2 &&
+           same(json_array_get(jv, 0), ci->lo, 0) &&
+           same(json_array_get(jv, 1), ci->hi, 0);
+}
+
+/*
+ * An unweighted group's comparison with its reference (or, when the
+ * reference is the whole population pop, with the rest of it) as the run
+ * makes it: Katz's interval of the ratio, Newcombe's of the difference,
+ * Fisher's exact test where the counts are small, else the z test. The
+ * numbers compared are returned.
+ */
+static size_t
+check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
+           const fa_value *ratio, const fa_value *diff, const struct sums *gs,
+           const struct sums *pop, fa_metric m, int labelled, double conf,
+           size_t which, size_t *bad)
+{
+    fa_value o = *b;
+    fa_interval rci, dci;
+    fa_test t;
+    const char *name;
+    double xg = a->num, ng = a->den, xr, nr;
+    size_t n = 0;
+    int ok = 1;
+
+    if (pop) {
+        /* the rest of the population */
+        fa_counts rest = {pop->w[0] - gs->w[0], pop->w[1] - gs->w[1],
+                          pop->w[2] - gs->w[2], pop->w[3] - gs->w[3]};
+
+        o = fa_confusion_metric(m, &rest, labelled);
+    }
+    if (o.reason)
+        return 0;
+    xr = o.num;
+    nr = o.den;
+    if (pop) {
+        rci = dci = (fa_interval){0, 0,
+                                  "the group is part of the whole "
+                                  "population"};
+    } else {
+        rci = ratio->reason ? (fa_interval){0, 0, ratio->reason}
+                            : fa_ci_katz_ratio(xg, ng, xr, nr, conf);
+        dci = diff->reason ? (fa_interval){0, 0, diff->reason}
+                           : fa_ci_newcombe_diff(xg, ng, xr, nr, conf);
+    }
+    if (fa_test_needs_exact(xg, ng, xr, nr)) {
+        t = fa_test_fisher((unsigned)xg, (unsigned)(ng - xg), (unsigned)xr,
+                           (unsigned)(nr - xr));
+        name = "fisher";
+    } else {
+        t = fa_test_two_proportions(xg, ng, xr, nr);
+        name = "z";
+    }
+    n += 5;
+    ok &= same_interval(json_object_get(dj, "ratio_ci"), &rci);
+    ok &= same_interval(json_object_get(dj, "difference_ci"), &dci);
+    if (t.reason) {
+        ok &= json_is_null(json_object_get(dj, "p_value"));
+    } else {
+        const char *tn = json_string_value(json_object_get(dj, "test"));
+
+        ok &= tn && strcmp(tn, name) == 0;
+        ok &= same(json_object_get(dj, "p_value"), t.p, 0);
+        ok &= same(json_object_get(dj, "statistic"), t.statistic, 0);
+    }
+    if (!ok) {
+        (*bad)++;
+        if (*bad <= 20)
+            say(v, 0,
+                "group %zu %s: the intervals of the ratio and difference or "
+                "the test differ from cells.csv",
+                which, fa_metric_name(m));
+    }
+    return n;
+}
+
 static void
 check_numbers(struct vstate *v, const struct members *ms)
 {
@@ -1539,10 +1623,14 @@ check_numbers(struct vstate *v, const struct members *ms)
         free(label);
     }
     /* each group's ratio and difference to its reference, from the
-     * recomputed rates */
+     * recomputed rates; in an unweighted run also their intervals and the
+     * test */
     {
-        int labelled = json_is_true(
-            json_object_get(json_object_get(res, "dataset"), "labelled"));
+        json_t *dsj = json_object_get(res, "dataset");
+        int labelled = json_is_true(json_object_get(dsj, "labelled"));
+        int weighted = json_is_true(json_object_get(dsj, "weighted"));
+        double conf = json_number_value(
+            json_object_get(json_object_get(res, "run"), "confidence"));
 
         json_array_foreach(groups, i, g)
         {
@@ -1593,6 +1681,11 @@ check_numbers(struct vstate *v, const struct members *ms)
                             "reference differs from cells.csv",
                             i + 1, fa_metric_name((fa_metric)m));
                 }
+                if (!weighted && rs != gs &&
+                    fa_metric_is_proportion((fa_metric)m) && !a.reason)
+                    n += check_test(v, dj, &a, &b, &ratio, &diff, gs,
+                                    rs == &ov_sums ? &ov_sums : NULL,
+                                    (fa_metric)m, labelled, conf, i + 1, &bad);
             }
         }
     }
@@ -1607,7 +1700,7 @@ check_numbers(struct vstate *v, const struct members *ms)
             json_is_true(
                 json_object_get(json_object_get(res, "dataset"), "weighted"))
                 ? ""
-                : ", and their intervals");
+                : ", the intervals of all three and the tests");
     else
         say(v, 0, "%zu of %zu numbers of results.json differ from cells.csv",
             bad, n);

@@ -137,6 +137,14 @@ def main(argv):
     write(t, rehash(items, "results.json", res2.encode()))
     expect_reject(fa, t, "results.json's n changed, hash updated",
                   "cells.csv")
+    # 4b. a p-value of results.json changed, hash updated
+    key = '"p_value": 0.'
+    if key in res:
+        k = res.index(key) + len(key)
+        write(t, rehash(items, "results.json",
+                        (res[:k] + "9" + res[k:]).encode()))
+        expect_reject(fa, t, "a p-value of results.json changed, hash "
+                      "updated", "the test differ")
     # 5. a file no number depends on changed, hash updated: only the
     # canonical form (or a signature) can tell; the canonical form does
     other = next(x for x in names if x not in ("results.json", "cells.csv",
