@@ -1493,7 +1493,7 @@ static size_t
 check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
            const fa_value *ratio, const fa_value *diff, const struct sums *gs,
            const struct sums *pop, fa_metric m, int labelled, double conf,
-           size_t which, size_t *bad)
+           size_t which, size_t *bad, double *p_out)
 {
     fa_value o = *b;
     fa_interval rci, dci;
@@ -1535,6 +1535,7 @@ check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
     n += 5;
     ok &= same_interval(json_object_get(dj, "ratio_ci"), &rci);
     ok &= same_interval(json_object_get(dj, "difference_ci"), &dci);
+    *p_out = t.reason ? NAN : t.p;
     if (t.reason) {
         ok &= json_is_null(json_object_get(dj, "p_value"));
     } else {
@@ -1555,6 +1556,84 @@ check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
     return n;
 }
 
+/* 1 when groups a and b are of one set: the same kind and columns. */
+static int
+same_set(json_t *a, json_t *b)
+{
+    json_t *x = json_object_get(a, "attributes"), *y;
+    const char *key;
+    json_t *val;
+
+    if (!json_equal(json_object_get(a, "kind"), json_object_get(b, "kind")))
+        return 0;
+    y = json_object_get(b, "attributes");
+    if (json_object_size(x) != json_object_size(y))
+        return 0;
+    json_object_foreach(x, key, val)
+    {
+        if (!json_object_get(y, key))
+            return 0;
+    }
+    return 1;
+}
+
+/* The tests' p-values adjusted within each family (one set, one metric),
+ * by the run's correction, against results.json. */
+static size_t
+check_adjusted(struct vstate *v, json_t *res, json_t *groups, const double *pv,
+               size_t *bad)
+{
+    const char *corr = json_string_value(
+        json_object_get(json_object_get(res, "run"), "correction"));
+    int bh = corr && strcmp(corr, "bh") == 0;
+    size_t ng = json_array_size(groups), first = 0, n = 0;
+    double *p = fa_xcalloc(ng + 1, sizeof(double));
+    size_t *who = fa_xcalloc(ng + 1, sizeof(size_t));
+
+    while (first < ng) {
+        size_t end = first + 1;
+
+        while (end < ng && same_set(json_array_get(groups, first),
+                                    json_array_get(groups, end)))
+            end++;
+        for (int m = 0; m <= FA_METRIC_F1; m++) {
+            size_t k = 0;
+
+            for (size_t i = first; i < end; i++)
+                if (!isnan(pv[i * FA_METRIC_COUNT + m])) {
+                    p[k] = pv[i * FA_METRIC_COUNT + m];
+                    who[k++] = i;
+                }
+            if (k == 0)
+                continue;
+            if (bh)
+                fa_p_adjust_bh(p, k, p);
+            else
+                fa_p_adjust_holm(p, k, p);
+            for (size_t q = 0; q < k; q++) {
+                json_t *dj = json_object_get(
+                    json_object_get(json_array_get(groups, who[q]),
+                                    "disparity"),
+                    fa_metric_name((fa_metric)m));
+
+                n++;
+                if (!same(json_object_get(dj, "p_adjusted"), p[q], 0)) {
+                    (*bad)++;
+                    if (*bad <= 20)
+                        say(v, 0,
+                            "group %zu %s: the adjusted p-value differs "
+                            "from cells.csv",
+                            who[q] + 1, fa_metric_name((fa_metric)m));
+                }
+            }
+        }
+        first = end;
+    }
+    free(p);
+    free(who);
+    return n;
+}
+
 static void
 check_numbers(struct vstate *v, const struct members *ms)
 {
@@ -1564,6 +1643,7 @@ check_numbers(struct vstate *v, const struct members *ms)
     struct cells cs;
     size_t i, n = 0, bad = 0;
     struct sums ov_sums = {0}, *sums;
+    double *pv;
     unsigned char *have;
     int ov_have = 0;
 
@@ -1597,6 +1677,10 @@ check_numbers(struct vstate *v, const struct members *ms)
     }
     groups = json_object_get(res, "groups");
     sums = fa_xcalloc(json_array_size(groups) + 1, sizeof(*sums));
+    pv = fa_xcalloc((json_array_size(groups) + 1) * FA_METRIC_COUNT,
+                    sizeof(*pv));
+    for (size_t k = 0; k < (json_array_size(groups) + 1) * FA_METRIC_COUNT; k++)
+        pv[k] = NAN;
     have = fa_xcalloc(json_array_size(groups) + 1, 1);
     json_array_foreach(groups, i, g)
     {
@@ -1685,12 +1769,17 @@ check_numbers(struct vstate *v, const struct members *ms)
                     fa_metric_is_proportion((fa_metric)m) && !a.reason)
                     n += check_test(v, dj, &a, &b, &ratio, &diff, gs,
                                     rs == &ov_sums ? &ov_sums : NULL,
-                                    (fa_metric)m, labelled, conf, i + 1, &bad);
+                                    (fa_metric)m, labelled, conf, i + 1, &bad,
+                                    &pv[i * FA_METRIC_COUNT + m]);
             }
         }
     }
+    if (!json_is_true(
+            json_object_get(json_object_get(res, "dataset"), "weighted")))
+        n += check_adjusted(v, res, groups, pv, &bad);
     free(sums);
     free(have);
+    free(pv);
     if (bad == 0)
         say(v, 1,
             "%zu numbers of results.json recomputed from cells.csv "
@@ -1700,7 +1789,8 @@ check_numbers(struct vstate *v, const struct members *ms)
             json_is_true(
                 json_object_get(json_object_get(res, "dataset"), "weighted"))
                 ? ""
-                : ", the intervals of all three and the tests");
+                : ", the intervals of all three, the tests and their "
+                  "adjusted p-values");
     else
         say(v, 0, "%zu of %zu numbers of results.json differ from cells.csv",
             bad, n);

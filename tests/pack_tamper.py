@@ -145,6 +145,13 @@ def main(argv):
                         (res[:k] + "9" + res[k:]).encode()))
         expect_reject(fa, t, "a p-value of results.json changed, hash "
                       "updated", "the test differ")
+    key = '"p_adjusted": 0.'
+    if key in res:
+        k = res.index(key) + len(key)
+        write(t, rehash(items, "results.json",
+                        (res[:k] + "9" + res[k:]).encode()))
+        expect_reject(fa, t, "an adjusted p-value of results.json changed, "
+                      "hash updated", "adjusted p-value differs")
     # 5. a file no number depends on changed, hash updated: only the
     # canonical form (or a signature) can tell; the canonical form does
     other = next(x for x in names if x not in ("results.json", "cells.csv",
