@@ -59,24 +59,7 @@ fa_cmd_line(int argc, char **argv)
             plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
                             "WXYZ0123456789-_=./,:@+%",
                             *p) != NULL;
-        if (plain) {
-            q = fa_xstrdup(a);
-        } else {
-            size_t n = 0;
-
-            q = fa_xmalloc(strlen(a) * 4 + 3);
-            q[n++] = '\'';
-            for (const char *p = a; *p; p++) {
-                if (*p == '\'') {
-                    memcpy(q + n, "'\\''", 4);
-                    n += 4;
-                } else {
-                    q[n++] = *p;
-                }
-            }
-            q[n++] = '\'';
-            q[n] = '\0';
-        }
+        q = plain ? fa_xstrdup(a) : fa_shell_quote(a);
         t = fa_xasprintf("%s %s", s, q);
         free(q);
         free(s);

@@ -539,11 +539,9 @@ log_json(fa_ctx *ctx, fa_store *st, int64_t run_id, json_t **out)
 {
     int64_t seq, head;
     char hash[65], hhash[65];
-    fa_err err = fa_runlog_find(ctx, st, run_id, &seq, hash);
+    fa_err err = fa_runlog_locate(ctx, st, run_id, &seq, hash, &head, hhash);
 
     *out = NULL;
-    if (!err)
-        err = fa_runlog_head(ctx, st, &head, hhash);
     if (err)
         return err;
     *out = json_pack(
@@ -1880,8 +1878,7 @@ check_log(struct vstate *v, fa_ctx *ctx, json_t *man, const struct members *ms)
         return;
     }
     if (fa_store_open_readonly(ctx, v->o->db, &st) != FA_OK ||
-        fa_runlog_check(ctx, st, log_problem, v, &ok, &n) != FA_OK ||
-        fa_store_log_load(ctx, st, &e, &n) != FA_OK) {
+        fa_runlog_check(ctx, st, log_problem, v, &ok, &e, &n) != FA_OK) {
         say(v, 0, "cannot check the run log of '%s': %s", v->o->db,
             fa_ctx_msg(ctx));
         fa_ctx_clear(ctx);

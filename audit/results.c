@@ -154,31 +154,12 @@ fa_set_label(const fa_results *r, const fa_group_set *gs)
     return s;
 }
 
-/* s quoted for a POSIX shell (caller frees). */
-static char *
-shell_quote(const char *s)
-{
-    char *out = fa_xmalloc(strlen(s) * 4 + 3), *o = out;
-
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
-}
-
 /* cmd with " OPTION 'value'" appended (frees cmd). */
 static char *
 append_arg(char *cmd, const char *option, const char *value)
 {
-    char *q = shell_quote(value), *t = fa_xasprintf("%s %s %s", cmd, option, q);
+    char *q = fa_shell_quote(value),
+         *t = fa_xasprintf("%s %s %s", cmd, option, q);
 
     free(q);
     free(cmd);

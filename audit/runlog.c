@@ -57,8 +57,8 @@ fa_runlog_append(fa_ctx *ctx, fa_store *st, int64_t run_id)
 }
 
 fa_err
-fa_runlog_find(fa_ctx *ctx, fa_store *st, int64_t run_id, int64_t *seq,
-               char *hash)
+fa_runlog_locate(fa_ctx *ctx, fa_store *st, int64_t run_id, int64_t *seq,
+                 char *hash, int64_t *head, char *head_hash)
 {
     fa_log_entry *e;
     size_t n;
@@ -66,6 +66,8 @@ fa_runlog_find(fa_ctx *ctx, fa_store *st, int64_t run_id, int64_t *seq,
 
     *seq = 0;
     hash[0] = '\0';
+    *head = 0;
+    snprintf(head_hash, 65, "%064d", 0);
     if (err)
         return err;
     for (size_t i = 0; i < n; i++)
@@ -73,24 +75,9 @@ fa_runlog_find(fa_ctx *ctx, fa_store *st, int64_t run_id, int64_t *seq,
             *seq = e[i].seq;
             snprintf(hash, 65, "%s", e[i].hash);
         }
-    fa_log_entries_free(e, n);
-    return FA_OK;
-}
-
-fa_err
-fa_runlog_head(fa_ctx *ctx, fa_store *st, int64_t *seq, char *hash)
-{
-    fa_log_entry *e;
-    size_t n;
-    fa_err err = fa_store_log_load(ctx, st, &e, &n);
-
-    *seq = 0;
-    snprintf(hash, 65, "%064d", 0);
-    if (err)
-        return err;
     if (n) {
-        *seq = e[n - 1].seq;
-        snprintf(hash, 65, "%s", e[n - 1].hash);
+        *head = e[n - 1].seq;
+        snprintf(head_hash, 65, "%s", e[n - 1].hash);
     }
     fa_log_entries_free(e, n);
     return FA_OK;
@@ -99,13 +86,14 @@ fa_runlog_head(fa_ctx *ctx, fa_store *st, int64_t *seq, char *hash)
 fa_err
 fa_runlog_check(fa_ctx *ctx, fa_store *st,
                 void (*fn)(void *data, int ok, const char *what), void *data,
-                int *ok, size_t *n)
+                int *ok, fa_log_entry **out, size_t *n)
 {
     fa_log_entry *e;
     char prev[65], hash[65];
     fa_err err = fa_store_log_load(ctx, st, &e, n);
 
     *ok = 1;
+    *out = NULL;
     if (err)
         return err;
     snprintf(prev, sizeof(prev), "%064d", 0);
@@ -142,6 +130,6 @@ fa_runlog_check(fa_ctx *ctx, fa_store *st,
         free(now);
         snprintf(prev, sizeof(prev), "%s", e[i].hash);
     }
-    fa_log_entries_free(e, *n);
+    *out = e;
     return FA_OK;
 }

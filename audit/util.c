@@ -370,6 +370,25 @@ hidden_code(uint32_t c)
            c == 0xfffe || c == 0xffff; /* not characters (nor XML's) */
 }
 
+char *
+fa_shell_quote(const char *s)
+{
+    char *out = fa_xmalloc(strlen(s) * 4 + 3), *o = out;
+
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
 fa_err
 fa_file_commit(fa_ctx *ctx, const char *tmp, const char *path)
 {

@@ -105,4 +105,7 @@ int fa_below_share(int64_t n, int64_t total, double share);
  */
 char *fa_display_text(const char *s);
 
+/* s quoted for a POSIX shell: 'it'\''s' (caller frees). */
+char *fa_shell_quote(const char *s);
+
 #endif /* FA_UTIL_H */
