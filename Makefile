@@ -7,7 +7,7 @@ PKG_CONFIG ?= pkg-config
 BUILD ?= build
 CFLAGS ?= -g -O2
 PKGS := sqlite3 jansson gsl libsodium zlib yaml-0.1 cairo pangocairo fontconfig \
-  xlsxwriter libzip
+  xlsxwriter libzip libqpdf
 # the commit built, for the pack's manifest ("-dirty" with local changes)
 COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell \
   git diff --quiet HEAD 2>/dev/null || echo -dirty)

@@ -692,9 +692,20 @@ struct row {
     char *label; /* owned */
     int ref;     /* the reference: bold, a star */
     int64_t n;
+    int suppressed; /* n and points not published */
     struct point p[4];
     char value[24]; /* the value column; "" for the point's value */
 };
+
+/* The n column of row w. */
+static void
+row_n(char *buf, size_t size, const struct row *w)
+{
+    if (w->suppressed)
+        snprintf(buf, size, "suppressed");
+    else
+        snprintf(buf, size, "%lld", (long long)w->n);
+}
 
 struct axis {
     int log;
@@ -948,7 +959,7 @@ rowchart_draw(struct chart *c, const struct rowchart *rc)
         const struct row *w = &rc->rows[i];
 
         wl = fmax(wl, text_width(c, w->label, w->ref ? &st_ref : &st_row));
-        snprintf(buf, sizeof(buf), "%lld", (long long)w->n);
+        row_n(buf, sizeof(buf), w);
         wn = fmax(wn, text_width(c, buf, &st_num));
     }
     wn = fmax(wn, text_width(c, "n", &st_head));
@@ -1001,7 +1012,7 @@ rowchart_draw(struct chart *c, const struct rowchart *rc)
         double yc = top + ((double)i + 0.5) * rowh;
 
         text_at(c, w->label, w->ref ? &st_ref : &st_row, MARGIN, yc, -1, wl);
-        snprintf(buf, sizeof(buf), "%lld", (long long)w->n);
+        row_n(buf, sizeof(buf), w);
         text_at(c, buf, &st_num, MARGIN + wl + 6 + wn, yc, 1, 0);
         for (size_t k = 0; k < rc->npanels; k++) {
             double x0 = px0 + (double)k * (pw + 12);
@@ -1056,6 +1067,7 @@ add_row(struct rowchart *rc, const fa_results *r, const fa_group *g, int ref)
     w->label = group_label(r, g);
     w->ref = ref;
     w->n = g->n;
+    w->suppressed = g->suppressed;
 }
 
 /* A point of g's metric m: value, interval, mark. */
@@ -1207,6 +1219,10 @@ hcell_fill(const fa_results *r, fa_metric m, struct hcell *h, double lo,
 
     h->nlines = 0;
     h->hatched = 1;
+    if (g && g->suppressed) {
+        snprintf(h->line[h->nlines++], 32, "suppressed");
+        return;
+    }
     if (!g || g->n == 0) {
         snprintf(h->line[h->nlines++], 32, "no rows");
         snprintf(h->line[h->nlines++], 32, "n=0");

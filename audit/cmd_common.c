@@ -228,6 +228,9 @@ const struct fa_opt fa_run_options[] = {
     {"seed", 0, "S", "seed of the bootstrap (default 1)"},
     {"strata", 0, "COL",
      "a --segment column: pool each comparison within its strata (CMH)"},
+    {"suppress", 0, "N",
+     "publish groups of fewer than N rows only as suppressed (default: the "
+     "template's; 0: none)"},
 };
 const size_t fa_run_noptions = FA_ARRAY_LEN(fa_run_options);
 
@@ -512,6 +515,12 @@ fa_run_cli_apply(const char *cmd, struct fa_run_opts *o, const char *name,
                    -1;
         /* 0 asks for no minimum; the struct says that with -1 */
         *(name[4] == 'g' ? &o->min_group : &o->min_class) = n ? n : -1;
+    } else if (strcmp(name, "suppress") == 0) {
+        if (fa_cmd_parse_int(arg, 0, &n) != 0)
+            return fa_cmd_usage(
+                       cmd, "bad --suppress '%s' (a whole number >= 0)", arg),
+                   -1;
+        o->suppress = n ? n : -1;
     } else {
         return 0;
     }

@@ -253,12 +253,14 @@ fa_score_curves_load(fa_ctx *ctx, fa_store *st, const fa_results *r,
             cj->has_chosen = 1;
             cj->chosen = json_number_value(th);
         }
+        /* a suppressed group has no published curve */
         for (size_t i = 0; i < r->ngroups; i++)
-            cj->ngroups += r->groups[i].set == cj->set;
+            cj->ngroups +=
+                r->groups[i].set == cj->set && !r->groups[i].suppressed;
         cj->g = fa_xcalloc(cj->ngroups + 1, sizeof(*cj->g));
         cj->ngroups = 0;
         for (size_t i = 0; i < r->ngroups; i++) {
-            if (r->groups[i].set != cj->set)
+            if (r->groups[i].set != cj->set || r->groups[i].suppressed)
                 continue;
             cj->g[cj->ngroups].gid = (int64_t)i;
             curve_group(cj, &cj->g[cj->ngroups], &L.v[j][i]);

@@ -8,6 +8,7 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <pango/pango.h>
+#include <qpdf/qpdf-c.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <xlsxwriter.h>
@@ -65,6 +66,7 @@ version(void)
     printf("pango %s\n", pango_version_string());
     printf("libxlsxwriter %s\n", LXW_VERSION);
     printf("libzip %s\n", zip_libzip_version());
+    printf("qpdf %s\n", qpdf_get_qpdf_version());
 }
 
 int

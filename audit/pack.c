@@ -24,6 +24,7 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <pango/pango.h>
+#include <qpdf/qpdf-c.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <xlsxwriter.h>
@@ -578,6 +579,7 @@ manifest_json(const struct fa_pack_opts *o, const fa_results *r,
     json_object_set_new(libs, "libyaml",
                         json_string(yaml_get_version_string()));
     json_object_set_new(libs, "libzip", json_string(zip_libzip_version()));
+    json_object_set_new(libs, "qpdf", json_string(qpdf_get_qpdf_version()));
     json_object_set_new(m, "libraries", libs);
     json_object_set_new(in, "name", json_string(r->ds.source));
     json_object_set_new(in, "size", json_integer(r->ds.bytes));
@@ -1401,8 +1403,55 @@ sum_group(const struct cells *cs, const char *kind, json_t *attrs,
 
 static const char *const slots[4] = {"tp", "fp", "tn", "fn"};
 
+/* 1 when every number of JSON value j (a number, or in an array or
+ * object) is absent: it publishes nothing. */
+static int
+no_number(json_t *j)
+{
+    const char *key;
+    json_t *x;
+    size_t i;
+
+    if (json_is_number(j))
+        return 0;
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, x)
+        {
+            if (!no_number(x))
+                return 0;
+        }
+    }
+    if (json_is_object(j)) {
+        json_object_foreach(j, key, x)
+        {
+            if (!no_number(x))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* A suppressed group gj: no number in its rows, weight, counts, metrics,
+ * scoring, strata or disparities. Returns the parts checked. */
+static size_t
+check_blank(struct vstate *v, json_t *gj, const char *label, size_t *bad)
+{
+    static const char *const parts[] = {
+        "n", "weight", "counts", "metrics", "scoring", "strata", "disparity"};
+
+    for (size_t k = 0; k < FA_ARRAY_LEN(parts); k++)
+        if (!no_number(json_object_get(gj, parts[k]))) {
+            (*bad)++;
+            if (*bad <= 20)
+                say(v, 0, "%s is suppressed, yet results.json shows its %s",
+                    label, parts[k]);
+        }
+    return FA_ARRAY_LEN(parts);
+}
+
 /* Recomputes group gj's counts, rates and (unweighted) intervals from the
- * cells; returns the numbers compared, adds mismatches through v. */
+ * cells; returns the numbers compared, adds mismatches through v. A
+ * suppressed group must show none (check_blank). */
 static size_t
 check_group(struct vstate *v, const struct cells *cs, json_t *res, json_t *gj,
             const char *kind, json_t *attrs, const char *label,
@@ -1428,6 +1477,8 @@ check_group(struct vstate *v, const struct cells *cs, json_t *res, json_t *gj,
     }
     *out = s;
     c = (fa_counts){s.w[0], s.w[1], s.w[2], s.w[3]};
+    if (json_is_true(json_object_get(gj, "suppressed")))
+        return check_blank(v, gj, label, bad);
 #define CMP(what, jv, x, undef)                                                \
     do {                                                                       \
         n++;                                                                   \
@@ -1491,7 +1542,7 @@ static size_t
 check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
            const fa_value *ratio, const fa_value *diff, const struct sums *gs,
            const struct sums *pop, fa_metric m, int labelled, double conf,
-           size_t which, size_t *bad, double *p_out)
+           size_t which, size_t *bad, double *p_out, int compare)
 {
     fa_value o = *b;
     fa_interval rci, dci;
@@ -1530,10 +1581,12 @@ check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
         t = fa_test_two_proportions(xg, ng, xr, nr);
         name = "z";
     }
+    *p_out = t.reason ? NAN : t.p;
+    if (!compare)
+        return 0;
     n += 5;
     ok &= same_interval(json_object_get(dj, "ratio_ci"), &rci);
     ok &= same_interval(json_object_get(dj, "difference_ci"), &dci);
-    *p_out = t.reason ? NAN : t.p;
     if (t.reason) {
         ok &= json_is_null(json_object_get(dj, "p_value"));
     } else {
@@ -1576,10 +1629,11 @@ same_set(json_t *a, json_t *b)
 }
 
 /* The tests' p-values adjusted within each family (one set, one metric),
- * by the run's correction, against results.json. */
+ * by the run's correction, against results.json; a hidden group's (its
+ * comparisons suppressed) counts in its family and is not compared. */
 static size_t
 check_adjusted(struct vstate *v, json_t *res, json_t *groups, const double *pv,
-               size_t *bad)
+               const unsigned char *hidden, size_t *bad)
 {
     const char *corr = json_string_value(
         json_object_get(json_object_get(res, "run"), "correction"));
@@ -1614,6 +1668,9 @@ check_adjusted(struct vstate *v, json_t *res, json_t *groups, const double *pv,
                                     "disparity"),
                     fa_metric_name((fa_metric)m));
 
+                /* a suppressed comparison is in its family, unshown */
+                if (hidden[who[q]])
+                    continue;
                 n++;
                 if (!same(json_object_get(dj, "p_adjusted"), p[q], 0)) {
                     (*bad)++;
@@ -1632,6 +1689,77 @@ check_adjusted(struct vstate *v, json_t *res, json_t *groups, const double *pv,
     return n;
 }
 
+/*
+ * The groups results.json shows suppressed against the run's --suppress,
+ * chosen again (fa_suppress_select) set by set from the rows the cells
+ * give (sums, per group); sets sup[i] for each group to suppress. Returns
+ * the groups checked.
+ */
+static size_t
+check_suppressed(struct vstate *v, json_t *res, json_t *groups,
+                 const struct sums *sums, unsigned char *sup, size_t *bad)
+{
+    json_t *min = json_object_get(json_object_get(res, "run"), "suppress");
+    size_t ng = json_array_size(groups), first = 0, wrong = 0;
+
+    if (min && !json_is_integer(min)) {
+        (*bad)++;
+        say(v, 0, "results.json: run.suppress is not a whole number");
+        return 0;
+    }
+    while (first < ng) {
+        size_t end = first + 1, k = 0, nd;
+        json_t *attrs =
+            json_object_get(json_array_get(groups, first), "attributes");
+        const char *key;
+        json_t *val;
+        char **vals;
+        int64_t *n;
+
+        while (end < ng && same_set(json_array_get(groups, first),
+                                    json_array_get(groups, end)))
+            end++;
+        nd = json_object_size(attrs);
+        vals = fa_xcalloc((end - first) * (nd ? nd : 1), sizeof(*vals));
+        n = fa_xcalloc(end - first, sizeof(*n));
+        for (size_t i = first; i < end; i++, k++) {
+            json_t *a =
+                json_object_get(json_array_get(groups, i), "attributes");
+            size_t j = 0;
+
+            /* the first group's column order, for every group */
+            json_object_foreach(attrs, key, val)
+            {
+                vals[k * nd + j++] =
+                    (char *)json_string_value(json_object_get(a, key));
+            }
+            n[k] = sums[i].n;
+        }
+        fa_suppress_select(end - first, nd, vals, n,
+                           min ? json_integer_value(min) : 0, sup + first);
+        for (size_t i = first; i < end; i++) {
+            int shown = json_is_true(
+                json_object_get(json_array_get(groups, i), "suppressed"));
+
+            if (shown != sup[i]) {
+                (*bad)++;
+                /* said whatever was said before: it explains the rest */
+                if (++wrong <= 20)
+                    say(v, 0,
+                        "group %zu is %s in results.json, but with "
+                        "--suppress %lld and its %lld rows it is %s",
+                        i + 1, shown ? "suppressed" : "shown",
+                        min ? (long long)json_integer_value(min) : 0LL,
+                        (long long)sums[i].n, sup[i] ? "suppressed" : "shown");
+            }
+        }
+        free(vals);
+        free(n);
+        first = end;
+    }
+    return ng;
+}
+
 static void
 check_numbers(struct vstate *v, const struct members *ms)
 {
@@ -1642,7 +1770,7 @@ check_numbers(struct vstate *v, const struct members *ms)
     size_t i, n = 0, bad = 0;
     struct sums ov_sums = {0}, *sums;
     double *pv;
-    unsigned char *have;
+    unsigned char *have, *sup, *hidden;
     int ov_have = 0;
 
     if (!rm || !cm) {
@@ -1704,9 +1832,10 @@ check_numbers(struct vstate *v, const struct members *ms)
         have[i] = 1;
         free(label);
     }
-    /* each group's ratio and difference to its reference, from the
-     * recomputed rates; in an unweighted run also their intervals and the
-     * test */
+    /* the groups to suppress, chosen again from the cells' rows */
+    sup = fa_xcalloc(json_array_size(groups) + 1, 1);
+    hidden = fa_xcalloc(json_array_size(groups) + 1, 1);
+    n += check_suppressed(v, res, groups, sums, sup, &bad);
     {
         json_t *dsj = json_object_get(res, "dataset");
         int labelled = json_is_true(json_object_get(dsj, "labelled"));
@@ -1732,8 +1861,23 @@ check_numbers(struct vstate *v, const struct members *ms)
                     if (have[j] &&
                         json_equal(json_object_get(h, "kind"),
                                    json_object_get(g, "kind")) &&
-                        json_equal(json_object_get(h, "attributes"), ref))
+                        json_equal(json_object_get(h, "attributes"), ref)) {
                         rs = &sums[j];
+                        hidden[i] |= sup[j];
+                    }
+                }
+            }
+            hidden[i] |= sup[i];
+            if (hidden[i]) {
+                /* nothing of a comparison with a suppressed group shown */
+                n++;
+                if (!no_number(disp)) {
+                    bad++;
+                    if (bad <= 20)
+                        say(v, 0,
+                            "group %zu: a comparison with a suppressed "
+                            "group shows numbers",
+                            i + 1);
                 }
             }
             if (!rs)
@@ -1751,6 +1895,16 @@ check_numbers(struct vstate *v, const struct members *ms)
 
                 if (!fa_metric_has_disparity((fa_metric)m) || !dj)
                     continue;
+                if (hidden[i]) {
+                    /* its p-value still counts in its family */
+                    if (!weighted && rs != gs &&
+                        fa_metric_is_proportion((fa_metric)m) && !a.reason)
+                        check_test(v, dj, &a, &b, &ratio, &diff, gs,
+                                   rs == &ov_sums ? &ov_sums : NULL,
+                                   (fa_metric)m, labelled, conf, i + 1, &bad,
+                                   &pv[i * FA_METRIC_COUNT + m], 0);
+                    continue;
+                }
                 n += 2;
                 if (!same(json_object_get(dj, "ratio"), ratio.value,
                           ratio.reason != NULL) ||
@@ -1768,13 +1922,15 @@ check_numbers(struct vstate *v, const struct members *ms)
                     n += check_test(v, dj, &a, &b, &ratio, &diff, gs,
                                     rs == &ov_sums ? &ov_sums : NULL,
                                     (fa_metric)m, labelled, conf, i + 1, &bad,
-                                    &pv[i * FA_METRIC_COUNT + m]);
+                                    &pv[i * FA_METRIC_COUNT + m], 1);
             }
         }
     }
     if (!json_is_true(
             json_object_get(json_object_get(res, "dataset"), "weighted")))
-        n += check_adjusted(v, res, groups, pv, &bad);
+        n += check_adjusted(v, res, groups, pv, hidden, &bad);
+    free(sup);
+    free(hidden);
     free(sums);
     free(have);
     free(pv);

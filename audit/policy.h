@@ -52,6 +52,9 @@ typedef struct fa_template {
     double confidence, alpha;
     int exact, bh; /* -1 unset */
     int64_t min_group, min_class, bootstrap, seed;
+    /* groups of fewer rows are published only as suppressed (0: none;
+     * -1 unset) */
+    int64_t suppress;
     int *metrics; /* fa_metric; all when nmetrics is 0 */
     size_t nmetrics;
     fa_check *checks;

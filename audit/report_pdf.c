@@ -13,6 +13,7 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <pango/pangocairo.h>
+#include <qpdf/qpdf-c.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <yaml.h>
@@ -34,6 +35,14 @@ struct sec {
     char *title;
     int level;
     int page;
+    double y; /* the heading's top, from the top of the page */
+};
+
+/* A link from an area of a page (points, from the top left) to a place
+ * on another page. */
+struct link {
+    int page, to_page; /* from 1 */
+    double x0, y0, x1, y1, to_y;
 };
 
 struct doc {
@@ -51,6 +60,8 @@ struct doc {
     const struct sec *known; /* the previous pass's, for the contents */
     size_t nknown;
     int outline_parent;
+    struct link *links; /* the contents' entries, in the pass written */
+    size_t nlinks, lcap;
     const fa_results *r;
     json_t *tmpl; /* the resolved template, or NULL */
     const struct fa_report_opts *o;
@@ -60,6 +71,14 @@ struct doc {
     const fa_score_curves *curves; /* ROC, calibration, sweep per attribute */
     size_t ncurves;
 };
+
+/* A group's rows as the report shows them (caller frees). */
+static char *
+group_n(const fa_group *g)
+{
+    return g->suppressed ? fa_xstrdup(fa_suppressed)
+                         : fa_xasprintf("%lld", (long long)g->n);
+}
 
 /* ------------------------------------------------------------------ */
 /* Private functions: text                                             */
@@ -275,7 +294,7 @@ section(struct doc *d, const char *title, int level)
         d->cap = d->cap ? 2 * d->cap : 32;
         d->secs = fa_xrealloc(d->secs, d->cap, sizeof(*d->secs));
     }
-    d->secs[d->nsecs++] = (struct sec){fa_xstrdup(title), level, d->page};
+    d->secs[d->nsecs++] = (struct sec){fa_xstrdup(title), level, d->page, d->y};
     snprintf(attr, sizeof(attr), "name='s%zu'", i);
     cairo_tag_begin(d->cr, CAIRO_TAG_DEST, attr);
     draw_text(d, d->m, d->y, title, FONT, size, 1, content_width(d), 0);
@@ -583,33 +602,34 @@ toc_pages_needed(struct doc *d, const struct sec *e, size_t n)
 static void
 contents(struct doc *d)
 {
-    char attr[64];
-    /* cairo 1.16 writes link annotations without their destination and
-     * with a dangling reference (a damaged file); from 1.17.2 they work.
-     * The bookmarks work in both. */
-    int links = cairo_version() >= CAIRO_VERSION_ENCODE(1, 17, 2);
-
     d->y = d->m;
     section(d, "Contents", 1);
     for (size_t i = 0; i < d->nknown; i++) {
         const struct sec *s = &d->known[i];
         double indent = s->level == 1 ? 0 : 16;
+        double h = fmax(15, text_height(d, s->title, FONT, BODY, s->level == 1,
+                                        content_width(d) - indent - 40) +
+                                3);
         char page[16];
 
         if (d->y + 30 > bottom(d))
             page_break(d);
-        snprintf(attr, sizeof(attr), "dest='s%zu'", i + 1);
         snprintf(page, sizeof(page), "%d", s->page);
-        if (links)
-            cairo_tag_begin(d->cr, CAIRO_TAG_LINK, attr);
         draw_text(d, d->m + indent, d->y, s->title, FONT, BODY, s->level == 1,
                   content_width(d) - indent - 40, 0);
         draw_text(d, d->pw - d->m - 30, d->y, page, FONT, BODY, 0, 0, 0);
-        if (links)
-            cairo_tag_end(d->cr, CAIRO_TAG_LINK);
-        d->y += fmax(15, text_height(d, s->title, FONT, BODY, s->level == 1,
-                                     content_width(d) - indent - 40) +
-                             3);
+        /* cairo's own link tags are written damaged by cairo 1.16, so the
+         * links are added to the finished file (add_links) */
+        if (d->final) {
+            if (d->nlinks == d->lcap) {
+                d->lcap = d->lcap ? 2 * d->lcap : 32;
+                d->links = fa_xrealloc(d->links, d->lcap, sizeof(*d->links));
+            }
+            d->links[d->nlinks++] = (struct link){
+                d->page,      s->page,      d->m + indent, d->y - 1,
+                d->pw - d->m, d->y + h - 2, s->y};
+        }
+        d->y += h;
     }
     d->toc_used = d->page - 1;
     /* the same pages in every pass, and the next section on a page of its
@@ -945,13 +965,14 @@ data(struct doc *d)
         free(name);
         for (size_t i = 0; i < r->ngroups; i++) {
             const fa_group *g = &r->groups[i];
-            char *x;
+            char *x, *n;
 
             if (g->set != gs->id)
                 continue;
-            x = fa_xasprintf("%s %s %lld;", line,
-                             g->values[0] ? g->values[0] : "(missing)",
-                             (long long)g->n);
+            n = group_n(g);
+            x = fa_xasprintf("%s %s %s;", line,
+                             g->values[0] ? g->values[0] : "(missing)", n);
+            free(n);
             free(line);
             line = x;
         }
@@ -969,11 +990,16 @@ data(struct doc *d)
 
         cells[0] = fa_xasprintf("%s (%s)", dim->name,
                                 j < ds->nattrs ? "attribute" : "segment");
-        cells[1] = fa_xasprintf("%lld", (long long)miss);
-        cells[2] =
-            fa_xasprintf("%.2f%%", ds->rows_loaded ? 100.0 * (double)miss /
-                                                         (double)ds->rows_loaded
-                                                   : 0.0);
+        if (miss < 0) { /* the missing group is suppressed */
+            cells[1] = fa_xstrdup(fa_suppressed);
+            cells[2] = fa_xstrdup(fa_suppressed);
+        } else {
+            cells[1] = fa_xasprintf("%lld", (long long)miss);
+            cells[2] = fa_xasprintf("%.2f%%", ds->rows_loaded
+                                                  ? 100.0 * (double)miss /
+                                                        (double)ds->rows_loaded
+                                                  : 0.0);
+        }
         table_row(d, &t4, cells);
         free_cells(cells, 3);
     }
@@ -1050,6 +1076,16 @@ method(struct doc *d)
           r->strata ? r->strata : "", r->strata ? "." : "");
     free(refw);
     free(boot);
+    if (r->suppress > 0)
+        paraf(d,
+              "Small groups are suppressed for publication: a group of "
+              "fewer than %lld rows is shown without its numbers, and so "
+              "are as many more groups of its attribute, intersection or "
+              "segment (the smallest first) as keep it from being worked "
+              "out from the totals: within each row and column of a set, "
+              "none suppressed, or at least two holding at least %lld rows "
+              "between them.",
+              (long long)r->suppress, (long long)r->suppress);
     if (json_number_value(json_object_get(d->tmpl, "exclude_below_share")) > 0)
         paraf(d,
               "Groups with fewer rows than %g%% of the data are excluded "
@@ -1228,7 +1264,7 @@ metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
             free(cells[0]);
             cells[0] = fa_xstrdup(g->values[0] ? g->values[0] : "(missing)");
         }
-        cells[1] = fa_xasprintf("%lld", (long long)g->n);
+        cells[1] = group_n(g);
         a = num(&g->m[m]);
         b = ci ? interval(&g->ci[m]) : fa_xstrdup("");
         cells[2] = fa_xasprintf("%s %s", a, b);
@@ -1287,8 +1323,9 @@ scoring_table(struct doc *d, const fa_group_set *gs)
                    ? fa_value_ratio(g->wabove, g->weight, "no rows")
                    : fa_value_ratio((double)g->above, (double)g->n, "no rows");
         cells[0] = fa_group_label(r, g);
-        cells[1] = fa_xasprintf("%lld", (long long)g->n);
-        cells[2] = fa_xasprintf("%lld", (long long)g->above);
+        cells[1] = group_n(g);
+        cells[2] = g->suppressed ? fa_xstrdup(fa_suppressed)
+                                 : fa_xasprintf("%lld", (long long)g->above);
         cells[3] = num(&rate);
         if (v) {
             char *x = num(&v->value);
@@ -1413,7 +1450,7 @@ metric_tables(struct doc *d, const char *title, enum fa_set_kind kind,
             if (g->set != gs->id)
                 continue;
             cells[0] = fa_group_label(r, g);
-            cells[1] = fa_xasprintf("%lld", (long long)g->n);
+            cells[1] = group_n(g);
             for (size_t j = 0; j < nm; j++) {
                 char *a = num(&g->m[ms[j]]), *b = interval(&g->ci[ms[j]]);
 
@@ -1531,7 +1568,7 @@ static void
 limitations(struct doc *d)
 {
     const fa_results *r = d->r;
-    size_t small = 0, excl = 0;
+    size_t small = 0, excl = 0, nsup = 0;
     json_t *skipped =
         r->skipped_json ? json_loads(r->skipped_json, 0, NULL) : NULL;
     size_t i;
@@ -1549,6 +1586,19 @@ limitations(struct doc *d)
                 "fail. The minimum detectable ratio of each comparison is in "
                 "results.json.",
                 small, (long long)r->min_group, (long long)r->min_class);
+    for (i = 0; i < r->ngroups; i++)
+        nsup += r->groups[i].suppressed;
+    if (nsup)
+        bulletf(d,
+                "%zu groups are published only as suppressed: those of fewer "
+                "than %lld rows, and as many more as keep any of them from "
+                "being worked out from the totals of its attribute, "
+                "intersection or segment. Their rows, counts, rates and "
+                "comparisons are not shown, nor the aggregates and "
+                "chi-square tests of their sets, nor comparisons with a "
+                "suppressed reference; their verdicts are. The store and "
+                "the audit pack's cells.csv hold their numbers.",
+                nsup, (long long)r->suppress);
     if (!r->ds.labelled)
         bullet(d, "The data has no true outcomes (label-free): error rates, "
                   "calibration and the AUC cannot be assessed; only "
@@ -1638,11 +1688,12 @@ appendix(struct doc *d)
           (long long)r->ds.id, r->ds.source, r->ds.mapping);
     section(d, "Versions and hashes", 2);
     paraf(d,
-          "fairaudit %s; cairo %s; pango %s; SQLite %s; GSL %s; "
+          "fairaudit %s; cairo %s; pango %s; qpdf %s; SQLite %s; GSL %s; "
           "libsodium %s; jansson %s; zlib %s; libyaml %s.",
           r->tool_version, cairo_version_string(), pango_version_string(),
-          sqlite3_libversion(), gsl_version, sodium_version_string(),
-          JANSSON_VERSION, zlibVersion(), yaml_get_version_string());
+          qpdf_get_qpdf_version(), sqlite3_libversion(), gsl_version,
+          sodium_version_string(), JANSSON_VERSION, zlibVersion(),
+          yaml_get_version_string());
     paraf(d, "Dataset SHA-256: %s", r->ds.sha256);
     paraf(d, "Template SHA-256: %s",
           r->template_sha256 ? r->template_sha256 : "-");
@@ -1685,6 +1736,92 @@ to_file(void *closure, const unsigned char *data, unsigned int length)
     return fwrite(data, 1, length, closure) == length
                ? CAIRO_STATUS_SUCCESS
                : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* The error of qpdf's last call, as a failure of ctx. */
+static fa_err
+qpdf_fail(fa_ctx *ctx, qpdf_data q)
+{
+    qpdf_error e = qpdf_get_error(q);
+
+    return fa_ctx_fail(ctx, FA_ERR_INTERNAL, "qpdf: %s",
+                       e ? qpdf_get_error_full_text(q, e) : "failed");
+}
+
+/* Write the PDF pdf[0..len) to f with d's links added as link
+ * annotations, each to its place (qpdf); deterministic, as the input. */
+static fa_err
+add_links(fa_ctx *ctx, const struct doc *d, const char *pdf, size_t len,
+          FILE *f)
+{
+    qpdf_data q = qpdf_init();
+    int npages;
+    fa_err err = FA_OK;
+
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    if (qpdf_read_memory(q, "report.pdf", pdf, len, NULL) & QPDF_ERRORS) {
+        err = qpdf_fail(ctx, q);
+        goto out;
+    }
+    npages = qpdf_get_num_pages(q);
+    for (size_t i = 0; i < d->nlinks; i++) {
+        const struct link *l = &d->links[i];
+        char text[160];
+        qpdf_oh page, to, annots, annot, dest;
+
+        if (l->page < 1 || l->page > npages || l->to_page < 1 ||
+            l->to_page > npages) {
+            err = fa_ctx_fail(ctx, FA_ERR_INTERNAL,
+                              "contents link %zu: page %d to %d of %d", i + 1,
+                              l->page, l->to_page, npages);
+            goto out;
+        }
+        page = qpdf_get_page_n(q, (size_t)l->page - 1);
+        to = qpdf_get_page_n(q, (size_t)l->to_page - 1);
+        annots = qpdf_oh_get_key(q, page, "/Annots");
+        if (!qpdf_oh_is_array(q, annots)) {
+            annots = qpdf_oh_new_array(q);
+            qpdf_oh_replace_key(q, page, "/Annots", annots);
+        }
+        /* PDF's y runs up from the foot of the page */
+        snprintf(text, sizeof(text),
+                 "<< /Type /Annot /Subtype /Link /Border [0 0 0] "
+                 "/Rect [%.2f %.2f %.2f %.2f] >>",
+                 l->x0, d->ph - l->y1, l->x1, d->ph - l->y0);
+        annot = qpdf_oh_parse(q, text);
+        dest = qpdf_oh_new_array(q);
+        qpdf_oh_append_item(q, dest, to);
+        qpdf_oh_append_item(q, dest, qpdf_oh_new_name(q, "/XYZ"));
+        qpdf_oh_append_item(q, dest, qpdf_oh_new_null(q));
+        qpdf_oh_append_item(
+            q, dest, qpdf_oh_new_real_from_double(q, d->ph - l->to_y + 4, 2));
+        qpdf_oh_append_item(q, dest, qpdf_oh_new_null(q));
+        qpdf_oh_replace_key(q, annot, "/Dest", dest);
+        qpdf_oh_replace_key(q, annot, "/P", page);
+        qpdf_oh_append_item(q, annots, qpdf_make_indirect_object(q, annot));
+        if (qpdf_has_error(q)) {
+            err = qpdf_fail(ctx, q);
+            goto out;
+        }
+    }
+    if (qpdf_init_write_memory(q) & QPDF_ERRORS) {
+        err = qpdf_fail(ctx, q);
+        goto out;
+    }
+    qpdf_set_deterministic_ID(q, QPDF_TRUE);
+    qpdf_set_object_stream_mode(q, qpdf_o_preserve);
+    if (qpdf_write(q) & QPDF_ERRORS) {
+        err = qpdf_fail(ctx, q);
+        goto out;
+    }
+    if (fwrite(qpdf_get_buffer(q), 1, qpdf_get_buffer_length(q), f) !=
+        qpdf_get_buffer_length(q))
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write the PDF: %s",
+                          strerror(errno));
+out:
+    qpdf_cleanup(&q);
+    return err;
 }
 
 /* One pass over the whole document; FILE f NULL measures only. */
@@ -1783,10 +1920,14 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *path,
     fa_err err = fa_store_run_load(ctx, st, run_id, &r);
     char *tmp = NULL;
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
-    FILE *f;
+    FILE *f, *mem;
+    char *buf = NULL;
+    size_t len = 0;
 
     if (err)
         return err;
+    /* what is published: small groups suppressed */
+    fa_results_suppress(&r);
     memset(&d, 0, sizeof(d));
     d.r = &r;
     d.o = opts;
@@ -1832,6 +1973,20 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *path,
     /* the contents list the sections after itself */
     d.known = known + 1;
     d.nknown = nknown - 1;
+    mem = open_memstream(&buf, &len);
+    if (!mem) {
+        err = fa_ctx_fail(ctx, FA_ERR_INTERNAL, "open_memstream: %s",
+                          strerror(errno));
+        goto out;
+    }
+    cs = render(&d, mem);
+    if (fclose(mem) != 0 || cs != CAIRO_STATUS_SUCCESS) {
+        err =
+            fa_ctx_fail(ctx, FA_ERR_INTERNAL, "cairo: %s",
+                        cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs)
+                                                   : strerror(errno));
+        goto out;
+    }
     tmp = fa_xasprintf("%s.tmp", path);
     f = fopen(tmp, "wb");
     if (!f) {
@@ -1839,18 +1994,19 @@ fa_report_pdf_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *path,
                           strerror(errno));
         goto out;
     }
-    cs = render(&d, f);
-    if (fclose(f) != 0 || cs != CAIRO_STATUS_SUCCESS) {
-        err =
-            fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
-                        cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs)
-                                                   : strerror(errno));
+    err = add_links(ctx, &d, buf, len, f);
+    if (fclose(f) != 0 && !err)
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+    if (err) {
         unlink(tmp);
         goto out;
     }
     err = fa_file_commit(ctx, tmp, path);
 out:
     free(tmp);
+    free(buf);
+    free(d.links);
     release_secs(d.secs, d.nsecs);
     release_secs(known, nknown);
     for (size_t i = 0; i < d.nrej; i++)
@@ -1874,6 +2030,8 @@ fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
 
     if (err)
         return err;
+    /* what is published: small groups suppressed */
+    fa_results_suppress(&r);
     err = fa_score_curves_load(ctx, st, &r, &curves, &ncurves);
     if (!err)
         err = fa_charts_write(ctx, &r, curves, ncurves, dir);

@@ -669,9 +669,18 @@ groups(struct book *b)
         for (size_t k = 0; k < gs->ndims; k++)
             text(b, ws, row, c.dims + (lxw_col_t)gs->dims[k],
                  g->values[k] ? g->values[k] : "(missing)", NULL);
-        number(b, ws, row, c.rows, (double)g->n, b->count);
-        number(b, ws, row, c.weight, g->weight, cf);
-        if (labelled) {
+        if (g->suppressed) {
+            /* no number of a suppressed group, nor a formula over none */
+            text(b, ws, row, c.rows, fa_suppressed, NULL);
+            text(b, ws, row, c.weight, fa_suppressed, NULL);
+        } else {
+            number(b, ws, row, c.rows, (double)g->n, b->count);
+            number(b, ws, row, c.weight, g->weight, cf);
+        }
+        if (g->suppressed) {
+            for (int k = 0; k < c.ncounts; k++)
+                text(b, ws, row, c.counts + (lxw_col_t)k, fa_suppressed, NULL);
+        } else if (labelled) {
             double w[4] = {g->w.tp, g->w.fp, g->w.tn, g->w.fn};
 
             for (int k = 0; k < 4; k++) {
@@ -706,7 +715,9 @@ groups(struct book *b)
                            : fa_xlsx_rate_formula((fa_metric)m, NULL, cell[0],
                                                   cell[1], NULL))
                     : NULL;
-            if (f && g->m[m].reason)
+            if (g->suppressed)
+                value(b, ws, row, mc, &g->m[m], b->rate);
+            else if (f && g->m[m].reason)
                 ck(b, worksheet_write_formula_str(ws, row, mc, f, b->rate, ""));
             else if (f)
                 ck(b, worksheet_write_formula_num(ws, row, mc, f, b->rate,
@@ -716,7 +727,9 @@ groups(struct book *b)
             free(f);
             interval(b, ws, row, mc + 1, &g->ci[m], b->rate);
         }
-        if (above && g->has_above) {
+        if (above && g->has_above && g->suppressed) {
+            text(b, ws, row, c.above, fa_suppressed, NULL);
+        } else if (above && g->has_above) {
             char a[16], wc[16], *f;
 
             number(b, ws, row, c.above, weighted ? g->wabove : (double)g->above,
@@ -998,10 +1011,17 @@ charts(struct book *b)
 
             if (g->set != gs->id)
                 continue;
-            textf(b, ws, row, 0, NULL, "%s%s (%lld)",
-                  g->values[0] ? g->values[0] : "(missing)",
-                  g->gid == gs->ref_gid ? " *" : "", (long long)g->n);
-            number(b, ws, row, 1, (double)g->n, b->count);
+            if (g->suppressed) {
+                textf(b, ws, row, 0, NULL, "%s%s (suppressed)",
+                      g->values[0] ? g->values[0] : "(missing)",
+                      g->gid == gs->ref_gid ? " *" : "");
+                text(b, ws, row, 1, fa_suppressed, NULL);
+            } else {
+                textf(b, ws, row, 0, NULL, "%s%s (%lld)",
+                      g->values[0] ? g->values[0] : "(missing)",
+                      g->gid == gs->ref_gid ? " *" : "", (long long)g->n);
+                number(b, ws, row, 1, (double)g->n, b->count);
+            }
             value(b, ws, row, 2, &g->m[b->main], b->rate);
             interval(b, ws, row, 3, &g->ci[b->main], b->rate);
             value(b, ws, row, 5, &g->ratio[b->main], b->num);
@@ -1212,6 +1232,11 @@ intersections(struct book *b)
                 const fa_group *g = cell[i * nc + j];
                 lxw_col_t cc = (lxw_col_t)(1 + j);
 
+                if (g && g->suppressed) {
+                    text(b, ws, row, cc, fa_suppressed, NULL);
+                    text(b, ws, row, right + (lxw_col_t)j, fa_suppressed, NULL);
+                    continue;
+                }
                 if (!g || g->n == 0) {
                     text(b, ws, row, cc, "no rows", NULL);
                     number(b, ws, row, right + (lxw_col_t)j, 0, b->count);
@@ -1297,8 +1322,14 @@ segments(struct book *b)
             continue;
         text(b, ws, row, 0, r->ds.dims[gs->dims[0]].name, NULL);
         text(b, ws, row, 1, g->values[0] ? g->values[0] : "(missing)", NULL);
-        number(b, ws, row, 2, (double)g->n, b->count);
-        number(b, ws, row, 3, g->weight, r->ds.weighted ? b->wcount : b->count);
+        if (g->suppressed) {
+            text(b, ws, row, 2, fa_suppressed, NULL);
+            text(b, ws, row, 3, fa_suppressed, NULL);
+        } else {
+            number(b, ws, row, 2, (double)g->n, b->count);
+            number(b, ws, row, 3, g->weight,
+                   r->ds.weighted ? b->wcount : b->count);
+        }
         for (size_t k = 0; k < nm; k++) {
             value(b, ws, row, 4 + 3 * (lxw_col_t)k, &g->m[ms[k]], b->rate);
             interval(b, ws, row, 5 + 3 * (lxw_col_t)k, &g->ci[ms[k]], b->rate);
@@ -1428,6 +1459,11 @@ quality(struct book *b)
 
         text(b, ws, row, 0, dim->name, NULL);
         text(b, ws, row, 1, j < ds->nattrs ? "attribute" : "segment", NULL);
+        if (miss < 0) { /* the missing group is suppressed */
+            text(b, ws, row, 2, fa_suppressed, NULL);
+            text(b, ws, row, 3, fa_suppressed, NULL);
+            continue;
+        }
         number(b, ws, row, 2, (double)miss, b->count);
         if (ds->rows_loaded)
             number(b, ws, row, 3, (double)miss / (double)ds->rows_loaded,
@@ -1502,6 +1538,10 @@ definitions(struct book *b)
         {"verdict", "pass, fail, insufficient (too little data to judge) or "
                     "excluded (by the template's rules)"},
         {"(missing)", "the group of rows with no value in that column"},
+        {"suppressed",
+         "a group published without its numbers: fewer rows than the "
+         "run's --suppress, or needed to keep such a group from being "
+         "worked out from its set's totals (Provenance has the command)"},
     };
     lxw_row_t row = 1;
 
@@ -1704,6 +1744,8 @@ fa_report_xlsx_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
 
     if (err)
         return err;
+    /* what is published: small groups suppressed */
+    fa_results_suppress(&r);
     memset(&b, 0, sizeof(b));
     b.r = &r;
     b.o = opts;

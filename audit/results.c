@@ -184,11 +184,12 @@ fa_results_command(const fa_results *r, const char *store)
     cmd = append_arg(cmd, "--reference", r->reference);
     snprintf(num, sizeof(num),
              "%g --ci %s --correction %s --min-group %lld --min-class %lld "
-             "--seed %llu --bootstrap %lld",
+             "--seed %llu --bootstrap %lld --suppress %lld",
              r->confidence,
              strcmp(r->ci_method, "wilson") == 0 ? "wilson" : "exact",
              r->correction, (long long)r->min_group, (long long)r->min_class,
-             (unsigned long long)r->seed, (long long)r->bootstrap);
+             (unsigned long long)r->seed, (long long)r->bootstrap,
+             (long long)r->suppress);
     {
         char *t = fa_xasprintf("%s --confidence %s", cmd, num);
 
@@ -206,6 +207,259 @@ fa_results_command(const fa_results *r, const char *store)
     }
     json_decref(fields);
     return cmd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Suppression                                                         */
+
+const char fa_suppressed[] = "suppressed";
+const char fa_suppressed_ref[] = "suppressed with the reference group";
+const char fa_suppressed_set[] = "suppressed with a group of the set";
+
+struct slice_order {
+    char *const *values;
+    size_t ndims, skip;
+};
+
+static int
+cmp_value(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+/* A group's index, sorted with the order's context. */
+struct slice_item {
+    size_t i;
+    const struct slice_order *o;
+};
+
+/* Orders groups by their values of every column but skip, then index. */
+static int
+by_slice(const void *pa, const void *pb)
+{
+    const struct slice_order *o = ((const struct slice_item *)pa)->o;
+    size_t a = ((const struct slice_item *)pa)->i,
+           b = ((const struct slice_item *)pb)->i;
+
+    for (size_t j = 0; j < o->ndims; j++) {
+        int c;
+
+        if (j == o->skip)
+            continue;
+        c = cmp_value(o->values[a * o->ndims + j], o->values[b * o->ndims + j]);
+        if (c)
+            return c;
+    }
+    return (a > b) - (a < b);
+}
+
+/* Whether groups a and b share their values of every column but skip. */
+static int
+same_slice(const struct slice_order *o, size_t a, size_t b)
+{
+    for (size_t j = 0; j < o->ndims; j++)
+        if (j != o->skip && cmp_value(o->values[a * o->ndims + j],
+                                      o->values[b * o->ndims + j]) != 0)
+            return 0;
+    return 1;
+}
+
+size_t
+fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
+                   const int64_t *n, int64_t min, unsigned char *out)
+{
+    struct slice_item *order =
+        fa_xcalloc(ngroups ? ngroups : 1, sizeof(*order));
+    size_t count = 0;
+    int changed = 1;
+
+    for (size_t i = 0; i < ngroups; i++) {
+        out[i] = min > 0 && n[i] < min;
+        count += out[i];
+    }
+    while (count && changed) {
+        changed = 0;
+        for (size_t skip = 0; skip < (ndims ? ndims : 1); skip++) {
+            struct slice_order o = {values, ndims, skip};
+
+            for (size_t i = 0; i < ngroups; i++)
+                order[i] = (struct slice_item){i, &o};
+            qsort(order, ngroups, sizeof(*order), by_slice);
+            for (size_t lo = 0, hi; lo < ngroups; lo = hi) {
+                hi = lo + 1;
+                while (hi < ngroups && same_slice(&o, order[lo].i, order[hi].i))
+                    hi++;
+                for (;;) {
+                    size_t c = 0, best = SIZE_MAX;
+                    int64_t sum = 0;
+
+                    for (size_t k = lo; k < hi; k++) {
+                        size_t i = order[k].i;
+
+                        if (out[i]) {
+                            c++;
+                            sum += n[i];
+                        } else if (best == SIZE_MAX || n[i] < n[best] ||
+                                   (n[i] == n[best] && i < best)) {
+                            best = i;
+                        }
+                    }
+                    if (c == 0 || (c >= 2 && sum >= min) || best == SIZE_MAX)
+                        break;
+                    out[best] = 1;
+                    count++;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    free(order);
+    return count;
+}
+
+static void
+blank_cmp(fa_compare *c, const char *why)
+{
+    c->ratio_ci = (fa_interval){0, 0, why};
+    c->diff_ci = (fa_interval){0, 0, why};
+    c->test = (fa_test){0, 0, 0, why};
+    c->test_name = NULL;
+    c->p_adjusted = 0;
+    free(c->evidence);
+    c->evidence = fa_xstrdup(why);
+    c->mdr = fa_value_undefined(why);
+    c->cmh = (fa_cmh){0};
+    c->cmh.test.reason = why;
+    c->cmh.odds_ratio = fa_value_undefined(why);
+}
+
+/* A published count of rows of the single column of set gs with value v,
+ * made -1. */
+static void
+blank_dim_count(fa_results *r, const fa_group_set *gs, const char *v)
+{
+    fa_dim *d;
+
+    if (gs->ndims != 1 || gs->dims[0] < 0 || (size_t)gs->dims[0] >= r->ds.ndims)
+        return;
+    d = &r->ds.dims[gs->dims[0]];
+    if (!v) {
+        if (d->missing_code >= 0 && (size_t)d->missing_code < d->nvalues)
+            d->counts[d->missing_code] = -1;
+        d->missing_rows = -1;
+        return;
+    }
+    for (size_t k = 0; k < d->nvalues; k++)
+        if (d->values[k] && strcmp(d->values[k], v) == 0)
+            d->counts[k] = -1;
+}
+
+size_t
+fa_results_suppress(fa_results *r)
+{
+    size_t total = 0;
+    unsigned char *sup;
+    size_t *idx;
+
+    if (r->suppress <= 0 || r->ngroups == 0)
+        return 0;
+    sup = fa_xcalloc(r->ngroups, 1);
+    idx = fa_xcalloc(r->ngroups, sizeof(*idx));
+    for (size_t s = 0; s < r->nsets; s++) {
+        fa_group_set *gs = &r->sets[s];
+        size_t nd = gs->ndims, ng = 0, got;
+        char **vals;
+        int64_t *n;
+        unsigned char *out;
+
+        if (gs->kind == FA_SET_OVERALL)
+            continue;
+        for (size_t i = 0; i < r->ngroups; i++)
+            if (r->groups[i].set == gs->id && r->groups[i].gid != 0)
+                idx[ng++] = i;
+        if (!ng)
+            continue;
+        vals = fa_xcalloc(ng * (nd ? nd : 1), sizeof(*vals));
+        n = fa_xcalloc(ng, sizeof(*n));
+        out = fa_xcalloc(ng, 1);
+        for (size_t k = 0; k < ng; k++) {
+            const fa_group *g = &r->groups[idx[k]];
+
+            for (size_t j = 0; j < nd; j++)
+                vals[k * nd + j] = g->values[j];
+            n[k] = g->n;
+        }
+        got = fa_suppress_select(ng, nd, vals, n, r->suppress, out);
+        for (size_t k = 0; k < ng; k++)
+            sup[idx[k]] = out[k];
+        if (got) {
+            for (int a = 0; a < FA_AGG_COUNT; a++) {
+                gs->agg[a] = fa_value_undefined(fa_suppressed_set);
+                gs->agg_ci[a] = (fa_interval){0, 0, fa_suppressed_set};
+            }
+            for (int t = 0; t < 3; t++) {
+                gs->chi2[t] = (fa_test){0, 0, 0, fa_suppressed_set};
+                gs->chi2_adjusted[t] = 0;
+            }
+            for (size_t k = 0; k < ng; k++)
+                if (out[k])
+                    blank_dim_count(r, gs, nd == 1 ? vals[k] : NULL);
+        }
+        total += got;
+        free(vals);
+        free(n);
+        free(out);
+    }
+    for (size_t i = 0; i < r->ngroups; i++) {
+        fa_group *g = &r->groups[i];
+        const char *why = NULL;
+
+        if (sup[i]) {
+            why = fa_suppressed;
+            g->suppressed = 1;
+            g->n = 0;
+            g->weight = 0;
+            g->w = (fa_counts){0};
+            memset(g->rows, 0, sizeof(g->rows));
+            memset(g->w2, 0, sizeof(g->w2));
+            g->auc_var = fa_value_undefined(why);
+            g->above = 0;
+            g->wabove = 0;
+            for (int m = 0; m < FA_METRIC_COUNT; m++) {
+                g->m[m] = fa_value_undefined(why);
+                g->ci[m] = (fa_interval){0, 0, why};
+            }
+            if (r->strat_rows)
+                memset(&r->strat_rows[(size_t)g->gid * r->nstrata * 4], 0,
+                       r->nstrata * 4 * sizeof(*r->strat_rows));
+        } else if (g->ref_gid > 0) {
+            for (size_t k = 0; k < r->ngroups; k++)
+                if (r->groups[k].gid == g->ref_gid && sup[k])
+                    why = fa_suppressed_ref;
+        }
+        if (!why)
+            continue;
+        for (int m = 0; m < FA_METRIC_COUNT; m++) {
+            g->ratio[m] = fa_value_undefined(why);
+            g->diff[m] = fa_value_undefined(why);
+            blank_cmp(&g->cmp[m], why);
+        }
+        for (size_t v = 0; v < r->nverdicts; v++) {
+            fa_verdict *vd = &r->verdicts[v];
+
+            if (vd->gid != g->gid)
+                continue;
+            vd->value = fa_value_undefined(why);
+            vd->has_p = 0;
+            free(vd->reason);
+            vd->reason = fa_xstrdup(why);
+        }
+    }
+    free(sup);
+    free(idx);
+    return total;
 }
 
 void

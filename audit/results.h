@@ -91,6 +91,7 @@ typedef struct fa_group {
     int has_above;
     int64_t above;
     double wabove;
+    int suppressed; /* published only as suppressed (fa_results_suppress) */
 } fa_group;
 
 enum fa_verdict_kind {
@@ -146,6 +147,8 @@ typedef struct fa_results {
     char *correction;  /* "holm" or "bh" */
     int64_t min_group; /* rows a group needs for a verdict */
     int64_t min_class; /* rows each rate's denominator needs */
+    int64_t suppress;  /* groups of fewer rows are published only as
+                          suppressed; 0: none */
     uint64_t seed;     /* of the bootstrap */
     int64_t bootstrap; /* replicates, 0 for none */
     char *strata;      /* the --strata column, NULL for none */
@@ -197,6 +200,38 @@ char *fa_set_label(const fa_results *r, const fa_group_set *gs);
  * the word STORE), every argument quoted for a POSIX shell (caller frees).
  */
 char *fa_results_command(const fa_results *r, const char *store);
+
+/* The reasons a suppressed number gives. */
+extern const char fa_suppressed[];     /* "suppressed" */
+extern const char fa_suppressed_ref[]; /* the reference group's */
+extern const char fa_suppressed_set[]; /* a group of the set's */
+
+/*
+ * Which of one set's groups are published only as suppressed, given their
+ * rows n[i] and values[i * ndims + j] (NULL = missing): every group of
+ * fewer than min rows, and then more, so that none can be worked out from
+ * a margin (complementary suppression). Within each slice of the set (the
+ * groups that share their values of every column but one; the whole set
+ * when it has one column) the groups suppressed must be none, or at least
+ * two holding at least min rows between them; while a slice falls short
+ * and has groups left, its smallest (the first of equals) is suppressed
+ * too. Sets out[i] to 1 or 0 and returns the number suppressed.
+ */
+size_t fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
+                          const int64_t *n, int64_t min, unsigned char *out);
+
+/*
+ * Makes r fit to publish with r->suppress (none when 0): the groups
+ * fa_suppress_select picks in each set lose every number (rows, weights,
+ * counts, metrics, intervals, comparisons; suppressed set); comparisons
+ * against a suppressed reference, and the aggregates and chi-square tests
+ * of a set with a suppressed group, become undefined; a suppressed group's
+ * verdicts keep their kind but lose value, p-value and reason; the
+ * dataset's per-value row counts of a suppressed attribute value are
+ * set to -1. The population (group 0) is never suppressed. Returns the
+ * number of groups suppressed.
+ */
+size_t fa_results_suppress(fa_results *r);
 
 void fa_results_release(fa_results *res);
 

@@ -220,9 +220,17 @@ group_json(const fa_results *r, const fa_group *g)
             o, "kind", json_string(fa_set_kind_name(r->sets[g->set].kind)));
         json_object_set_new(o, "attributes", attrs_json(r, g));
     }
-    json_object_set_new(o, "n", json_integer(g->n));
-    json_object_set_new(o, "weight", num_or_int(g->weight, integral));
-    json_object_set_new(o, "counts", counts_json(r, g, integral));
+    if (g->suppressed) {
+        /* published without a number: rows, weight and counts too */
+        json_object_set_new(o, "suppressed", json_true());
+        json_object_set_new(o, "n", json_null());
+        json_object_set_new(o, "weight", json_null());
+        json_object_set_new(o, "counts", json_null());
+    } else {
+        json_object_set_new(o, "n", json_integer(g->n));
+        json_object_set_new(o, "weight", num_or_int(g->weight, integral));
+        json_object_set_new(o, "counts", counts_json(r, g, integral));
+    }
     for (int k = 0; k < FA_METRIC_COUNT; k++)
         json_object_set_new(
             m, fa_metric_name((fa_metric)k),
@@ -230,7 +238,14 @@ group_json(const fa_results *r, const fa_group *g)
                         k == FA_METRIC_AUC ? "delong" : r->ci_method,
                         integral && k <= FA_METRIC_F1));
     json_object_set_new(o, "metrics", m);
-    if (g->has_above) {
+    if (g->has_above && g->suppressed) {
+        json_t *sc = json_object();
+
+        json_object_set_new(sc, "above_median", json_null());
+        json_object_set_new(sc, "rate", json_null());
+        json_object_set_new(sc, "rate_reason", json_string(fa_suppressed));
+        json_object_set_new(o, "scoring", sc);
+    } else if (g->has_above) {
         json_t *sc = json_object();
         fa_value rate;
 
@@ -251,7 +266,8 @@ group_json(const fa_results *r, const fa_group *g)
         return o;
     if (r->strat_rows && (r->sets[g->set].kind == FA_SET_ATTRIBUTE ||
                           r->sets[g->set].kind == FA_SET_INTERSECTION))
-        json_object_set_new(o, "strata", strata_json(r, g));
+        json_object_set_new(o, "strata",
+                            g->suppressed ? json_null() : strata_json(r, g));
     if (g->ref_gid < 0) {
         json_object_set_new(o, "reference", json_null());
     } else {
@@ -465,6 +481,7 @@ results_json(const fa_results *r)
     json_object_set_new(run, "ci_method", json_string(r->ci_method));
     json_object_set_new(run, "correction", json_string(r->correction));
     json_object_set_new(run, "min_group", json_integer(r->min_group));
+    json_object_set_new(run, "suppress", json_integer(r->suppress));
     json_object_set_new(run, "min_class", json_integer(r->min_class));
     json_object_set_new(run, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(run, "bootstrap", json_integer(r->bootstrap));
@@ -494,6 +511,8 @@ fa_results_json_text(fa_ctx *ctx, fa_store *st, int64_t run_id, char **out)
     *out = NULL;
     if (err)
         return err;
+    /* what is published: small groups suppressed */
+    fa_results_suppress(&r);
     if (r.ngroups == 0) {
         fa_results_release(&r);
         return fa_ctx_fail(ctx, FA_ERR_STORE, "run %lld has no groups",

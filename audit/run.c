@@ -2339,6 +2339,7 @@ fa_run(fa_ctx *ctx, fa_store *st, const struct fa_run_opts *opts,
         r.min_group = so.min_group;
         pol.min_rows = so.min_group;
         r.min_class = so.min_class;
+        r.suppress = opts->suppress > 0 ? opts->suppress : 0;
         so.timings = opts->timings;
         t0 = now_seconds();
         err = compute(ctx, &sc, &pol, &so, &r);

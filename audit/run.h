@@ -62,6 +62,8 @@ struct fa_run_opts {
     int bh;            /* Benjamini-Hochberg instead of Holm */
     int64_t min_group; /* rows a group needs (0: default) */
     int64_t min_class; /* rows a rate's denominator needs (0: default) */
+    int64_t suppress;  /* publish groups of fewer rows only as suppressed
+                          (0: the template's; < 0: none) */
     int has_seed;      /* 0: seed FA_RUN_SEED */
     uint64_t seed;
     int64_t bootstrap;  /* replicates (0: FA_RUN_BOOTSTRAP; < 0: none) */

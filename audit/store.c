@@ -94,7 +94,8 @@ static const char schema_v1[] =
     " skipped_checks TEXT,"
     " verdict TEXT,"
     " score_median REAL,"
-    " finished TEXT);"
+    " finished TEXT,"
+    " suppress INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE group_set("
     " run_id INTEGER NOT NULL REFERENCES run(id),"
     " set_id INTEGER NOT NULL,"
@@ -203,11 +204,17 @@ static const char schema_v1[] =
  * and schema_v2_verdicts; a version-1 store the columns of migrate_v2 it
  * lacks, then schema_v2_verdicts. */
 static const char *const migrate_v2[][3] = {
-    {"run", "template", "TEXT"},        {"run", "template_json", "TEXT"},
-    {"run", "template_sha256", "TEXT"}, {"run", "fields", "TEXT"},
-    {"run", "skipped_checks", "TEXT"},  {"run", "verdict", "TEXT"},
-    {"run", "score_median", "REAL"},    {"grp", "above", "INTEGER"},
-    {"grp", "wabove", "REAL"},          {"run", "finished", "TEXT"},
+    {"run", "template", "TEXT"},
+    {"run", "template_json", "TEXT"},
+    {"run", "template_sha256", "TEXT"},
+    {"run", "fields", "TEXT"},
+    {"run", "skipped_checks", "TEXT"},
+    {"run", "verdict", "TEXT"},
+    {"run", "score_median", "REAL"},
+    {"grp", "above", "INTEGER"},
+    {"grp", "wabove", "REAL"},
+    {"run", "finished", "TEXT"},
+    {"run", "suppress", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 static const char schema_v2_verdicts[] =
@@ -529,8 +536,8 @@ migrate(fa_ctx *ctx, fa_store *st)
         if (!err)
             err = exec(ctx, st, schema_v1);
     } else {
-        /* versions 1 and 2: the columns they lack (version 3 added the
-         * run's finishing time) */
+        /* versions 1 to 3: the columns they lack (version 3 added the
+         * run's finishing time, version 4 its suppression) */
         err = migrate_to_v2(ctx, st);
     }
     if (!err && version < 2)
@@ -540,7 +547,7 @@ migrate(fa_ctx *ctx, fa_store *st)
     if (!err)
         err = exec(ctx, st, schema_v3_log);
     if (!err)
-        err = exec(ctx, st, "PRAGMA user_version = 3");
+        err = exec(ctx, st, "PRAGMA user_version = 4");
     if (err) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return err;
@@ -1826,8 +1833,9 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
                   " tool_version, confidence, ci_method, correction,"
                   " min_group, min_class, seed, bootstrap, strata,"
                   " template, template_json, template_sha256, fields,"
-                  " skipped_checks, verdict, score_median, finished)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " skipped_checks, verdict, score_median, finished,"
+                  " suppress)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &s);
     if (err)
         return err;
@@ -1852,6 +1860,7 @@ fa_store_run_save(fa_ctx *ctx, fa_store *st, fa_results *res)
     if (res->has_median)
         sqlite3_bind_double(s, 19, res->score_median);
     bind_text(s, 20, res->finished);
+    sqlite3_bind_int64(s, 21, res->suppress);
     err = step_done(ctx, st, s);
     sqlite3_finalize(s);
     if (err)
@@ -2161,7 +2170,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
                   " confidence, ci_method, correction, min_group, min_class,"
                   " seed, bootstrap, strata, template, template_json,"
                   " template_sha256, fields, skipped_checks, verdict,"
-                  " score_median, finished FROM run WHERE id = ?",
+                  " score_median, finished, suppress FROM run WHERE id = ?",
                   &s);
     if (err)
         return err;
@@ -2201,6 +2210,7 @@ fa_store_run_load(fa_ctx *ctx, fa_store *st, int64_t id, fa_results *res)
     if ((res->has_median = sqlite3_column_type(s, 18) != SQLITE_NULL))
         res->score_median = sqlite3_column_double(s, 18);
     res->finished = col_text(s, 19);
+    res->suppress = sqlite3_column_int64(s, 20);
     sqlite3_finalize(s);
     err = fa_store_dataset_load(ctx, st, dataset_id, &res->ds);
     if (!err)

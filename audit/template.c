@@ -475,6 +475,8 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
             if (!p->err &&
                 !(t->exclude_below_share >= 0 && t->exclude_below_share < 0.5))
                 fail_at(p, v, "'exclude_below_share' must lie in [0, 0.5)");
+        } else if (strcmp(key, "suppress") == 0) {
+            t->suppress = get_int(p, v, key, 0, INT32_MAX);
         } else if (strcmp(key, "statistics") == 0) {
             parse_statistics(p, t, v);
         } else if (strcmp(key, "metrics") == 0) {
@@ -560,6 +562,7 @@ template_defaults(fa_template *t)
     t->min_class = -1;
     t->bootstrap = -1;
     t->seed = -1;
+    t->suppress = -1;
 }
 
 static void
@@ -814,6 +817,9 @@ fa_template_resolve(fa_template *t, struct fa_run_opts *o)
         o->has_seed = 1;
     }
     t->seed = o->has_seed ? (int64_t)o->seed : FA_RUN_SEED;
+    if (o->suppress == 0 && t->suppress >= 0)
+        o->suppress = t->suppress ? t->suppress : -1;
+    t->suppress = o->suppress > 0 ? o->suppress : 0;
     o->exclude_below_share = t->exclude_below_share;
     o->exclude_missing = t->exclude_missing;
     for (size_t i = 0; i < t->nchecks; i++)
@@ -864,6 +870,7 @@ fa_template_json(const fa_template *t)
     json_object_set_new(o, "exclude_below_share",
                         json_real(t->exclude_below_share));
     json_object_set_new(o, "exclude_missing", json_boolean(t->exclude_missing));
+    json_object_set_new(o, "suppress", json_integer(t->suppress));
     json_object_set_new(st, "confidence", json_real(t->confidence));
     json_object_set_new(st, "alpha", json_real(t->alpha));
     json_object_set_new(st, "ci",

@@ -850,11 +850,14 @@ sqlite3 "$T/v1.db" "DROP TABLE verdict;
     ALTER TABLE run DROP COLUMN score_median;
     ALTER TABLE grp DROP COLUMN above;
     ALTER TABLE grp DROP COLUMN wabove;
+    ALTER TABLE run DROP COLUMN finished;
+    ALTER TABLE run DROP COLUMN suppress;
+    DROP TABLE run_log;
     PRAGMA user_version = 1;"
 fa run --db "$T/v1.db" --template eeoc-four-fifths
 status "a version-1 store runs" 1
-eq "a version-1 store is now version 3" \
-    "$(sq "$T/v1.db" "PRAGMA user_version")" "3"
+eq "a version-1 store is now version 4" \
+    "$(sq "$T/v1.db" "PRAGMA user_version")" "4"
 eq "a migrated store logs the runs after it" \
     "$(sq "$T/v1.db" "SELECT count(*) FROM run_log")" "1"
 eq "a version-1 store holds the verdict" \
@@ -867,10 +870,10 @@ status "a version-1 store with a foreign verdict table" 3
 err_has "a foreign verdict table" "has a table 'verdict' that is not fairaudit's"
 eq "a refused migration leaves the store at version 1" \
     "$(sq "$T/v1b.db" "PRAGMA user_version")" "1"
-sqlite3 "$T/v1.db" "PRAGMA user_version = 4"
+sqlite3 "$T/v1.db" "PRAGMA user_version = 5"
 fa run --db "$T/v1.db"
 status "a store from a newer fairaudit" 3
-err_has "a store from a newer fairaudit" "schema version 4"
+err_has "a store from a newer fairaudit" "schema version 5"
 
 # rounding at the bounds: 8/50 against 10/50 is 4/5 exactly, 0.8 only within
 # rounding in doubles; 7 of 100 rows is not under a 7% share
@@ -991,6 +994,8 @@ check "the report has bookmarks" sh -c \
     "qpdf --json --json-key=outlines '$T/rep1/report.pdf' | grep -q 'Executive summary'"
 check "the contents list the sections with their pages" \
     grep -q "Executive summary  *3$" "$T/rep1.txt"
+check "each contents entry links to its section's heading" \
+    sh -c "python3 tests/pdf_links.py '$T/rep1/report.pdf' >/dev/null"
 check "charts: an SVG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.svg"
 check "charts: a PNG per chart" test -s "$T/rep1/charts/set1-rates-selection_rate.png"
 for chart in set1-roc set1-calibration set1-sweep set2-roc \
@@ -1050,6 +1055,11 @@ for sec in "Executive summary" "Verdicts" "Method" "Intersections" \
     eq "long contents: '$sec' is on page $p" \
         "$(pdftotext -f "$p" -l "$p" "$T/toc/report.pdf" - | sed -n 3p)" "$sec"
 done
+check "long contents: each entry, on either page, links to its heading" \
+    sh -c "python3 tests/pdf_links.py '$T/toc/report.pdf' >/dev/null"
+check "long contents: links on both contents pages" test \
+    "$(python3 tests/pdf_links.py "$T/toc/report.pdf" | cut -d' ' -f1 |
+        sort -u | tr '\n' ' ')" = "2 3 "
 check "40 groups: every group is in the report" \
     test "$(grep -c 'group-[0-9][0-9]' "$T/g40.txt")" -ge 40
 
@@ -1227,7 +1237,7 @@ eq "manifest: the workbook's hash" \
     "$(jq -r '.files[] | select(.path == "workbook.xlsx") | .sha256' "$T/manifest.json")" \
     "$(sha256sum "$T/pk/workbook.xlsx" | cut -d' ' -f1)"
 check "manifest: the libraries" test \
-    "$(jq -r '.libraries | keys | length' "$T/manifest.json")" -ge 9
+    "$(jq -r '.libraries | keys | length' "$T/manifest.json")" -ge 11
 jq -j .template.canonical "$T/pk/results.json" >"$T/pk.tmpl"
 check "template.json is the resolved template, byte for byte" sh -c \
     "unzip -p '$T/pk.zip' template.json | cmp -s - '$T/pk.tmpl'"
@@ -1379,6 +1389,89 @@ else
     head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
 fi
 check "verify writes nothing outside its folder" test ! -e "$T/evil"
+unset SOURCE_DATE_EPOCH
+
+# small groups suppressed for publication (--suppress)
+# g: a 100, b 5, c 40, d 60 rows; h: x and y alternating
+awk 'BEGIN { print "g,h,y,p"; split("100 5 40 60", n, " ")
+    split("a b c d", v, " ")
+    for (k = 1; k <= 4; k++) for (i = 0; i < n[k]; i++)
+        printf "%s,%s,%d,%d\n", v[k], i % 2 ? "x" : "y", i % 3 == 0,
+            (i + k) % 4 == 0 }' >"$T/sup.csv"
+export SOURCE_DATE_EPOCH=1700000000
+fa audit --db "$T/sup.db" --label y --pred p --attr g,h --out "$T/sup" \
+    --suppress 11 "$T/sup.csv"
+status "--suppress 11" 1
+jq -c '[.groups[] | select(.kind == "attribute" and .attributes.g)
+    | [.attributes.g, (.suppressed // false), .n]]' "$T/sup/results.json" \
+    >"$T/sup.g"
+eq "suppress: b (5 rows) and, to protect it, c (the next smallest)" \
+    "$(cat "$T/sup.g")" \
+    '[["a",false,100],["b",true,null],["c",true,null],["d",false,60]]'
+eq "suppress: the run records it" \
+    "$(jq .run.suppress "$T/sup/results.json")" 11
+eq "suppress: a suppressed group shows no number at all" \
+    "$(jq '[.groups[] | select(.suppressed) | .. | numbers] | length' \
+        "$T/sup/results.json")" 0
+eq "suppress: every intersection with b is suppressed" \
+    "$(jq '[.groups[] | select(.kind == "intersection" and .attributes.g == "b")
+        | .suppressed] | all' "$T/sup/results.json")" true
+eq "suppress: the aggregates and chi-square tests of g are withheld" \
+    "$(jq -c '.aggregates[] | select(.attributes == ["g"])
+        | [.demographic_parity_ratio, .equalized_odds_difference,
+           .chi2.selection_rate.p_value, .demographic_parity_ratio_reason]' \
+        "$T/sup/results.json")" \
+    '[null,null,null,"suppressed with a group of the set"]'
+eq "suppress: the aggregates of h are shown" \
+    "$(jq '.aggregates[] | select(.attributes == ["h"])
+        | .demographic_parity_ratio | type' "$T/sup/results.json")" '"number"'
+
+eq "suppress: the store keeps b's rows" \
+    "$(sq "$T/sup.db" "SELECT g.n FROM grp g JOIN grp_value v
+        ON v.run_id = g.run_id AND v.gid = g.gid WHERE v.value = 'b'
+        AND g.set_id = 1")" 5
+pdftotext -layout "$T/sup/report.pdf" "$T/sup.txt"
+check "suppress: the reproducing command has it" \
+    grep -q -- "--suppress 11" "$T/sup.txt"
+check "suppress: the report's group sizes say suppressed" \
+    grep -q "g: a 100; b suppressed; c suppressed; d 60\." "$T/sup.txt"
+check "suppress: the limitations say how many and why" \
+    grep -q "groups are published only as suppressed" "$T/sup.txt"
+check "suppress: the method states the rule" \
+    grep -q "Small groups are suppressed for publication" "$T/sup.txt"
+xcheck "suppress: the workbook shows suppressed groups without numbers" \
+    "$T/sup/workbook.xlsx" "$T/sup/results.json"
+fa pack --db "$T/sup.db" "$T/sup"
+status "suppress: pack" 0
+fa verify "$T/sup.zip" --db "$T/sup.db"
+status "suppress: the pack verifies" 0
+check "suppress: verify chooses the suppressed groups again" \
+    grep -q "^ok   [0-9]* numbers of results.json recomputed" "$T/out"
+eq "suppress: cells.csv keeps b's rows for verification" \
+    "$(unzip -p "$T/sup.zip" cells.csv |
+        awk -F, 'NR > 1 && $2 == "\"b\"" { n += $(NF - 9) } END { print n }')" 5
+if python3 "$TESTS/pack_tamper.py" --suppressed "$FA" "$T/sup.zip" \
+    "$T/suptamper" >"$T/xc.out" 2>&1; then
+    pass
+else
+    failed=$((failed + 1))
+    printf 'FAIL: verify accepts a tampered suppression\n' >&2
+    head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+fi
+fa audit --db "$T/sup2.db" --label y --pred p --attr g --out "$T/sup2" \
+    --suppress 0 --template healthcare-subgroup "$T/sup.csv"
+eq "suppress: --suppress 0 overrides the template's" \
+    "$(jq .run.suppress "$T/sup2/results.json")" 0
+fa audit --db "$T/sup3.db" --label y --pred p --attr g --out "$T/sup3" \
+    --template healthcare-subgroup "$T/sup.csv"
+eq "suppress: healthcare-subgroup suppresses under 11 by default" \
+    "$(jq -c '[.run.suppress, ([.groups[] | select(.suppressed)] | length)]' \
+        "$T/sup3/results.json")" '[11,2]'
+fa run --db "$T/sup.db" --suppress -1
+status "a negative --suppress" 2
+err_has "a negative --suppress" "bad --suppress '-1'"
+fa run --db "$T/sup.db" --suppress many
+status "a word for --suppress" 2
 unset SOURCE_DATE_EPOCH
 
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)

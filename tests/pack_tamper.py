@@ -3,6 +3,7 @@
 which `fairaudit verify` must reject, naming what is wrong.
 
 Usage: python3 tests/pack_tamper.py FAIRAUDIT PACK.zip WORKDIR
+       python3 tests/pack_tamper.py --suppressed FAIRAUDIT PACK.zip WORKDIR
 
 Cases:
 - one bit flipped at a sweep of byte positions (every 1,499th byte, and
@@ -14,6 +15,11 @@ Cases:
   declares 4 GiB and a ZIP64 member that declares 2^64 - 16 bytes;
 - a cells.csv with a short header and a manifest whose column mapping is
   not text (with --data), behind good hashes: rejected, never a crash.
+
+With --suppressed (a pack of a run with --suppress and at least one
+suppressed group) only these, each behind good hashes: a suppressed group
+shown (its flag removed); a number put back into a suppressed group; a
+shown group marked suppressed; the run's --suppress changed.
 
 Prints one line per failed expectation and a summary; exits 1 when any
 case is accepted, 2 when it cannot run.
@@ -88,7 +94,52 @@ def rehash(items, name, data):
             for i, d in out]
 
 
+def suppression_cases(fa, items, t):
+    """A suppressed pack's results.json edited, its hash updated."""
+    da = dict((i.filename, d) for i, d in items)
+    res = json.loads(da["results.json"])
+    supp = [i for i, g in enumerate(res["groups"]) if g.get("suppressed")]
+    shown = [i for i, g in enumerate(res["groups"])
+             if not g.get("suppressed") and g["kind"] != "overall"]
+    if not supp or not shown:
+        failures.append("the pack has no suppressed group and a shown one")
+        return
+
+    def put(what, edit, needle):
+        r = json.loads(da["results.json"])
+        edit(r)
+        text = (json.dumps(r, indent=2) + "\n").encode()
+        write(t, rehash(items, "results.json", text))
+        expect_reject(fa, t, what, needle)
+
+    def unflag(r):
+        del r["groups"][supp[0]]["suppressed"]
+    put("a suppressed group's flag removed", unflag, "is shown in results.json")
+
+    def leak(r):
+        r["groups"][supp[0]]["n"] = 7
+    put("a number in a suppressed group", leak, "yet results.json shows its n")
+
+    def leak_rate(r):
+        m = r["groups"][supp[0]]["metrics"]["selection_rate"]
+        m["value"] = 0.5
+    put("a rate in a suppressed group", leak_rate,
+        "yet results.json shows its metrics")
+
+    def flag(r):
+        r["groups"][shown[0]]["suppressed"] = True
+    put("a shown group marked suppressed", flag, "is suppressed in "
+        "results.json")
+
+    def off(r):
+        r["run"]["suppress"] = 0
+    put("the run's --suppress set to 0", off, "with --suppress 0")
+
+
 def main(argv):
+    only_supp = len(argv) == 5 and argv[1] == "--suppressed"
+    if only_supp:
+        argv = argv[:1] + argv[2:]
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
@@ -100,6 +151,13 @@ def main(argv):
         print("pack_tamper: the pack itself does not verify:\n" + out)
         return 2
     t = os.path.join(work, "t.zip")
+    if only_supp:
+        suppression_cases(fa, members(pack), t)
+        for msg in failures[:30]:
+            print("FAIL: " + msg)
+        print("pack_tamper: %d suppression cases, %d accepted" % (
+            cases, len(failures)))
+        return 1 if failures else 0
     # 1. a bit flipped anywhere
     n = len(blob)
     positions = sorted(set(list(range(0, n, STEP)) +

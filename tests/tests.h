@@ -19,5 +19,6 @@ Suite *curves_suite(void);
 Suite *charts_suite(void);
 Suite *xlsx_suite(void);
 Suite *pack_suite(void);
+Suite *suppress_suite(void);
 
 #endif /* FA_TESTS_H */

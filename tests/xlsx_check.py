@@ -245,9 +245,15 @@ def check_archive(a, res, texts):
     if "scoring_rate" in head:
         formula_cols[head["scoring_rate"]] = "scoring_rate"
     nrows = 1 + len(res["groups"])
+    # a suppressed group's row has no formula (rows 0: head, 1: overall)
+    supp = {i + 2 for i, x in enumerate(res["groups"]) if x.get("suppressed")}
     seen = 0
     for (r, c), cell in sorted(g.items()):
         if r == 0 or r >= nrows + 1:
+            continue
+        if r in supp:
+            check(cell["f"] is None, "Groups!%s%d: a formula in a suppressed "
+                  "row" % (col_letters(c), r + 1))
             continue
         if c in formula_cols:
             m = formula_cols[c]
@@ -262,9 +268,9 @@ def check_archive(a, res, texts):
             check(cell["f"] == want, "Groups!%s%d: formula %r, want %r" % (
                 col_letters(c), r + 1, cell["f"], want))
             seen += 1
-    check(seen >= nrows * len([m for m in formula_cols.values()
-                               if m != "scoring_rate"]),
-          "Groups: %d rate formulas for %d rows" % (seen, nrows))
+    check(seen >= (nrows - len(supp)) *
+          len([m for m in formula_cols.values() if m != "scoring_rate"]),
+          "Groups: %d rate formulas for %d rows" % (seen, nrows - len(supp)))
     # no other formula anywhere, and each formula reads its own row only
     for sheet, cs in a["cells"].items():
         for (r, c), cell in cs.items():
@@ -371,6 +377,13 @@ def group_key(g, dims):
                              for d in dims))
 
 
+def rows_ok(cell, g):
+    """A rows cell: "suppressed" for a suppressed group, else its n."""
+    if g and g.get("suppressed"):
+        return cell == "suppressed"
+    return close(num(cell), g["n"] if g else 0)
+
+
 def check_groups(sheet, res):
     dims = res["dataset"]["columns"]["attributes"] + \
         res["dataset"]["columns"]["segments"]
@@ -397,11 +410,29 @@ def check_groups(sheet, res):
                 else "" for d in dims]
         check(row[2:2 + len(dims)] == want, "%s: values %r, want %r" % (
             where, row[2:2 + len(dims)], want))
-        check(close(num(row[col["Rows"]]), g["n"]), "%s: rows" % where)
-        check(close(num(row[col["Weight"]]), g["weight"]), "%s: weight" %
-              where)
+        if g.get("suppressed"):
+            # no number at all: rows, weight, counts say "suppressed"
+            cols = ["Rows", "Weight"] + (
+                ["TP", "FP", "TN", "FN"] if labelled
+                else ["Selected", "Not selected"])
+            for c in cols:
+                check(row[col[c]] == "suppressed", "%s: %s %r, want "
+                      "'suppressed'" % (where, c, row[col[c]]))
+            for c in ("TP rows", "FP rows", "TN rows", "FN rows",
+                      "Above median"):
+                if c in col:
+                    check(row[col[c]] in ("", "suppressed"),
+                          "%s: %s %r" % (where, c, row[col[c]]))
+            check(g["n"] is None and g["counts"] is None,
+                  "%s: results.json shows numbers" % where)
+        else:
+            check(close(num(row[col["Rows"]]), g["n"]), "%s: rows" % where)
+            check(close(num(row[col["Weight"]]), g["weight"]),
+                  "%s: weight" % where)
         cnt = g["counts"]
-        if labelled:
+        if g.get("suppressed"):
+            pass
+        elif labelled:
             for k in ("tp", "fp", "tn", "fn"):
                 check(close(num(row[col[k.upper()]]), cnt[k]), "%s: %s" % (
                     where, k))
@@ -433,7 +464,7 @@ def check_groups(sheet, res):
             for end, key in (("low", "ci_low"), ("high", "ci_high")):
                 check(close(num(row[col["%s %s" % (m, end)]]),
                             v.get(key)), "%s: %s %s" % (where, m, end))
-        if "scoring" in g:
+        if "scoring" in g and not g.get("suppressed"):
             check(close(num(row[col["Above median"]]),
                         g["scoring"]["above_median"]), "%s: above" % where)
             check(close(num(row[col["scoring_rate"]]), g["scoring"]["rate"]),
@@ -630,7 +661,7 @@ def check_segments(sheet, res):
         where = "Segments %s=%s" % (name, val)
         check(row[0] == name and row[1] == missing_label(val),
               where + ": names")
-        check(close(num(row[col["Rows"]]), g["n"]), where + ": rows")
+        check(rows_ok(row[col["Rows"]], g), where + ": rows")
         for m in head[4:]:
             if m.endswith(" low") or m.endswith(" high") or m == "Note":
                 continue
@@ -696,7 +727,9 @@ def check_intersections(sheet, res):
                                                        want_head[j])
                 if not check(c != "", where + ": blank cell"):
                     continue
-                if g is None or g["n"] == 0:
+                if g is not None and g.get("suppressed"):
+                    check(c == "suppressed", where + ": %r" % c)
+                elif g is None or g["n"] == 0:
                     check(c == "no rows", where + ": %r" % c)
                 elif g["n"] < res["run"]["min_group"]:
                     check(c == "small (n=%d)" % g["n"], where + ": %r" % c)
@@ -706,8 +739,7 @@ def check_intersections(sheet, res):
                 else:
                     check(close(num(c), g["metrics"][metric]["value"]),
                           where + ": %r" % c)
-                check(close(num(r[nc + 2 + j]), g["n"] if g else 0),
-                      where + ": rows")
+                check(rows_ok(r[nc + 2 + j], g), where + ": rows")
         after = i + 2 + len(rows)
         check(after >= len(sheet) or not any(sheet[after]),
               "Intersections %s: more rows than the matrix has" % name)
@@ -758,11 +790,13 @@ def check_charts(sheet, res, chart_refs):
             row = sheet[j]
             where = "Charts %s" % attr_label(g["attributes"], dims)
             is_ref = g.get("reference") == g["attributes"]
-            want = "%s%s (%d)" % (missing_label(g["attributes"][attr]),
-                                  " *" if is_ref else "", g["n"])
+            want = "%s%s (%s)" % (missing_label(g["attributes"][attr]),
+                                  " *" if is_ref else "",
+                                  "suppressed" if g.get("suppressed")
+                                  else g["n"])
             check(row[0] == want, where + ": label %r, want %r" % (row[0],
                                                                   want))
-            check(close(num(row[col["Rows"]]), g["n"]), where + ": rows")
+            check(rows_ok(row[col["Rows"]], g), where + ": rows")
             v = g["metrics"][metric]
             for h, k in (("Value", "value"), ("Low", "ci_low"),
                          ("High", "ci_high")):
@@ -819,7 +853,7 @@ def check_quality(sheet, res, db):
         for j, d in enumerate(dims):
             row = sheet[i + 1 + j]
             g = idx.get(((d, None),))
-            check(row[0] == d and close(num(row[2]), g["n"] if g else 0),
+            check(row[0] == d and rows_ok(row[2], g),
                   "Data quality: missing %s: %r" % (d, row[:3]))
     if res["dataset"]["rows_rejected"] == 0:
         check(any(r and r[0] == "No row was rejected." for r in sheet),

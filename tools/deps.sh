@@ -4,7 +4,7 @@
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcsv-dev libjansson-dev \
 libgsl-dev libsodium-dev zlib1g-dev libyaml-dev libcairo2-dev libpango1.0-dev libfontconfig-dev \
-fonts-dejavu-core libxlsxwriter-dev libzip-dev check libsubunit-dev time jq poppler-utils qpdf \
+fonts-dejavu-core libxlsxwriter-dev libzip-dev libqpdf-dev check libsubunit-dev time jq poppler-utils qpdf \
 libreoffice-calc-nogui python3 unzip"
 missing=""
 for p in $PKGS; do
