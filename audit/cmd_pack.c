@@ -14,6 +14,9 @@
 /* Shared                                                              */
 
 const struct fa_opt fa_pack_options[] = {
+    {"include-rows", 0, NULL,
+     "put the parsed rows in the pack (rows.csv), so that verify runs the "
+     "audit again from them"},
     {"sign", 0, "KEY", "sign the manifest with a key from 'fairaudit keygen'"},
     {"valid-until", 0, "DATE",
      "the last day (YYYY-MM-DD) the sign-off holds, in the manifest"},
@@ -24,7 +27,9 @@ int
 fa_pack_cli_apply(const char *cmd, struct fa_pack_opts *o, const char *name,
                   const char *arg)
 {
-    if (strcmp(name, "sign") == 0) {
+    if (strcmp(name, "include-rows") == 0) {
+        o->include_rows = 1;
+    } else if (strcmp(name, "sign") == 0) {
         o->sign_key = arg;
     } else if (strcmp(name, "valid-until") == 0) {
         int y, m, d;

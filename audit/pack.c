@@ -36,6 +36,7 @@
 #include "disparity.h"
 #include "ingest.h"
 #include "pack.h"
+#include "rerun.h"
 #include "results.h"
 #include "results_json.h"
 #include "runlog.h"
@@ -194,6 +195,8 @@ write_file(fa_ctx *ctx, const char *path, const void *data, size_t len,
 }
 
 static const char *json_s(const json_t *o, const char *key);
+static fa_err data_table_hash(fa_ctx *ctx, const char *path, json_t *mapping,
+                              char *hex, int64_t *rows);
 
 /* ------------------------------------------------------------------ */
 /* Private functions: names                                            */
@@ -234,7 +237,8 @@ static int
 reserved(const char *rel)
 {
     return strcmp(rel, MANIFEST) == 0 || strcmp(rel, SIGNATURE) == 0 ||
-           strcmp(rel, "cells.csv") == 0 || strcmp(rel, "template.json") == 0;
+           strcmp(rel, "cells.csv") == 0 || strcmp(rel, "template.json") == 0 ||
+           strcmp(rel, "rows.csv") == 0;
 }
 
 /* Adds every regular file under dir/rel to ms; refuses anything else. */
@@ -366,7 +370,15 @@ cell_line(struct buf *b, const fa_results *r, const fa_group *g,
 {
     const fa_group_set *gs = &r->sets[g->set];
 
-    buf_str(b, kind);
+    if (strcmp(kind, "segment") == 0) {
+        /* named, so that a missing value is known by its column */
+        char *k = fa_xasprintf("segment:%s", r->ds.dims[gs->dims[0]].name);
+
+        buf_field(b, k);
+        free(k);
+    } else {
+        buf_str(b, kind);
+    }
     for (size_t j = 0; j < r->ds.ndims; j++) {
         buf_str(b, ",");
         for (size_t k = 0; k < gs->ndims; k++)
@@ -389,11 +401,44 @@ cell_line(struct buf *b, const fa_results *r, const fa_group *g,
  * attributes that occurs) and every segment value, each with its rows,
  * weight and confusion counts (weighted, then rows).
  */
+/* The lines of cell g split by the strata column (index sdim) of an
+ * unweighted run: the counts of each stratum it has rows in. */
+static void
+strata_lines(struct buf *b, const fa_results *r, const fa_group *g, size_t sdim)
+{
+    const fa_group_set *gs = &r->sets[g->set];
+
+    for (size_t l = 0; l < r->nstrata; l++) {
+        const int64_t *q =
+            r->strat_rows + ((size_t)g->gid * r->nstrata + l) * 4;
+        double n = (double)(q[0] + q[1] + q[2] + q[3]);
+
+        if (n == 0)
+            continue;
+        buf_str(b, "cell");
+        for (size_t j = 0; j < r->ds.ndims; j++) {
+            buf_str(b, ",");
+            if (j == sdim)
+                buf_field(b, r->stratum_values[l]);
+            for (size_t k = 0; k < gs->ndims; k++)
+                if ((size_t)gs->dims[k] == j)
+                    buf_field(b, g->values[k]);
+        }
+        buf_num(b, n);
+        buf_num(b, n);
+        for (int k = 0; k < 4; k++)
+            buf_num(b, (double)q[k]);
+        for (int k = 0; k < 4; k++)
+            buf_num(b, (double)q[k]);
+        buf_str(b, "\n");
+    }
+}
+
 static char *
 cells_csv(const fa_results *r, size_t *len)
 {
     struct buf b = {0};
-    int finest = -1;
+    int finest = -1, sdim = -1;
 
     buf_str(&b, "kind");
     for (size_t j = 0; j < r->ds.ndims; j++) {
@@ -405,10 +450,16 @@ cells_csv(const fa_results *r, size_t *len)
         if (r->sets[k].kind != FA_SET_SEGMENT &&
             r->sets[k].ndims == r->ds.nattrs)
             finest = (int)k;
+    for (size_t j = 0; r->strata && j < r->ds.ndims; j++)
+        if (strcmp(r->ds.dims[j].name, r->strata) == 0)
+            sdim = (int)j;
     for (size_t i = 0; i < r->ngroups; i++) {
         const fa_group *g = &r->groups[i];
 
-        if (g->set == finest && g->n > 0)
+        if (g->set == finest && g->n > 0 && sdim >= 0 && r->strat_rows &&
+            !r->ds.weighted)
+            strata_lines(&b, r, g, (size_t)sdim);
+        else if (g->set == finest && g->n > 0)
             cell_line(&b, r, g, "cell");
         else if (r->sets[g->set].kind == FA_SET_SEGMENT && g->n > 0)
             cell_line(&b, r, g, "segment");
@@ -728,7 +779,7 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     struct members ms = {0};
     char *out = o->out ? fa_xstrdup(o->out) : NULL, *tmp = NULL, *cells;
     char *rpath = fa_xasprintf("%s/results.json", o->dir);
-    json_t *res = NULL, *man = NULL, *run;
+    json_t *res = NULL, *man = NULL, *run, *rowcols = NULL;
     fa_results r;
     int loaded = 0;
     size_t total = 0, clen;
@@ -807,6 +858,15 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     }
     cells = cells_csv(&r, &clen);
     members_add(&ms, "cells.csv", (unsigned char *)cells, clen);
+    if (o->include_rows) {
+        char *text;
+        size_t n;
+
+        err = fa_rerun_rows_csv(ctx, st, &r.ds, &text, &n, &rowcols);
+        if (err)
+            goto out;
+        members_add(&ms, "rows.csv", (unsigned char *)text, n);
+    }
     if (r.template_json) {
         size_t n = strlen(r.template_json);
         unsigned char *t = fa_xmalloc(n + 1);
@@ -830,6 +890,14 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
         }
         man = manifest_json(o, &r, &ms, runlog, table);
         json_decref(runlog);
+        if (rowcols) {
+            json_t *rj = json_object();
+
+            json_object_set_new(rj, "path", json_string("rows.csv"));
+            json_object_set(rj, "columns", rowcols);
+            json_object_set_new(rj, "rows", json_integer(r.ds.rows_loaded));
+            json_object_set_new(man, "rows", rj);
+        }
     }
     {
         char *text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS);
@@ -866,6 +934,7 @@ out:
     free(rpath);
     json_decref(res);
     json_decref(man);
+    json_decref(rowcols);
     members_free(&ms);
     if (loaded)
         fa_results_release(&r);
@@ -1144,6 +1213,7 @@ check_signature(struct vstate *v, fa_ctx *ctx, const struct members *ms)
 /* cells.csv, parsed. */
 struct cell {
     int segment;
+    int segcol;    /* a segment line's column (index in values), -1 unnamed */
     char **values; /* one per dim; NULL = missing */
     double n, weight, w[4], rows[4];
 };
@@ -1215,10 +1285,21 @@ on_cell_field(void *s, size_t len, void *data)
     if (!cs->cur.values)
         cs->cur.values = fa_xcalloc(cs->ndims + 1, sizeof(char *));
     if (f == 0) {
-        if (len == 7 && memcmp(s, "segment", 7) == 0)
+        cs->cur.segcol = -1;
+        if (len == 7 && memcmp(s, "segment", 7) == 0) {
             cs->cur.segment = 1;
-        else if (!(len == 4 && memcmp(s, "cell", 4) == 0))
+        } else if (len > 8 && memcmp(s, "segment:", 8) == 0) {
+            /* the segment's column, named: its value may be missing */
+            cs->cur.segment = 1;
+            for (size_t j = 0; j < cs->ndims && j < cs->nnames; j++)
+                if (strlen(cs->names[j]) == len - 8 &&
+                    memcmp(cs->names[j], (const char *)s + 8, len - 8) == 0)
+                    cs->cur.segcol = (int)j;
+            if (cs->cur.segcol < 0)
+                cs->bad = 1;
+        } else if (!(len == 4 && memcmp(s, "cell", 4) == 0)) {
             cs->bad = 1;
+        }
     } else if (f <= cs->ndims) {
         /* a quoted field is a value, even empty; an unquoted empty one is
          * missing */
@@ -1331,7 +1412,9 @@ cells_dim(const struct cells *cs, const char *name)
 static int
 close_to(double a, double b)
 {
-    return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b));
+    /* relative, with a floor for a difference of near-equal rates summed
+     * in another order (a weighted run's cells) */
+    return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b)) + 1e-14;
 }
 
 /* Compares one number of results.json (jv, may be null) with x; undef when
@@ -1374,6 +1457,8 @@ sum_group(const struct cells *cs, const char *kind, json_t *attrs,
         size_t k = 0;
 
         if (c->segment != seg && !(strcmp(kind, "overall") == 0 && !c->segment))
+            continue;
+        if (seg && c->segcol >= 0 && (na != 1 || c->segcol != idx[0]))
             continue;
         json_object_foreach(attrs, key, val)
         {
@@ -1952,6 +2037,513 @@ check_numbers(struct vstate *v, const struct members *ms)
     json_decref(res);
 }
 
+/* ------------------------------------------------------------------ */
+/* Private functions: the run again, from rows.csv                     */
+
+struct diff {
+    size_t n, bad;
+    struct vstate *v;
+};
+
+/* Compares a (the pack's) with b (done again) at path, numbers as
+ * close_to; counts numbers and differences in d. */
+static void
+compare_json(struct diff *d, const char *path, json_t *a, json_t *b)
+{
+    const char *key;
+    json_t *x;
+    size_t i;
+
+    if (json_is_number(a) && json_is_number(b)) {
+        double p = json_number_value(a), q = json_number_value(b);
+
+        d->n++;
+        if (close_to(p, q))
+            return;
+        if (++d->bad <= 20)
+            say(d->v, 0, "%s: results.json %.17g, the rows give %.17g", path, p,
+                q);
+        return;
+    }
+    if (json_typeof(a) != json_typeof(b) ||
+        (json_is_array(a) && json_array_size(a) != json_array_size(b)) ||
+        (json_is_object(a) && json_object_size(a) != json_object_size(b))) {
+        if (++d->bad <= 20)
+            say(d->v, 0, "%s: results.json and the rows differ in form", path);
+        return;
+    }
+    if (json_is_array(a)) {
+        json_array_foreach(a, i, x)
+        {
+            char *sub = fa_xasprintf("%s[%zu]", path, i);
+
+            compare_json(d, sub, x, json_array_get(b, i));
+            free(sub);
+        }
+    } else if (json_is_object(a)) {
+        json_object_foreach(a, key, x)
+        {
+            char *sub = fa_xasprintf("%s.%s", path, key);
+            json_t *y = json_object_get(b, key);
+
+            if (!y) {
+                if (++d->bad <= 20)
+                    say(d->v, 0, "%s: not in the run done again", sub);
+            } else {
+                compare_json(d, sub, x, y);
+            }
+            free(sub);
+        }
+    } else if (!json_equal(a, b)) {
+        if (++d->bad <= 20)
+            say(d->v, 0, "%s: results.json and the rows differ", path);
+    }
+}
+
+/* Writes data to a new file under $TMPDIR; its path (caller unlinks and
+ * frees), or NULL having said why. */
+static char *
+tmp_copy(struct vstate *v, const char *what, const void *data, size_t len)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path =
+        fa_xasprintf("%s/fairaudit-rows-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+
+    if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+        say(v, 0, "cannot write a temporary copy of %s in %s: %s", what,
+            dir && *dir ? dir : "/tmp", strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
+/* template.json as a string, or NULL. */
+static char *
+template_text(const struct members *ms)
+{
+    const struct member *tm = members_find(ms, "template.json");
+    char *t;
+
+    if (!tm)
+        return NULL;
+    t = fa_xmalloc(tm->len + 1);
+    memcpy(t, tm->data, tm->len);
+    t[tm->len] = '\0';
+    return t;
+}
+
+/* The run done again from the table at path (read with map) and compared
+ * with the pack's results.json res; from names the table. */
+static void
+rerun_compare(struct vstate *v, fa_ctx *ctx, const char *path, json_t *map,
+              const char *tmpl, json_t *res, const char *from)
+{
+    static const char *const keys[] = {
+        "overall", "groups",       "aggregates",     "verdicts",
+        "verdict", "score_median", "skipped_checks", "template"};
+    struct diff d = {0, 0, v};
+    char *text = NULL;
+    int64_t nrows = 0;
+    json_t *again;
+    fa_err err = fa_rerun(ctx, path, map, tmpl, res, &text, &nrows);
+
+    again = err ? NULL : json_loads(text, 0, NULL);
+    if (err || !again) {
+        say(v, 0, "the run cannot be done again from %s: %s", from,
+            err ? fa_ctx_msg(ctx) : "no results");
+        free(text);
+        return;
+    }
+    for (size_t k = 0; k < FA_ARRAY_LEN(keys); k++) {
+        json_t *a = json_object_get(res, keys[k]);
+        json_t *b = json_object_get(again, keys[k]);
+
+        if (a || b)
+            compare_json(&d, keys[k], a ? a : json_null(), b ? b : json_null());
+    }
+    if (d.bad == 0)
+        say(v, 1,
+            "the run done again from %s gives results.json: %zu numbers "
+            "(every metric, interval, test, aggregate and bootstrap "
+            "interval) and every verdict",
+            from, d.n);
+    else
+        say(v, 0,
+            "the run done again from %s differs from results.json in "
+            "%zu places",
+            from, d.bad);
+    json_decref(again);
+    free(text);
+}
+
+/* The column mapping of a table of rows for the audited columns of
+ * mapping, with columns (label, pred, ...) its own. */
+static json_t *
+table_mapping(json_t *mapping, json_t *columns)
+{
+    json_t *m = json_object();
+
+    json_object_set(m, "attributes", json_object_get(mapping, "attributes"));
+    json_object_set(m, "segments", json_object_get(mapping, "segments"));
+    if (json_object_get(mapping, "bins"))
+        json_object_set(m, "bins", json_object_get(mapping, "bins"));
+    json_object_update(m, columns);
+    json_object_set_new(m, "delimiter", json_string(","));
+    return m;
+}
+
+/* With rows.csv: its table's hash against the input's, then the whole
+ * run done again from it and compared with results.json. */
+static void
+check_rerun(struct vstate *v, fa_ctx *ctx, const struct members *ms,
+            json_t *man, json_t *res)
+{
+    const struct member *rm = members_find(ms, "rows.csv");
+    json_t *rows = json_object_get(man, "rows");
+    json_t *cols = json_object_get(rows, "columns");
+    json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
+    json_t *mapping = json_object_get(in, "mapping"), *rm_map;
+    char *path, *tmpl, hex[65];
+    int64_t hrows = 0;
+    fa_err err;
+
+    if (!rm) {
+        if (rows)
+            say(v, 0, "the manifest names rows.csv, which the pack lacks");
+        return;
+    }
+    if (!json_is_object(cols) || !json_is_object(mapping)) {
+        say(v, 0, "rows.csv without its columns in the manifest");
+        return;
+    }
+    path = tmp_copy(v, "rows.csv", rm->data, rm->len);
+    if (!path)
+        return;
+    rm_map = table_mapping(mapping, cols);
+    tmpl = template_text(ms);
+    err = data_table_hash(ctx, path, rm_map, hex, &hrows);
+    if (err) {
+        say(v, 0, "rows.csv cannot be read: %s", fa_ctx_msg(ctx));
+    } else if (!json_s(in, "table_sha256") ||
+               strcmp(hex, json_s(in, "table_sha256")) != 0) {
+        say(v, 0,
+            "rows.csv is not the audited table: its parsed table's SHA-256 "
+            "is %s, the input's %s",
+            hex, json_s(in, "table_sha256") ? json_s(in, "table_sha256") : "?");
+    } else {
+        say(v, 1,
+            "rows.csv holds the audited table: %lld rows, the parsed "
+            "table's SHA-256 the input's",
+            (long long)hrows);
+        rerun_compare(v, ctx, path, rm_map, tmpl, res, "rows.csv");
+    }
+    unlink(path);
+    free(path);
+    free(tmpl);
+    json_decref(rm_map);
+}
+
+/* The representative number of each bin of a column binned by spec, by
+ * its label: the bin's lower edge, or just under the first edge. */
+struct bin_reps {
+    char **label;
+    double *x;
+    size_t n;
+};
+
+static int
+bin_reps(fa_ctx *ctx, const char *column, const char *spec,
+         struct bin_reps *out)
+{
+    fa_dim d = {0};
+    int quantiles = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!spec ||
+        fa_ingest_parse_bin(ctx, column, spec, &d.edges, &d.nedges,
+                            &quantiles) != FA_OK ||
+        quantiles) {
+        free(d.edges);
+        return -1;
+    }
+    d.bin_spec = (char *)spec;
+    out->n = d.nedges + 1;
+    out->label = fa_xcalloc(out->n, sizeof(char *));
+    out->x = fa_xcalloc(out->n, sizeof(double));
+    for (size_t i = 0; i < out->n; i++) {
+        out->label[i] = fa_dim_bin_label(&d, i);
+        out->x[i] = i == 0 ? nextafter(d.edges[0], -INFINITY) : d.edges[i - 1];
+    }
+    free(d.edges);
+    return 0;
+}
+
+static void
+bin_reps_free(struct bin_reps *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->label[i]);
+    free(b->label);
+    free(b->x);
+}
+
+/* One field of a rebuilt row: a value of column j (NULL: missing). */
+static void
+table_field(struct buf *b, const struct bin_reps *reps, size_t j,
+            const char *value, int *bad)
+{
+    buf_str(b, ",");
+    if (!value)
+        return;
+    if (reps[j].n) {
+        char t[40];
+        size_t i = 0;
+
+        while (i < reps[j].n && strcmp(reps[j].label[i], value) != 0)
+            i++;
+        if (i == reps[j].n) {
+            *bad = 1;
+            return;
+        }
+        fa_fmt_double(reps[j].x[i], t, sizeof(t));
+        buf_str(b, t);
+    } else {
+        buf_field(b, value);
+    }
+}
+
+/*
+ * A table of rows rebuilt from the cells of an unweighted run without
+ * scores: each cell's rows, one per count of each confusion slot (label
+ * and decision from the slot), its audited columns (a binned one at a
+ * number of its bin) and the strata column from the cell; each other
+ * segment column's values, which cells.csv holds apart, dealt to the
+ * rows of each slot in order. Every group's counts, and so every number
+ * of the run, are the original's. NULL with *why when the run needs more
+ * than the cells hold.
+ */
+static char *
+cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
+            json_t **map_out, const char **why)
+{
+    json_t *dsj = json_object_get(res, "dataset");
+    json_t *attrs = json_object_get(mapping, "attributes");
+    json_t *segs = json_object_get(mapping, "segments");
+    json_t *bins = json_object_get(mapping, "bins"), *x, *cols;
+    const char *strata = json_s(json_object_get(res, "run"), "strata"), *key;
+    int labelled = json_is_true(json_object_get(dsj, "labelled"));
+    size_t na = json_array_size(attrs), nd = cs->ndims, i;
+    struct bin_reps *reps = fa_xcalloc(nd + 1, sizeof(*reps));
+    int sidx = -1, bad = 0, split = 0;
+    struct buf b = {0};
+    char *lname = NULL, *pname = NULL;
+
+    *map_out = NULL;
+    *why = NULL;
+    if (json_is_true(json_object_get(dsj, "weighted")))
+        *why = "a weighted run needs each row's weight";
+    else if (json_is_true(json_object_get(dsj, "scored")))
+        *why = "a scored run needs the scores";
+    else if (nd != na + json_array_size(segs))
+        *why = "cells.csv's columns are not the mapping's";
+    for (i = 0; !*why && i < nd; i++) {
+        json_t *name =
+            i < na ? json_array_get(attrs, i) : json_array_get(segs, i - na);
+
+        if (!json_is_string(name) ||
+            strcmp(json_string_value(name), cs->names[i]) != 0)
+            *why = "cells.csv's columns are not the mapping's";
+        else if (strata && strcmp(strata, cs->names[i]) == 0)
+            sidx = (int)i;
+    }
+    json_object_foreach(bins, key, x)
+    {
+        for (i = 0; !*why && i < nd; i++)
+            if (strcmp(cs->names[i], key) == 0 &&
+                bin_reps(ctx, key, json_string_value(x), &reps[i]) != 0)
+                *why = "a column binned by quantiles needs its values";
+    }
+    for (i = 0; !*why && i < cs->n; i++) {
+        const struct cell *c = &cs->c[i];
+
+        if (c->segment && c->segcol < 0)
+            *why = "cells.csv does not name its segments' columns";
+        split |= !c->segment && sidx >= 0 && c->values[sidx] != NULL;
+        for (int q = 0; q < 4; q++)
+            if (c->rows[q] != floor(c->rows[q]) || c->rows[q] > 1e9)
+                *why = "cells.csv's row counts are not whole";
+    }
+    if (!*why && sidx >= 0 && !split)
+        *why = "cells.csv does not split its cells by stratum";
+    if (*why) {
+        for (i = 0; i < nd; i++)
+            bin_reps_free(&reps[i]);
+        free(reps);
+        return NULL;
+    }
+    /* the label's and decision's columns, clear of the audited ones */
+    for (int k = 0; k < 2; k++) {
+        char *name = fa_xstrdup(k ? "pred" : "label");
+        int clash = 1;
+
+        while (clash) {
+            clash = 0;
+            for (i = 0; i < nd; i++)
+                clash |= strcmp(cs->names[i], name) == 0;
+            if (clash) {
+                char *t = fa_xasprintf("_%s", name);
+
+                free(name);
+                name = t;
+            }
+        }
+        *(k ? &pname : &lname) = name;
+    }
+    if (labelled) {
+        buf_field(&b, lname);
+        buf_str(&b, ",");
+    }
+    buf_field(&b, pname);
+    for (i = 0; i < nd; i++) {
+        buf_str(&b, ",");
+        buf_field(&b, cs->names[i]);
+    }
+    buf_str(&b, "\n");
+    for (int q = 0; q < 4 && !bad; q++) {
+        /* per other segment column: the line dealing and what is left */
+        size_t *at = fa_xcalloc(nd + 1, sizeof(size_t));
+        double *left = fa_xcalloc(nd + 1, sizeof(double));
+
+        for (size_t j = na; j < nd; j++) {
+            at[j] = SIZE_MAX;
+            left[j] = 0;
+        }
+        for (size_t ci = 0; ci < cs->n && !bad; ci++) {
+            const struct cell *c = &cs->c[ci];
+
+            if (c->segment)
+                continue;
+            for (double r = 0; r < c->rows[q] && !bad; r++) {
+                if (labelled)
+                    buf_str(&b, q == 0 || q == 3 ? "1," : "0,");
+                buf_str(&b, q < 2 ? "1" : "0");
+                for (size_t j = 0; j < nd; j++) {
+                    if (j < na || (int)j == sidx) {
+                        table_field(&b, reps, j, c->values[j], &bad);
+                        continue;
+                    }
+                    /* the next segment line of column j with rows left */
+                    while (left[j] <= 0) {
+                        at[j] = at[j] == SIZE_MAX ? 0 : at[j] + 1;
+                        while (at[j] < cs->n &&
+                               !(cs->c[at[j]].segment &&
+                                 cs->c[at[j]].segcol == (int)j))
+                            at[j]++;
+                        if (at[j] >= cs->n) {
+                            bad = 1;
+                            break;
+                        }
+                        left[j] = cs->c[at[j]].rows[q];
+                    }
+                    if (bad)
+                        break;
+                    table_field(&b, reps, j, cs->c[at[j]].values[j], &bad);
+                    left[j]--;
+                }
+                buf_str(&b, "\n");
+            }
+        }
+        free(at);
+        free(left);
+    }
+    for (i = 0; i < nd; i++)
+        bin_reps_free(&reps[i]);
+    free(reps);
+    if (bad) {
+        *why = "cells.csv's cells and segments do not add up";
+        free(b.s);
+        free(lname);
+        free(pname);
+        return NULL;
+    }
+    cols = json_object();
+    if (labelled)
+        json_object_set_new(cols, "label", json_string(lname));
+    json_object_set_new(cols, "pred", json_string(pname));
+    *map_out = table_mapping(mapping, cols);
+    json_decref(cols);
+    free(lname);
+    free(pname);
+    return b.s;
+}
+
+/* Without rows.csv: the run done again from a table rebuilt from the
+ * cells, when the cells are enough. */
+static void
+check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
+                  json_t *man, json_t *res)
+{
+    const struct member *cm = members_find(ms, "cells.csv");
+    json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
+    json_t *mapping = json_object_get(in, "mapping"), *map = NULL;
+    const char *why = NULL;
+    struct cells cs;
+    char *text, *path, *tmpl;
+
+    if (!cm || !json_is_object(mapping) || parse_cells(cm, &cs) != 0) {
+        if (cm)
+            cells_free(&cs);
+        return; /* said by the numbers' check */
+    }
+    text = cells_table(ctx, &cs, res, mapping, &map, &why);
+    cells_free(&cs);
+    if (!text) {
+        say(v, 1,
+            "the run is not done again from cells.csv: %s (pack "
+            "--include-rows to have it done from the rows)",
+            why);
+        return;
+    }
+    path = tmp_copy(v, "the table rebuilt from cells.csv", text, strlen(text));
+    free(text);
+    if (!path) {
+        json_decref(map);
+        return;
+    }
+    tmpl = template_text(ms);
+    rerun_compare(v, ctx, path, map, tmpl, res, "cells.csv");
+    unlink(path);
+    free(path);
+    free(tmpl);
+    json_decref(map);
+}
+
+/* The run done again: from rows.csv when the pack has it, else from the
+ * cells when they are enough. */
+static void
+check_runs_again(struct vstate *v, fa_ctx *ctx, const struct members *ms,
+                 json_t *man)
+{
+    const struct member *jm = members_find(ms, "results.json");
+    json_t *res =
+        jm ? json_loadb((const char *)jm->data, jm->len, 0, NULL) : NULL;
+
+    if (!res)
+        return; /* said by the numbers' check */
+    if (members_find(ms, "rows.csv") || json_object_get(man, "rows"))
+        check_rerun(v, ctx, ms, man, res);
+    else
+        check_rerun_cells(v, ctx, ms, man, res);
+    json_decref(res);
+}
+
 /* The zip's bytes against the canonical zip of the same members. */
 static void
 check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
@@ -2323,6 +2915,7 @@ fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
         check_hashes(&v, &ms, man);
         check_signature(&v, ctx, &ms);
         check_numbers(&v, &ms);
+        check_runs_again(&v, ctx, &ms, man);
         check_canonical(&v, ctx, &ms, zbytes, zlen, man);
         if (o->data)
             check_data(&v, ctx, man);

@@ -28,12 +28,14 @@ struct fa_pack_opts {
     const char *valid_until; /* YYYY-MM-DD or NULL */
     const char *command;     /* the command line, as typed */
     const char *tool_version;
+    int include_rows; /* add rows.csv: the dataset's parsed rows */
 };
 
 /*
  * Seals o->dir into a zip: every regular file under it, template.json (the
- * resolved template), cells.csv (from st: the run of results.json) and
- * manifest.json (+ manifest.sig). FA_ERR_USAGE for a folder that is not a
+ * resolved template), cells.csv (from st: the run of results.json), with
+ * o->include_rows rows.csv (fa_rerun_rows_csv) and manifest.json (+
+ * manifest.sig). FA_ERR_USAGE for a folder that is not a
  * report's (no results.json, a link, a reserved name), FA_ERR_NOT_FOUND
  * when st lacks the run, FA_ERR_IO_READ/WRITE.
  */

@@ -55,6 +55,17 @@ scalar(const yaml_node_t *n)
                                        : NULL;
 }
 
+/* 1 for YAML's null (a plain null or ~), which the resolved template's
+ * JSON writes for a key it leaves unset. */
+static int
+is_null(const yaml_node_t *n)
+{
+    const char *s = scalar(n);
+
+    return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           (strcmp(s, "null") == 0 || strcmp(s, "~") == 0);
+}
+
 static char *
 get_string(struct parser *p, const yaml_node_t *n, const char *key)
 {
@@ -348,6 +359,9 @@ parse_check(struct parser *p, fa_check *c, const yaml_node_t *n,
             else
                 c->measure = strcmp(s, "ratio") == 0 ? FA_MEASURE_RATIO
                                                      : FA_MEASURE_DIFFERENCE;
+        } else if ((strcmp(key, "min") == 0 || strcmp(key, "max") == 0) &&
+                   is_null(v)) {
+            /* unset, as the resolved template writes it */
         } else if (strcmp(key, "min") == 0) {
             c->min = get_number(p, v, key);
             c->has_min = 1;
@@ -458,6 +472,8 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
             t->requires_label = get_bool(p, v, key);
         } else if (strcmp(key, "exclude_missing") == 0) {
             t->exclude_missing = get_bool(p, v, key);
+        } else if (strcmp(key, "reference") == 0 && is_null(v)) {
+            /* unset: largest, or the command line's */
         } else if (strcmp(key, "reference") == 0) {
             t->reference = get_string(p, v, key);
             if (t->reference) {

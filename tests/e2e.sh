@@ -1474,6 +1474,86 @@ fa run --db "$T/sup.db" --suppress many
 status "a word for --suppress" 2
 unset SOURCE_DATE_EPOCH
 
+# --include-rows: the parsed rows in the pack, and the run done again
+export SOURCE_DATE_EPOCH=1700000000
+fa audit --db "$T/rows.db" --out "$T/rows" --label label --pred decision \
+    --score score --attr sex,race --segment region,age \
+    --bin age=18,30,45,60 --strata region --pack --include-rows \
+    "$FIXTURES/demo/predictions.csv"
+status "audit --pack --include-rows" 1
+eq "rows.csv: a header and every loaded row" \
+    "$(unzip -p "$T/rows.zip" rows.csv | wc -l)" 20001
+eq "rows.csv: its columns" \
+    "$(unzip -p "$T/rows.zip" rows.csv | head -n 1)" \
+    '"label","pred","score","sex","race","region","age"'
+eq "the manifest names rows.csv and its columns" \
+    "$(unzip -p "$T/rows.zip" manifest.json | jq -c '.rows')" \
+    '{"columns":{"label":"label","pred":"pred","score":"score"},"path":"rows.csv","rows":20000}'
+fa verify "$T/rows.zip"
+status "verify a pack with its rows" 0
+check "verify: rows.csv is the audited table" \
+    grep -q "^ok   rows.csv holds the audited table: 20000 rows" "$T/out"
+check "verify: the run done again from the rows gives results.json" \
+    grep -q "^ok   the run done again from rows.csv gives results.json" \
+    "$T/out"
+if python3 "$TESTS/pack_tamper.py" --rows "$FA" "$T/rows.zip" \
+    "$T/rowstamper" >"$T/xc.out" 2>&1; then
+    pass
+else
+    failed=$((failed + 1))
+    printf 'FAIL: verify accepts a pack whose rows or results disagree\n' >&2
+    head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+fi
+fa verify "$T/sup.zip"
+check "without rows, an unscored run is done again from its cells" \
+    grep -q "^ok   the run done again from cells.csv gives results.json" \
+    "$T/out"
+fa report --db "$T/rows.db" --out "$T/rows2" --formats json
+fa pack --db "$T/rows.db" "$T/rows2"
+fa verify "$T/rows2.zip"
+check "without rows, a scored run is not done again, and says why" \
+    grep -q "^ok   the run is not done again from cells.csv: a scored run needs the scores" \
+    "$T/out"
+# cells within strata, fixed bins, and segments with missing values in
+# two columns: the cells alone do the run again, CMH tests included
+awk 'BEGIN { srand(2); print "g,s1,s2,age,y,p"
+    for (i = 0; i < 600; i++)
+        printf "%s,%s,%s,%d,%d,%d\n", i % 3 ? "a" : "b",
+            i % 10 == 0 ? "" : i % 2 ? "u" : "v",
+            i % 7 == 0 ? "" : i % 3 ? "k" : "l", 18 + i % 50,
+            rand() < 0.4, rand() < 0.5 }' >"$T/cst.csv"
+fa audit --db "$T/cst.db" --out "$T/cst" --label y --pred p --attr g \
+    --segment s1,s2,age --bin age=30,50 --strata s1 --pack "$T/cst.csv"
+fa verify "$T/cst.zip"
+status "verify: missing segment values in two columns, strata, bins" 0
+check "cells within strata: the run done again from cells.csv" \
+    grep -q "^ok   the run done again from cells.csv gives results.json" \
+    "$T/out"
+eq "cells.csv names each segment line's column" \
+    "$(unzip -p "$T/cst.zip" cells.csv | grep -c '^"segment:s2",,,,')" 1
+# weighted, label-free and binned by quantiles: the run done again too
+"$FA" synth --rows 3000 --weights --seed 4 -o "$T/wrows.csv"
+fa audit --db "$T/wrows.db" --out "$T/wrows" --label label --pred decision \
+    --score score --weight weight --attr sex,race --segment age \
+    --bin age=q4 --reference overall --suppress 20 --pack --include-rows \
+    "$T/wrows.csv"
+fa verify "$T/wrows.zip"
+status "verify a weighted pack with its rows" 0
+check "weighted: the run done again gives results.json" \
+    grep -q "^ok   the run done again from rows.csv" "$T/out"
+fa audit --db "$T/lrows.db" --out "$T/lrows" --pred decision --attr sex \
+    --template eeoc-four-fifths --pack --include-rows "$T/wrows.csv"
+fa verify "$T/lrows.zip"
+status "verify a label-free pack with its rows" 0
+check "label-free: the run done again gives results.json" \
+    grep -q "^ok   the run done again from rows.csv" "$T/out"
+mkdir -p "$T/rowsdir"
+cp "$T/sup/results.json" "$T/rowsdir/"
+echo x >"$T/rowsdir/rows.csv"
+fa pack --db "$T/sup.db" "$T/rowsdir"
+status "a folder holding rows.csv" 2
+unset SOURCE_DATE_EPOCH
+
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do
     case_name=$(basename "$dir")

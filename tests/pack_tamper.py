@@ -4,6 +4,7 @@ which `fairaudit verify` must reject, naming what is wrong.
 
 Usage: python3 tests/pack_tamper.py FAIRAUDIT PACK.zip WORKDIR
        python3 tests/pack_tamper.py --suppressed FAIRAUDIT PACK.zip WORKDIR
+       python3 tests/pack_tamper.py --rows FAIRAUDIT PACK.zip WORKDIR
 
 Cases:
 - one bit flipped at a sweep of byte positions (every 1,499th byte, and
@@ -19,7 +20,15 @@ Cases:
 With --suppressed (a pack of a run with --suppress and at least one
 suppressed group) only these, each behind good hashes: a suppressed group
 shown (its flag removed); a number put back into a suppressed group; a
-shown group marked suppressed; the run's --suppress changed.
+shown group marked suppressed; the run's --suppress changed; and, as
+the run (unweighted, without scores) is done again from its cells, a
+verdict and a bootstrap interval's end changed.
+
+With --rows (a pack made with --include-rows of a scored run with
+verdicts) only these, behind good hashes: a label of rows.csv flipped;
+an AUC, a bootstrap interval's end and a verdict of results.json changed
+(none of which cells.csv can check; the run done again from the rows
+does).
 
 Prints one line per failed expectation and a summary; exits 1 when any
 case is accepted, 2 when it cannot run.
@@ -135,10 +144,63 @@ def suppression_cases(fa, items, t):
         r["run"]["suppress"] = 0
     put("the run's --suppress set to 0", off, "with --suppress 0")
 
+    # the run done again from the cells (unweighted, unscored) checks
+    # what the cells alone cannot: a verdict, a bootstrap interval
+    def verdict(r):
+        v = r["verdicts"][0]
+        v["verdict"] = "pass" if v["verdict"] != "pass" else "fail"
+    put("a verdict changed", verdict, "verdicts[0].verdict")
+
+    def boot(r):
+        a = next(a for a in r["aggregates"] if a["ci"]
+                 ["demographic_parity_ratio"] is not None)
+        a["ci"]["demographic_parity_ratio"][1] += 1e-9
+    put("a bootstrap interval's end nudged", boot,
+        ".ci.demographic_parity_ratio[1]: results.json")
+
+
+def rows_cases(fa, items, t):
+    """A pack with rows.csv: the rows or what only they check, edited."""
+    da = dict((i.filename, d) for i, d in items)
+    if "rows.csv" not in da:
+        failures.append("the pack has no rows.csv")
+        return
+    lines = da["rows.csv"].decode().split("\n")
+    lines[1] = ("0" if lines[1][0] == "1" else "1") + lines[1][1:]
+    write(t, rehash(items, "rows.csv", "\n".join(lines).encode()))
+    expect_reject(fa, t, "a label of rows.csv flipped, hash updated",
+                  "rows.csv is not the audited table")
+
+    def put(what, edit, needle):
+        r = json.loads(da["results.json"])
+        edit(r)
+        text = (json.dumps(r, indent=2) + "\n").encode()
+        write(t, rehash(items, "results.json", text))
+        expect_reject(fa, t, what, needle)
+
+    def auc(r):
+        g = next(g for g in r["groups"] if not g.get("suppressed") and
+                 g["metrics"]["auc"]["value"] is not None)
+        g["metrics"]["auc"]["value"] += 1e-6
+    put("an AUC nudged by 1e-6", auc, ".metrics.auc.value: results.json")
+
+    def boot(r):
+        a = next(a for a in r["aggregates"] if a["ci"]
+                 ["demographic_parity_ratio"] is not None)
+        a["ci"]["demographic_parity_ratio"][0] -= 1e-9
+    put("a bootstrap interval's end nudged", boot,
+        ".ci.demographic_parity_ratio[0]: results.json")
+
+    def verdict(r):
+        v = r["verdicts"][0]
+        v["verdict"] = "pass" if v["verdict"] != "pass" else "fail"
+    put("a verdict changed", verdict, "verdicts[0].verdict")
+
 
 def main(argv):
     only_supp = len(argv) == 5 and argv[1] == "--suppressed"
-    if only_supp:
+    only_rows = len(argv) == 5 and argv[1] == "--rows"
+    if only_supp or only_rows:
         argv = argv[:1] + argv[2:]
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -151,6 +213,13 @@ def main(argv):
         print("pack_tamper: the pack itself does not verify:\n" + out)
         return 2
     t = os.path.join(work, "t.zip")
+    if only_rows:
+        rows_cases(fa, members(pack), t)
+        for msg in failures[:30]:
+            print("FAIL: " + msg)
+        print("pack_tamper: %d rows cases, %d accepted" % (
+            cases, len(failures)))
+        return 1 if failures else 0
     if only_supp:
         suppression_cases(fa, members(pack), t)
         for msg in failures[:30]:

@@ -20,5 +20,6 @@ Suite *charts_suite(void);
 Suite *xlsx_suite(void);
 Suite *pack_suite(void);
 Suite *suppress_suite(void);
+Suite *rerun_suite(void);
 
 #endif /* FA_TESTS_H */

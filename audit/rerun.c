@@ -1,0 +1,292 @@
+/* rerun.c — a run done again from its parsed rows, in memory. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "ingest.h"
+#include "policy.h"
+#include "rerun.h"
+#include "results_json.h"
+#include "run.h"
+#include "version.h"
+
+/* ------------------------------------------------------------------ */
+/* Private functions: the rows as CSV                                  */
+
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void
+put(struct text *t, const char *s, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        t->cap = t->cap ? t->cap : 1 << 16;
+        while (t->n + n + 1 > t->cap)
+            t->cap *= 2;
+        t->s = fa_xrealloc(t->s, t->cap, 1);
+    }
+    memcpy(t->s + t->n, s, n);
+    t->n += n;
+    t->s[t->n] = '\0';
+}
+
+static void
+puts_(struct text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+/* A field quoted, its quotes doubled. */
+static void
+quoted(struct text *t, const char *s)
+{
+    put(t, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        put(t, s, (size_t)(q - s) + 1);
+        put(t, "\"", 1);
+    }
+    puts_(t, s);
+    put(t, "\"", 1);
+}
+
+static void
+number(struct text *t, double d)
+{
+    char buf[40];
+
+    fa_fmt_double(d, buf, sizeof(buf));
+    puts_(t, buf);
+}
+
+struct rows {
+    struct text t;
+    const fa_dataset *ds;
+};
+
+static fa_err
+row_batch(void *data, const fa_row_batch *b)
+{
+    struct rows *R = data;
+    const fa_dataset *ds = R->ds;
+
+    for (size_t i = 0; i < b->n; i++) {
+        const char *sep = "";
+
+        if (ds->labelled) {
+            puts_(&R->t, b->y_true[i] ? "1" : "0");
+            sep = ",";
+        }
+        puts_(&R->t, sep);
+        puts_(&R->t, b->y_pred[i] ? "1" : "0");
+        if (ds->scored) {
+            puts_(&R->t, ",");
+            number(&R->t, b->score[i]);
+        }
+        if (ds->weighted) {
+            puts_(&R->t, ",");
+            number(&R->t, b->weight[i]);
+        }
+        for (size_t j = 0; j < ds->ndims; j++) {
+            const fa_dim *d = &ds->dims[j];
+            int64_t code = b->code[i * b->ndims + j];
+
+            puts_(&R->t, ",");
+            if (d->bin_spec) {
+                if (code)
+                    number(&R->t, b->x[i * b->ndims + j]);
+            } else if (code != d->missing_code && code >= 0 &&
+                       (size_t)code < d->nvalues && d->values[code]) {
+                quoted(&R->t, d->values[code]);
+            }
+        }
+        puts_(&R->t, "\n");
+    }
+    return FA_OK;
+}
+
+/* name, with "_" before it until no audited column of ds has it. */
+static char *
+free_name(const fa_dataset *ds, const char *name)
+{
+    char *s = fa_xstrdup(name);
+
+    for (;;) {
+        size_t j = 0;
+        char *t;
+
+        while (j < ds->ndims && strcmp(ds->dims[j].name, s) != 0)
+            j++;
+        if (j == ds->ndims)
+            return s;
+        t = fa_xasprintf("_%s", s);
+        free(s);
+        s = t;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Public functions                                                    */
+
+fa_err
+fa_rerun_rows_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, char **text,
+                  size_t *len, json_t **columns)
+{
+    struct rows R = {{0}, ds};
+    static const char *const keys[] = {"label", "pred", "score", "weight"};
+    const int have[] = {ds->labelled, 1, ds->scored, ds->weighted};
+    json_t *cols = json_object();
+    const char *sep = "";
+    fa_err err;
+
+    *text = NULL;
+    *len = 0;
+    *columns = NULL;
+    for (size_t k = 0; k < 4; k++) {
+        char *name;
+
+        if (!have[k])
+            continue;
+        name = free_name(ds, keys[k]);
+        json_object_set_new(cols, keys[k], json_string(name));
+        puts_(&R.t, sep);
+        quoted(&R.t, name);
+        sep = ",";
+        free(name);
+    }
+    for (size_t j = 0; j < ds->ndims; j++) {
+        puts_(&R.t, ",");
+        quoted(&R.t, ds->dims[j].name);
+    }
+    puts_(&R.t, "\n");
+    err = fa_store_rows_scan(ctx, st, ds, row_batch, &R);
+    if (err) {
+        free(R.t.s);
+        json_decref(cols);
+        return err;
+    }
+    *text = R.t.s;
+    *len = R.t.n;
+    *columns = cols;
+    return FA_OK;
+}
+
+/* A whole number of o's key (0 when absent). */
+static int64_t
+integer(json_t *o, const char *key)
+{
+    json_t *x = json_object_get(o, key);
+
+    return json_is_integer(x) ? (int64_t)json_integer_value(x) : 0;
+}
+
+static const char *
+string(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+fa_err
+fa_rerun(fa_ctx *ctx, const char *path, json_t *mapping,
+         const char *template_json, json_t *results, char **out, int64_t *rows)
+{
+    struct fa_ingest_opts io = {0};
+    struct fa_ingest_result ir;
+    struct fa_run_opts ro = {0};
+    json_t *attrs = json_object_get(mapping, "attributes");
+    json_t *segs = json_object_get(mapping, "segments");
+    json_t *bins = json_object_get(mapping, "bins");
+    json_t *run = json_object_get(results, "run");
+    json_t *fields = json_object_get(results, "fields"), *x;
+    const char **a = fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
+    const char **g = fa_xcalloc(json_array_size(segs) + 1, sizeof(char *));
+    struct fa_bin_opt *b =
+        fa_xcalloc(json_object_size(bins) + 1, sizeof(struct fa_bin_opt));
+    fa_field *f = fa_xcalloc(json_object_size(fields) + 1, sizeof(*f));
+    fa_template t;
+    int have_t = 0;
+    fa_store *st = NULL;
+    const char *key;
+    size_t i, nf = 0;
+    int64_t run_id = 0;
+    fa_err err = FA_OK;
+
+    *out = NULL;
+    *rows = 0;
+    json_array_foreach(attrs, i, x) a[i] = json_string_value(x);
+    json_array_foreach(segs, i, x) g[i] = json_string_value(x);
+    i = 0;
+    json_object_foreach(bins, key, x)
+    {
+        b[i].column = key;
+        b[i].spec = json_string_value(x);
+        i++;
+    }
+    io.path = path;
+    io.label = string(mapping, "label");
+    io.pred = string(mapping, "pred");
+    io.score = string(mapping, "score");
+    io.weight = string(mapping, "weight");
+    io.attrs = a;
+    io.nattrs = json_array_size(attrs);
+    io.segments = g;
+    io.nsegments = json_array_size(segs);
+    io.bins = b;
+    io.nbins = i;
+    io.delimiter = ',';
+    io.max_rejects = 0;
+    json_object_foreach(fields, key, x)
+    {
+        f[nf].key = (char *)key;
+        f[nf].value = (char *)json_string_value(x);
+        nf++;
+    }
+    /* the run's options as it recorded them (0 asks for none) */
+    ro.tool_version = FA_VERSION;
+    ro.reference = string(run, "reference");
+    ro.confidence = json_number_value(json_object_get(run, "confidence"));
+    ro.has_ci = 1;
+    ro.exact = string(run, "ci_method") &&
+               strcmp(string(run, "ci_method"), "clopper-pearson") == 0;
+    ro.has_correction = 1;
+    ro.bh = string(run, "correction") &&
+            strcmp(string(run, "correction"), "bh") == 0;
+    ro.min_group = integer(run, "min_group") ? integer(run, "min_group") : -1;
+    ro.min_class = integer(run, "min_class") ? integer(run, "min_class") : -1;
+    ro.has_seed = 1;
+    ro.seed = (uint64_t)integer(run, "seed");
+    ro.bootstrap = integer(run, "bootstrap") ? integer(run, "bootstrap") : -1;
+    ro.strata = string(run, "strata");
+    ro.suppress = integer(run, "suppress") ? integer(run, "suppress") : -1;
+    ro.fields = f;
+    ro.nfields = nf;
+    if (template_json) {
+        err = fa_template_parse(ctx, template_json, strlen(template_json),
+                                "template.json", &t);
+        if (!err) {
+            have_t = 1;
+            fa_template_resolve(&t, &ro);
+            ro.tmpl = &t;
+        }
+    }
+    if (!err)
+        err = fa_store_open(ctx, ":memory:", 1, &st);
+    if (!err)
+        err = fa_ingest(ctx, st, &io, &ir);
+    if (!err) {
+        *rows = ir.rows_loaded;
+        ro.dataset_id = ir.dataset_id;
+        err = fa_run(ctx, st, &ro, &run_id);
+    }
+    if (!err)
+        err = fa_results_json_text(ctx, st, run_id, out);
+    fa_store_close(st);
+    if (have_t)
+        fa_template_release(&t);
+    free(a);
+    free(g);
+    free(b);
+    free(f);
+    return err;
+}
