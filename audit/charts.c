@@ -2114,7 +2114,8 @@ fa_chart_rates(cairo_t *cr, double w, double h, const fa_results *r, int set,
         rc.sub = fa_xasprintf("Reference: %s (%.3f). Whiskers: %s.", refl,
                               ref->m[m].value, ci);
     else if (ref)
-        rc.sub = fa_xasprintf("Reference: %s (n/a). Whiskers: %s.", refl, ci);
+        rc.sub = fa_xasprintf("Reference: %s (%s). Whiskers: %s.", refl,
+                              ref->suppressed ? "suppressed" : "n/a", ci);
     else
         rc.sub = fa_xasprintf("No reference group. Whiskers: %s.", ci);
     free(ci);
@@ -2225,7 +2226,11 @@ fa_chart_forest(cairo_t *cr, double w, double h, const fa_results *r, int set,
         add_key(rc.keys, &rc.nkeys, KEY_BAND, 0, buf);
     }
     refl = ref ? group_label(r, ref) : NULL;
-    if (ref)
+    if (ref && ref->suppressed)
+        rc.sub = fa_xasprintf("Reference: %s (suppressed): no ratios "
+                              "shown.",
+                              refl);
+    else if (ref)
         rc.sub = fa_xasprintf("Reference: %s, n=%lld. Whiskers: %g%% "
                               "intervals of the ratio.",
                               refl, (long long)ref->n, 100 * r->confidence);
@@ -2850,8 +2855,10 @@ fa_chart_sweep(cairo_t *cr, double w, double h, const fa_results *r,
                            nel, (long long)r->min_group, others);
     else
         sub = fa_xasprintf("Fewer than two groups have at least %lld rows "
-                           "and no value missing: nothing to compare.",
-                           (long long)r->min_group);
+                           "and no value missing%s: nothing to compare.",
+                           (long long)r->min_group,
+                           r->suppress > 0 ? " (suppressed groups left out)"
+                                           : "");
     if (nel >= 2 && nratio < n)
         note = fa_xstrdup("The ratio is undefined (no line) where no group "
                           "is selected.");

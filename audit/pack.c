@@ -1776,7 +1776,7 @@ check_adjusted(struct vstate *v, json_t *res, json_t *groups, const double *pv,
 
 /*
  * The groups results.json shows suppressed against the run's --suppress,
- * chosen again (fa_suppress_select) set by set from the rows the cells
+ * chosen again (fa_suppress_choose, over the whole run) from the rows the cells
  * give (sums, per group); sets sup[i] for each group to suppress. Returns
  * the groups checked.
  */
@@ -1785,29 +1785,62 @@ check_suppressed(struct vstate *v, json_t *res, json_t *groups,
                  const struct sums *sums, unsigned char *sup, size_t *bad)
 {
     json_t *min = json_object_get(json_object_get(res, "run"), "suppress");
-    size_t ng = json_array_size(groups), first = 0, wrong = 0;
+    json_t *cols = json_object_get(json_object_get(res, "dataset"), "columns");
+    size_t ng = json_array_size(groups), first = 0, wrong = 0, nsets = 1;
+    size_t ncols = 0;
+    const char **names;
+    struct fa_sup_set *sets = fa_xcalloc(ng + 2, sizeof(*sets));
+    struct fa_sup_group *gg = fa_xcalloc(ng + 1, sizeof(*gg));
+    int *dims = fa_xcalloc(ng * 64 + 1, sizeof(int));
+    char **vals = fa_xcalloc(ng * 64 + 1, sizeof(char *));
+    unsigned char *out = fa_xcalloc(ng + 1, 1);
+    json_t *x;
+    size_t i;
 
     if (min && !json_is_integer(min)) {
         (*bad)++;
         say(v, 0, "results.json: run.suppress is not a whole number");
+        free(sets);
+        free(gg);
+        free(dims);
+        free(vals);
+        free(out);
         return 0;
     }
+    /* the columns, attributes then segments, by index */
+    names =
+        fa_xcalloc(json_array_size(json_object_get(cols, "attributes")) +
+                       json_array_size(json_object_get(cols, "segments")) + 1,
+                   sizeof(char *));
+    json_array_foreach(json_object_get(cols, "attributes"), i, x)
+        names[ncols++] = json_string_value(x);
+    json_array_foreach(json_object_get(cols, "segments"), i, x) names[ncols++] =
+        json_string_value(x);
+    /* set 0: the population, its one group last */
+    sets[0] = (struct fa_sup_set){0, NULL, 1};
+    gg[ng] = (struct fa_sup_group){0, NULL, 0};
     while (first < ng) {
-        size_t end = first + 1, k = 0, nd;
+        size_t end = first + 1, nd = 0;
         json_t *attrs =
             json_object_get(json_array_get(groups, first), "attributes");
+        int *sd = dims + first * 64;
         const char *key;
         json_t *val;
-        char **vals;
-        int64_t *n;
 
         while (end < ng && same_set(json_array_get(groups, first),
                                     json_array_get(groups, end)))
             end++;
-        nd = json_object_size(attrs);
-        vals = fa_xcalloc((end - first) * (nd ? nd : 1), sizeof(*vals));
-        n = fa_xcalloc(end - first, sizeof(*n));
-        for (size_t i = first; i < end; i++, k++) {
+        json_object_foreach(attrs, key, val)
+        {
+            size_t j = 0;
+
+            while (j < ncols && (!names[j] || strcmp(names[j], key) != 0))
+                j++;
+            if (nd < 64)
+                sd[nd++] = (int)j;
+        }
+        sets[nsets] = (struct fa_sup_set){nd, sd, 0};
+        for (i = first; i < end; i++) {
             json_t *a =
                 json_object_get(json_array_get(groups, i), "attributes");
             size_t j = 0;
@@ -1815,33 +1848,41 @@ check_suppressed(struct vstate *v, json_t *res, json_t *groups,
             /* the first group's column order, for every group */
             json_object_foreach(attrs, key, val)
             {
-                vals[k * nd + j++] =
-                    (char *)json_string_value(json_object_get(a, key));
+                if (j < 64)
+                    vals[i * 64 + j++] =
+                        (char *)json_string_value(json_object_get(a, key));
             }
-            n[k] = sums[i].n;
+            gg[i] = (struct fa_sup_group){(int)nsets, vals + i * 64,
+                                          (int64_t)sums[i].n};
         }
-        fa_suppress_select(end - first, nd, vals, n,
-                           min ? json_integer_value(min) : 0, sup + first);
-        for (size_t i = first; i < end; i++) {
-            int shown = json_is_true(
-                json_object_get(json_array_get(groups, i), "suppressed"));
-
-            if (shown != sup[i]) {
-                (*bad)++;
-                /* said whatever was said before: it explains the rest */
-                if (++wrong <= 20)
-                    say(v, 0,
-                        "group %zu is %s in results.json, but with "
-                        "--suppress %lld and its %lld rows it is %s",
-                        i + 1, shown ? "suppressed" : "shown",
-                        min ? (long long)json_integer_value(min) : 0LL,
-                        (long long)sums[i].n, sup[i] ? "suppressed" : "shown");
-            }
-        }
-        free(vals);
-        free(n);
+        nsets++;
         first = end;
     }
+    fa_suppress_choose(sets, nsets, gg, ng + 1,
+                       min ? json_integer_value(min) : 0, out);
+    for (i = 0; i < ng; i++) {
+        int shown = json_is_true(
+            json_object_get(json_array_get(groups, i), "suppressed"));
+
+        sup[i] = out[i];
+        if (shown != sup[i]) {
+            (*bad)++;
+            /* said whatever was said before: it explains the rest */
+            if (++wrong <= 20)
+                say(v, 0,
+                    "group %zu is %s in results.json, but with "
+                    "--suppress %lld and its %lld rows it is %s",
+                    i + 1, shown ? "suppressed" : "shown",
+                    min ? (long long)json_integer_value(min) : 0LL,
+                    (long long)sums[i].n, sup[i] ? "suppressed" : "shown");
+        }
+    }
+    free(names);
+    free(sets);
+    free(gg);
+    free(dims);
+    free(vals);
+    free(out);
     return ng;
 }
 

@@ -55,6 +55,9 @@ typedef struct fa_template {
     /* groups of fewer rows are published only as suppressed (0: none;
      * -1 unset) */
     int64_t suppress;
+    /* the smallest change in a rate that compare calls a regression
+     * (-1 unset: 0.02) */
+    double tolerance;
     int *metrics; /* fa_metric; all when nmetrics is 0 */
     size_t nmetrics;
     fa_check *checks;

@@ -1078,14 +1078,15 @@ method(struct doc *d)
     free(boot);
     if (r->suppress > 0)
         paraf(d,
-              "Small groups are suppressed for publication: a group of "
-              "fewer than %lld rows is shown without its numbers, and so "
-              "are as many more groups of its attribute, intersection or "
-              "segment (the smallest first) as keep it from being worked "
-              "out from the totals: within each row and column of a set, "
-              "none suppressed, or at least two holding at least %lld rows "
-              "between them.",
-              (long long)r->suppress, (long long)r->suppress);
+              "Small groups are suppressed for publication: a group of 1 "
+              "to %lld rows is shown without its numbers, and so are as "
+              "many more groups (the smallest first) as keep it from being "
+              "worked out from a shown total: of the groups that make up "
+              "any total (the population, an attribute's group within an "
+              "intersection, ...), none suppressed, or at least two holding "
+              "at least %lld rows between them. Counts within strata are "
+              "not shown.",
+              (long long)r->suppress - 1, (long long)r->suppress);
     if (json_number_value(json_object_get(d->tmpl, "exclude_below_share")) > 0)
         paraf(d,
               "Groups with fewer rows than %g%% of the data are excluded "
@@ -1239,7 +1240,7 @@ static void
 metric_table(struct doc *d, const fa_group_set *gs, fa_metric m, int ratio)
 {
     const fa_results *r = d->r;
-    static const double w[] = {0.22, 0.08, 0.21, 0.21, 0.11, 0.17};
+    static const double w[] = {0.21, 0.12, 0.2, 0.2, 0.1, 0.17};
     const char *head[6] = {"Group",
                            "n",
                            fa_metric_label(m),
@@ -1319,7 +1320,8 @@ scoring_table(struct doc *d, const fa_group_set *gs)
         if (g->set != gs->id || !g->has_above)
             continue;
         v = fa_results_verdict(r, g->gid, "scoring_rate", NULL);
-        rate = r->ds.weighted
+        rate = g->suppressed ? fa_value_undefined(fa_suppressed)
+               : r->ds.weighted
                    ? fa_value_ratio(g->wabove, g->weight, "no rows")
                    : fa_value_ratio((double)g->above, (double)g->n, "no rows");
         cells[0] = fa_group_label(r, g);
@@ -1553,7 +1555,9 @@ strata(struct doc *d)
             g->gid == r->sets[g->set].ref_gid)
             continue;
         cells[0] = fa_group_label(r, g);
-        cells[1] = fa_xasprintf("%zu", c->strata_used);
+        cells[1] = fa_suppressed_reason(c->test.reason)
+                       ? fa_xstrdup(fa_suppressed)
+                       : fa_xasprintf("%zu", c->strata_used);
         cells[2] = c->test.reason ? fa_xasprintf("n/a (%s)", c->test.reason)
                                   : fa_xasprintf("%.3f", c->test.statistic);
         cells[3] = c->test.reason ? fa_xstrdup("") : pval(c->p_adjusted);

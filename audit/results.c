@@ -216,6 +216,13 @@ const char fa_suppressed[] = "suppressed";
 const char fa_suppressed_ref[] = "suppressed with the reference group";
 const char fa_suppressed_set[] = "suppressed with a group of the set";
 
+int
+fa_suppressed_reason(const char *reason)
+{
+    return reason && (reason == fa_suppressed || reason == fa_suppressed_ref ||
+                      reason == fa_suppressed_set);
+}
+
 struct slice_order {
     char *const *values;
     size_t ndims, skip;
@@ -276,7 +283,8 @@ fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
     int changed = 1;
 
     for (size_t i = 0; i < ngroups; i++) {
-        out[i] = min > 0 && n[i] < min;
+        /* an empty group (a known zero) is not small */
+        out[i] = min > 0 && n[i] > 0 && n[i] < min;
         count += out[i];
     }
     while (count && changed) {
@@ -301,8 +309,9 @@ fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
                         if (out[i]) {
                             c++;
                             sum += n[i];
-                        } else if (best == SIZE_MAX || n[i] < n[best] ||
-                                   (n[i] == n[best] && i < best)) {
+                        } else if (n[i] > 0 &&
+                                   (best == SIZE_MAX || n[i] < n[best] ||
+                                    (n[i] == n[best] && i < best))) {
                             best = i;
                         }
                     }
@@ -316,6 +325,206 @@ fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
         }
     }
     free(order);
+    return count;
+}
+
+/* The groups of one set in the order of their values on the dims at pos
+ * (npos of them), then by index; for fa_suppress_choose. */
+struct fam_item {
+    size_t g; /* index in the run's groups */
+    const struct fa_sup_group *grp;
+    const size_t *pos;
+    size_t npos;
+};
+
+static int
+fam_cmp_keys(const struct fam_item *a, const struct fam_item *b)
+{
+    for (size_t k = 0; k < a->npos; k++) {
+        int c = cmp_value(a->grp->values[a->pos[k]], b->grp->values[b->pos[k]]);
+
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int
+by_family(const void *pa, const void *pb)
+{
+    const struct fam_item *a = pa, *b = pb;
+    int c = fam_cmp_keys(a, b);
+
+    return c ? c : (a->g > b->g) - (a->g < b->g);
+}
+
+/* Whether set sub's dims are a proper subset of set sup's; their places
+ * in sup's dims into pos. */
+static int
+subset_of(const struct fa_sup_set *sub, const struct fa_sup_set *sup,
+          size_t *pos)
+{
+    if (sub->ndims >= sup->ndims)
+        return 0;
+    for (size_t k = 0; k < sub->ndims; k++) {
+        size_t j = 0;
+
+        while (j < sup->ndims && sup->dims[j] != sub->dims[k])
+            j++;
+        if (j == sup->ndims)
+            return 0;
+        pos[k] = j;
+    }
+    return 1;
+}
+
+size_t
+fa_suppress_choose(const struct fa_sup_set *sets, size_t nsets,
+                   const struct fa_sup_group *g, size_t ng, int64_t min,
+                   unsigned char *out)
+{
+    size_t count = 0, maxd = 0;
+    int changed = 1;
+    size_t *members = fa_xcalloc(ng + 1, sizeof(size_t));
+    size_t *pos, *parent_of;
+    struct fam_item *items = fa_xcalloc(ng + 1, sizeof(*items));
+
+    for (size_t s = 0; s < nsets; s++)
+        maxd = sets[s].ndims > maxd ? sets[s].ndims : maxd;
+    pos = fa_xcalloc(maxd + 1, sizeof(size_t));
+    parent_of = fa_xcalloc(maxd + 1, sizeof(size_t));
+    for (size_t i = 0; i < ng; i++) {
+        out[i] =
+            min > 0 && !sets[g[i].set].population && g[i].n > 0 && g[i].n < min;
+        count += out[i];
+    }
+    while (count && changed) {
+        changed = 0;
+        for (size_t sp = 0; sp < nsets; sp++) {
+            size_t nm = 0;
+
+            if (sets[sp].population)
+                continue;
+            for (size_t i = 0; i < ng; i++)
+                if ((size_t)g[i].set == sp)
+                    members[nm++] = i;
+            for (size_t sb = 0; sb < nsets; sb++) {
+                size_t np = 0, nparents = 0;
+                struct fam_item *parents;
+
+                if (sb == sp || !subset_of(&sets[sb], &sets[sp], pos))
+                    continue;
+                np = sets[sb].ndims;
+                /* the set's groups by their values on sb's dims: one
+                 * family per group of sb (its total) */
+                for (size_t k = 0; k < nm; k++)
+                    items[k] =
+                        (struct fam_item){members[k], &g[members[k]], pos, np};
+                qsort(items, nm, sizeof(*items), by_family);
+                for (size_t k = 0; k < np; k++)
+                    parent_of[k] = k;
+                parents = fa_xcalloc(ng + 1, sizeof(*parents));
+                for (size_t i = 0; i < ng; i++)
+                    if ((size_t)g[i].set == sb)
+                        parents[nparents++] =
+                            (struct fam_item){i, &g[i], parent_of, np};
+                qsort(parents, nparents, sizeof(*parents), by_family);
+                for (size_t lo = 0, hi; lo < nm; lo = hi) {
+                    size_t c = 0, best = SIZE_MAX, pi = SIZE_MAX;
+                    int64_t sum = 0;
+                    int psup;
+
+                    hi = lo + 1;
+                    while (hi < nm && fam_cmp_keys(&items[lo], &items[hi]) == 0)
+                        hi++;
+                    /* the family's total: its group in sb (bisection) */
+                    {
+                        size_t a = 0, b = nparents;
+                        struct fam_item key = items[lo];
+
+                        while (a < b) {
+                            size_t mid = (a + b) / 2;
+                            /* compare parent's own values (in sb order)
+                             * with the item's values at pos */
+                            int cmpv = 0;
+
+                            for (size_t k = 0; k < np && !cmpv; k++)
+                                cmpv = cmp_value(parents[mid].grp->values[k],
+                                                 key.grp->values[pos[k]]);
+                            if (cmpv < 0)
+                                a = mid + 1;
+                            else
+                                b = mid;
+                        }
+                        if (a < nparents) {
+                            int eq = 1;
+
+                            for (size_t k = 0; k < np && eq; k++)
+                                eq = cmp_value(parents[a].grp->values[k],
+                                               key.grp->values[pos[k]]) == 0;
+                            if (eq)
+                                pi = parents[a].g;
+                        }
+                    }
+                    psup = pi != SIZE_MAX && out[pi];
+                    for (size_t k = lo; k < hi; k++) {
+                        size_t i = items[k].g;
+
+                        if (out[i]) {
+                            c++;
+                            sum += g[i].n;
+                        } else if (g[i].n > 0 &&
+                                   (best == SIZE_MAX || g[i].n < g[best].n ||
+                                    (g[i].n == g[best].n && i < best))) {
+                            best = i;
+                        }
+                    }
+                    if (hi - lo == 1) {
+                        /* one member: it is its total; both or neither */
+                        size_t i = items[lo].g;
+
+                        if (psup != out[i] && pi != SIZE_MAX &&
+                            !sets[sb].population) {
+                            if (!out[i] && g[i].n > 0) {
+                                out[i] = 1;
+                                count++;
+                                changed = 1;
+                            } else if (!out[pi] && g[pi].n > 0) {
+                                out[pi] = 1;
+                                count++;
+                                changed = 1;
+                            }
+                        }
+                        continue;
+                    }
+                    /* a suppressed total, or suppressed members: at least
+                     * two members suppressed, min rows between them */
+                    while ((psup || c > 0) && (c < 2 || sum < min) &&
+                           best != SIZE_MAX) {
+                        out[best] = 1;
+                        count++;
+                        changed = 1;
+                        c++;
+                        sum += g[best].n;
+                        best = SIZE_MAX;
+                        for (size_t k = lo; k < hi; k++) {
+                            size_t i = items[k].g;
+
+                            if (!out[i] && g[i].n > 0 &&
+                                (best == SIZE_MAX || g[i].n < g[best].n ||
+                                 (g[i].n == g[best].n && i < best)))
+                                best = i;
+                        }
+                    }
+                }
+                free(parents);
+            }
+        }
+    }
+    free(members);
+    free(items);
+    free(pos);
+    free(parent_of);
     return count;
 }
 
@@ -356,109 +565,123 @@ blank_dim_count(fa_results *r, const fa_group_set *gs, const char *v)
             d->counts[k] = -1;
 }
 
+/* The index of group gid in r's groups (its gid, as the store keeps
+ * them), r->ngroups when none. */
+static size_t
+group_index(const fa_results *r, int64_t gid)
+{
+    if (gid >= 0 && (size_t)gid < r->ngroups && r->groups[gid].gid == gid)
+        return (size_t)gid;
+    for (size_t i = 0; i < r->ngroups; i++)
+        if (r->groups[i].gid == gid)
+            return i;
+    return r->ngroups;
+}
+
 size_t
 fa_results_suppress(fa_results *r)
 {
-    size_t total = 0;
-    unsigned char *sup;
-    size_t *idx;
+    struct fa_sup_set *sets;
+    struct fa_sup_group *gg;
+    unsigned char *sup, *set_hit;
+    const char **why;
+    size_t total;
 
     if (r->suppress <= 0 || r->ngroups == 0)
         return 0;
+    sets = fa_xcalloc(r->nsets + 1, sizeof(*sets));
+    gg = fa_xcalloc(r->ngroups, sizeof(*gg));
     sup = fa_xcalloc(r->ngroups, 1);
-    idx = fa_xcalloc(r->ngroups, sizeof(*idx));
+    set_hit = fa_xcalloc(r->nsets + 1, 1);
+    why = fa_xcalloc(r->ngroups, sizeof(*why));
+    for (size_t s = 0; s < r->nsets; s++)
+        sets[s] = (struct fa_sup_set){r->sets[s].ndims, r->sets[s].dims,
+                                      r->sets[s].kind == FA_SET_OVERALL};
+    for (size_t i = 0; i < r->ngroups; i++)
+        gg[i] = (struct fa_sup_group){r->groups[i].set, r->groups[i].values,
+                                      r->groups[i].n};
+    total =
+        fa_suppress_choose(sets, r->nsets, gg, r->ngroups, r->suppress, sup);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        fa_group *g = &r->groups[i];
+        fa_group_set *gs = &r->sets[g->set];
+
+        if (!sup[i])
+            continue;
+        why[i] = fa_suppressed;
+        set_hit[g->set] = 1;
+        if (gs->ndims == 1)
+            blank_dim_count(r, gs, g->values[0]);
+    }
     for (size_t s = 0; s < r->nsets; s++) {
         fa_group_set *gs = &r->sets[s];
-        size_t nd = gs->ndims, ng = 0, got;
-        char **vals;
-        int64_t *n;
-        unsigned char *out;
 
-        if (gs->kind == FA_SET_OVERALL)
+        if (!set_hit[s])
             continue;
-        for (size_t i = 0; i < r->ngroups; i++)
-            if (r->groups[i].set == gs->id && r->groups[i].gid != 0)
-                idx[ng++] = i;
-        if (!ng)
-            continue;
-        vals = fa_xcalloc(ng * (nd ? nd : 1), sizeof(*vals));
-        n = fa_xcalloc(ng, sizeof(*n));
-        out = fa_xcalloc(ng, 1);
-        for (size_t k = 0; k < ng; k++) {
-            const fa_group *g = &r->groups[idx[k]];
-
-            for (size_t j = 0; j < nd; j++)
-                vals[k * nd + j] = g->values[j];
-            n[k] = g->n;
+        for (int a = 0; a < FA_AGG_COUNT; a++) {
+            gs->agg[a] = fa_value_undefined(fa_suppressed_set);
+            gs->agg_ci[a] = (fa_interval){0, 0, fa_suppressed_set};
         }
-        got = fa_suppress_select(ng, nd, vals, n, r->suppress, out);
-        for (size_t k = 0; k < ng; k++)
-            sup[idx[k]] = out[k];
-        if (got) {
-            for (int a = 0; a < FA_AGG_COUNT; a++) {
-                gs->agg[a] = fa_value_undefined(fa_suppressed_set);
-                gs->agg_ci[a] = (fa_interval){0, 0, fa_suppressed_set};
-            }
-            for (int t = 0; t < 3; t++) {
-                gs->chi2[t] = (fa_test){0, 0, 0, fa_suppressed_set};
-                gs->chi2_adjusted[t] = 0;
-            }
-            for (size_t k = 0; k < ng; k++)
-                if (out[k])
-                    blank_dim_count(r, gs, nd == 1 ? vals[k] : NULL);
+        for (int t = 0; t < 3; t++) {
+            gs->chi2[t] = (fa_test){0, 0, 0, fa_suppressed_set};
+            gs->chi2_adjusted[t] = 0;
         }
-        total += got;
-        free(vals);
-        free(n);
-        free(out);
     }
     for (size_t i = 0; i < r->ngroups; i++) {
         fa_group *g = &r->groups[i];
-        const char *why = NULL;
+        int64_t ref = g->ref_gid;
 
+        if (!why[i] && ref > 0) {
+            size_t k = group_index(r, ref);
+
+            if (k < r->ngroups && sup[k])
+                why[i] = fa_suppressed_ref;
+        }
+        if (!why[i])
+            continue;
         if (sup[i]) {
-            why = fa_suppressed;
             g->suppressed = 1;
             g->n = 0;
             g->weight = 0;
             g->w = (fa_counts){0};
             memset(g->rows, 0, sizeof(g->rows));
             memset(g->w2, 0, sizeof(g->w2));
-            g->auc_var = fa_value_undefined(why);
+            g->auc_var = fa_value_undefined(why[i]);
             g->above = 0;
             g->wabove = 0;
             for (int m = 0; m < FA_METRIC_COUNT; m++) {
-                g->m[m] = fa_value_undefined(why);
-                g->ci[m] = (fa_interval){0, 0, why};
+                g->m[m] = fa_value_undefined(why[i]);
+                g->ci[m] = (fa_interval){0, 0, why[i]};
             }
-            if (r->strat_rows)
-                memset(&r->strat_rows[(size_t)g->gid * r->nstrata * 4], 0,
-                       r->nstrata * 4 * sizeof(*r->strat_rows));
-        } else if (g->ref_gid > 0) {
-            for (size_t k = 0; k < r->ngroups; k++)
-                if (r->groups[k].gid == g->ref_gid && sup[k])
-                    why = fa_suppressed_ref;
         }
-        if (!why)
-            continue;
         for (int m = 0; m < FA_METRIC_COUNT; m++) {
-            g->ratio[m] = fa_value_undefined(why);
-            g->diff[m] = fa_value_undefined(why);
-            blank_cmp(&g->cmp[m], why);
-        }
-        for (size_t v = 0; v < r->nverdicts; v++) {
-            fa_verdict *vd = &r->verdicts[v];
-
-            if (vd->gid != g->gid)
-                continue;
-            vd->value = fa_value_undefined(why);
-            vd->has_p = 0;
-            free(vd->reason);
-            vd->reason = fa_xstrdup(why);
+            g->ratio[m] = fa_value_undefined(why[i]);
+            g->diff[m] = fa_value_undefined(why[i]);
+            blank_cmp(&g->cmp[m], why[i]);
         }
     }
+    for (size_t v = 0; v < r->nverdicts; v++) {
+        fa_verdict *vd = &r->verdicts[v];
+        size_t k = group_index(r, vd->gid);
+
+        if (k >= r->ngroups || !why[k])
+            continue;
+        vd->value = fa_value_undefined(why[k]);
+        vd->has_p = 0;
+        free(vd->reason);
+        vd->reason = fa_xstrdup(why[k]);
+    }
+    /* a group's counts within each stratum would give a suppressed
+     * group's (the strata column is a segment): none is published */
+    if (r->strat_rows)
+        memset(r->strat_rows, 0,
+               r->ngroups * r->nstrata * 4 * sizeof(*r->strat_rows));
+    r->strata_withheld = r->strat_rows != NULL;
+    free(sets);
+    free(gg);
     free(sup);
-    free(idx);
+    free(set_hit);
+    free(why);
     return total;
 }
 

@@ -155,6 +155,7 @@ typedef struct fa_results {
     size_t nstrata;
     char **stratum_values; /* nstrata labels; NULL = missing */
     int64_t *strat_rows;   /* per group and stratum: tp, fp, tn, fn */
+    int strata_withheld;   /* fa_results_suppress: strat_rows not shown */
     fa_dataset ds;
     fa_group_set *sets;
     size_t nsets;
@@ -206,23 +207,58 @@ extern const char fa_suppressed[];     /* "suppressed" */
 extern const char fa_suppressed_ref[]; /* the reference group's */
 extern const char fa_suppressed_set[]; /* a group of the set's */
 
+/* 1 when reason is one of those. */
+int fa_suppressed_reason(const char *reason);
+
 /*
  * Which of one set's groups are published only as suppressed, given their
  * rows n[i] and values[i * ndims + j] (NULL = missing): every group of
- * fewer than min rows, and then more, so that none can be worked out from
- * a margin (complementary suppression). Within each slice of the set (the
- * groups that share their values of every column but one; the whole set
- * when it has one column) the groups suppressed must be none, or at least
- * two holding at least min rows between them; while a slice falls short
- * and has groups left, its smallest (the first of equals) is suppressed
- * too. Sets out[i] to 1 or 0 and returns the number suppressed.
+ * 1 to min - 1 rows (an empty group is a known zero, never chosen), and then
+ * more, so that none can be worked out from a margin (complementary
+ * suppression). Within each slice of the set (the groups that share their
+ * values of every column but one; the whole set when it has one column) the
+ * groups suppressed must be none, or at least two holding at least min rows
+ * between them; while a slice falls short and has groups left, its smallest
+ * (the first of equals) is suppressed too. Sets out[i] to 1 or 0 and returns
+ * the number suppressed.
  */
 size_t fa_suppress_select(size_t ngroups, size_t ndims, char *const *values,
                           const int64_t *n, int64_t min, unsigned char *out);
 
+/* A run's sets and groups as fa_suppress_choose reads them. */
+struct fa_sup_set {
+    size_t ndims;
+    const int *dims; /* column indices, in the order of a group's values */
+    int population;  /* the whole population (no dims, never suppressed) */
+};
+
+struct fa_sup_group {
+    int set;             /* index into the sets */
+    char *const *values; /* one per dim of its set; NULL = missing */
+    int64_t n;           /* rows */
+};
+
+/*
+ * Which groups of a whole run to publish only as suppressed: every group
+ * of 1 to min - 1 rows, and then more so that none can be worked out from
+ * a published total. A total is any group whose columns are a proper
+ * subset of another set's (the population for every set, an attribute
+ * for each intersection with it, a pair for each triple with it, ...);
+ * its family is the groups of that set that refine it. Whenever a total
+ * is suppressed or a family has a suppressed group, the family must hold
+ * at least two suppressed groups with min rows between them (its
+ * smallest non-empty others, the first of equals, are added until it
+ * does, or it has none left); a family of one group is suppressed with
+ * its total. Repeated until every family holds. Empty groups are never
+ * chosen. Sets out[i] and returns the number suppressed.
+ */
+size_t fa_suppress_choose(const struct fa_sup_set *sets, size_t nsets,
+                          const struct fa_sup_group *g, size_t ng, int64_t min,
+                          unsigned char *out);
+
 /*
  * Makes r fit to publish with r->suppress (none when 0): the groups
- * fa_suppress_select picks in each set lose every number (rows, weights,
+ * fa_suppress_choose picks lose every number (rows, weights,
  * counts, metrics, intervals, comparisons; suppressed set); comparisons
  * against a suppressed reference, and the aggregates and chi-square tests
  * of a set with a suppressed group, become undefined; a suppressed group's

@@ -141,8 +141,11 @@ cmh_json(const fa_cmh *c)
     }
     json_object_set_new(o, "common_odds_ratio", value_or_null(&c->odds_ratio));
     set_reason(o, "common_odds_ratio_reason", c->odds_ratio.reason);
+    /* a comparison withheld for suppression says nothing of its strata */
     json_object_set_new(o, "strata_used",
-                        json_integer((json_int_t)c->strata_used));
+                        fa_suppressed_reason(c->test.reason)
+                            ? json_null()
+                            : json_integer((json_int_t)c->strata_used));
     return o;
 }
 
@@ -237,6 +240,9 @@ group_json(const fa_results *r, const fa_group *g)
             metric_json(&g->m[k], &g->ci[k],
                         k == FA_METRIC_AUC ? "delong" : r->ci_method,
                         integral && k <= FA_METRIC_F1));
+    if (!g->auc_var.reason && !g->suppressed)
+        json_object_set_new(json_object_get(m, "auc"), "variance",
+                            json_real(g->auc_var.value));
     json_object_set_new(o, "metrics", m);
     if (g->has_above && g->suppressed) {
         json_t *sc = json_object();
@@ -267,7 +273,9 @@ group_json(const fa_results *r, const fa_group *g)
     if (r->strat_rows && (r->sets[g->set].kind == FA_SET_ATTRIBUTE ||
                           r->sets[g->set].kind == FA_SET_INTERSECTION))
         json_object_set_new(o, "strata",
-                            g->suppressed ? json_null() : strata_json(r, g));
+                            g->suppressed || r->strata_withheld
+                                ? json_null()
+                                : strata_json(r, g));
     if (g->ref_gid < 0) {
         json_object_set_new(o, "reference", json_null());
     } else {

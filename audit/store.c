@@ -116,6 +116,7 @@ static const char schema_v1[] =
     " ref_gid INTEGER,"
     " above INTEGER,"
     " wabove REAL,"
+    " auc_var REAL,"
     " PRIMARY KEY (run_id, gid));"
     "CREATE TABLE grp_value("
     " run_id INTEGER NOT NULL,"
@@ -215,6 +216,7 @@ static const char *const migrate_v2[][3] = {
     {"grp", "wabove", "REAL"},
     {"run", "finished", "TEXT"},
     {"run", "suppress", "INTEGER NOT NULL DEFAULT 0"},
+    {"grp", "auc_var", "REAL"},
 };
 
 static const char schema_v2_verdicts[] =
@@ -1508,8 +1510,8 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
 
     err = prepare(ctx, st,
                   "INSERT INTO grp(run_id, gid, set_id, n, weight, tp, fp,"
-                  " tn, fn, n_tp, n_fp, n_tn, n_fn, ref_gid, above, wabove)"
-                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  " tn, fn, n_tp, n_fp, n_tn, n_fn, ref_gid, above, wabove,"
+                  " auc_var) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   &g);
     if (!err)
         err = prepare(ctx, st,
@@ -1557,6 +1559,10 @@ save_groups(fa_ctx *ctx, fa_store *st, const fa_results *res)
             sqlite3_bind_null(g, 15);
             sqlite3_bind_null(g, 16);
         }
+        if (gr->auc_var.reason)
+            sqlite3_bind_null(g, 17);
+        else
+            sqlite3_bind_double(g, 17, gr->auc_var.value);
         if (gr->ref_gid >= 0)
             sqlite3_bind_int64(g, 14, gr->ref_gid);
         else
@@ -2001,7 +2007,7 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
 
     err = prepare(ctx, st,
                   "SELECT gid, set_id, n, weight, tp, fp, tn, fn, n_tp, n_fp,"
-                  " n_tn, n_fn, ref_gid, above, wabove FROM grp"
+                  " n_tn, n_fn, ref_gid, above, wabove, auc_var FROM grp"
                   " WHERE run_id = ?"
                   " ORDER BY gid",
                   &s);
@@ -2036,6 +2042,9 @@ load_groups(fa_ctx *ctx, fa_store *st, fa_results *res)
             g->above = sqlite3_column_int64(s, 13);
             g->wabove = sqlite3_column_double(s, 14);
         }
+        g->auc_var = sqlite3_column_type(s, 15) == SQLITE_NULL
+                         ? fa_value_undefined("no DeLong variance")
+                         : (fa_value){.value = sqlite3_column_double(s, 15)};
         if ((size_t)g->set >= res->nsets ||
             g->gid != (int64_t)res->ngroups - 1) {
             sqlite3_finalize(s);

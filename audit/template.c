@@ -493,6 +493,10 @@ parse_root(struct parser *p, fa_template *t, const yaml_node_t *root)
                 fail_at(p, v, "'exclude_below_share' must lie in [0, 0.5)");
         } else if (strcmp(key, "suppress") == 0) {
             t->suppress = get_int(p, v, key, 0, INT32_MAX);
+        } else if (strcmp(key, "tolerance") == 0) {
+            t->tolerance = get_number(p, v, key);
+            if (!p->err && !(t->tolerance >= 0 && t->tolerance < 1))
+                fail_at(p, v, "'tolerance' must lie in [0, 1)");
         } else if (strcmp(key, "statistics") == 0) {
             parse_statistics(p, t, v);
         } else if (strcmp(key, "metrics") == 0) {
@@ -579,6 +583,7 @@ template_defaults(fa_template *t)
     t->bootstrap = -1;
     t->seed = -1;
     t->suppress = -1;
+    t->tolerance = -1;
 }
 
 static void
@@ -836,6 +841,8 @@ fa_template_resolve(fa_template *t, struct fa_run_opts *o)
     if (o->suppress == 0 && t->suppress >= 0)
         o->suppress = t->suppress ? t->suppress : -1;
     t->suppress = o->suppress > 0 ? o->suppress : 0;
+    if (t->tolerance < 0)
+        t->tolerance = 0.02;
     o->exclude_below_share = t->exclude_below_share;
     o->exclude_missing = t->exclude_missing;
     for (size_t i = 0; i < t->nchecks; i++)
@@ -887,6 +894,7 @@ fa_template_json(const fa_template *t)
                         json_real(t->exclude_below_share));
     json_object_set_new(o, "exclude_missing", json_boolean(t->exclude_missing));
     json_object_set_new(o, "suppress", json_integer(t->suppress));
+    json_object_set_new(o, "tolerance", json_real(t->tolerance));
     json_object_set_new(st, "confidence", json_real(t->confidence));
     json_object_set_new(st, "alpha", json_real(t->alpha));
     json_object_set_new(st, "ci",

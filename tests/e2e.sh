@@ -1458,6 +1458,40 @@ else
     printf 'FAIL: verify accepts a tampered suppression\n' >&2
     head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
 fi
+# across sets: B's z (7 rows) and its complement x must not follow from
+# x's cells in A x B (x = px + qx, z = 95 - y - x)
+awk 'BEGIN { print "A,B,y,p"; split("20 40 2 20 8 5", n, " ")
+    split("p,x p,y p,z q,x q,y q,z", c, " ")
+    for (k = 1; k <= 6; k++) for (i = 0; i < n[k]; i++)
+        printf "%s,%d,%d\n", c[k], i % 2, i % 3 == 0 }' >"$T/cross.csv"
+fa audit --db "$T/cross.db" --label y --pred p --attr A,B --out "$T/cross" \
+    --suppress 11 --min-group 5 --formats json "$T/cross.csv"
+eq "across sets: x and z of B, and every cell of A x B, suppressed" \
+    "$(jq -c '[.groups[] | select(.suppressed)
+        | [.attributes.A, .attributes.B]] | sort' "$T/cross/results.json")" \
+    '[[null,"x"],[null,"z"],["p","x"],["p","y"],["p","z"],["q","x"],["q","y"],["q","z"]]'
+fa audit --db "$T/cross1.db" --label y --pred p --attr A,B --out "$T/cross1" \
+    --suppress 1 --formats json "$T/cross.csv"
+eq "suppress 1: no group is small, none suppressed (empty ones neither)" \
+    "$(jq '[.groups[] | select(.suppressed)] | length' \
+        "$T/cross1/results.json")" 0
+# with --strata: counts within strata withheld, and the pack verifies
+awk 'BEGIN { print "g,s,y,p"
+    for (i = 0; i < 400; i++)
+        printf "%s,%s,%d,%d\n", i % 4 ? "a" : "b", i < 9 ? "tiny" : \
+            i % 2 ? "u" : "v", i % 3 == 0, i % 5 < 2 }' >"$T/sst.csv"
+fa audit --db "$T/sst.db" --label y --pred p --attr g --segment s \
+    --strata s --suppress 11 --out "$T/sst" --pack "$T/sst.csv"
+eq "strata: s=tiny suppressed, and v (the smaller other) with it" \
+    "$(jq -c '[.groups[] | select(.suppressed) | .attributes.s]' \
+        "$T/sst/results.json")" '["tiny","v"]'
+eq "strata: no group's counts within strata are shown" \
+    "$(jq '[.groups[] | .strata // empty] | length' "$T/sst/results.json")" 0
+eq "strata: the CMH tests stay" \
+    "$(jq '[.groups[] | .disparity.selection_rate.cmh.p_value? | numbers]
+        | length' "$T/sst/results.json")" 1
+fa verify "$T/sst.zip"
+status "strata: a suppressed pack with strata verifies" 0
 fa audit --db "$T/sup2.db" --label y --pred p --attr g --out "$T/sup2" \
     --suppress 0 --template healthcare-subgroup "$T/sup.csv"
 eq "suppress: --suppress 0 overrides the template's" \

@@ -1,5 +1,6 @@
-/* test_suppress.c — fa_suppress_select: which groups of a set are published
- * only as suppressed (primary and complementary suppression).
+/* test_suppress.c — fa_suppress_select and fa_suppress_choose: which
+ * groups of a set, and of a whole run, are published only as suppressed
+ * (primary and complementary suppression).
  *
  * Every expected vector below was worked out by hand from the specification
  * in results.h, not from the implementation. Notation: a slice "holds" when
@@ -111,16 +112,20 @@ START_TEST(one_col_one_small)
 }
 END_TEST
 
-/* The same with the small group first and a group of 0 rows:
- * {0, 50, 60}, min 10: primary {0} (0 < 10); short; smallest other 50
- * (index 1): {0, 1}, 50 >= 10, holds. */
+/* A group of 0 rows is a known zero, not a small group: {0, 50, 60},
+ * min 10: nothing. And it is never a complement: {0, 5, 50, 60}, min 10:
+ * primary {1}; the smallest non-empty other is 50 (index 2): {1, 2}. */
 START_TEST(one_col_empty_group)
 {
     char *const v[] = {A, B, C};
     const int64_t n[] = {0, 50, 60};
-    const unsigned char want[] = {1, 1, 0};
+    const unsigned char want[] = {0, 0, 0};
+    char *const v4[] = {A, B, C, U};
+    const int64_t n4[] = {0, 5, 50, 60};
+    const unsigned char want4[] = {0, 1, 1, 0};
 
     expect_sel("{0,50,60} min 10", 3, 1, v, n, 10, want);
+    expect_sel("{0,5,50,60} min 10", 4, 1, v4, n4, 10, want4);
 }
 END_TEST
 
@@ -473,6 +478,103 @@ START_TEST(two_col_none_small)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* fa_suppress_choose: the whole run, totals across sets               */
+
+static char P[] = "p", Q[] = "q", X[] = "x", Y[] = "y", Z[] = "z";
+
+/* Runs fa_suppress_choose and checks out[] against want[]. */
+static void
+expect_choose(const char *what, const struct fa_sup_set *sets, size_t nsets,
+              const struct fa_sup_group *g, size_t ng, int64_t min,
+              const unsigned char *want)
+{
+    unsigned char out[MAXG];
+    size_t got, nwant = 0;
+
+    ck_assert_uint_le(ng, MAXG);
+    memset(out, 0xAA, sizeof(out));
+    got = fa_suppress_choose(sets, nsets, g, ng, min, out);
+    for (size_t i = 0; i < ng; i++) {
+        ck_assert_msg(out[i] == want[i], "%s: group %zu: %d, expected %d", what,
+                      i, (int)out[i], (int)want[i]);
+        nwant += want[i];
+    }
+    ck_assert_uint_eq(got, nwant);
+}
+
+/* A = {p, q}, B = {x, y, z}, cells px 20, py 40, pz 2, qx 20, qy 8, qz 5;
+ * margins p 62, q 33, x 40, y 48, z 7; population 95; min 11.
+ * Suppressing z (7) and x (the next smallest of B) at the margin is not
+ * enough if x's cells px and qx are published: x = px + qx, then
+ * z = 95 - y - x. Worked by hand: primary z, pz, qz, qy. B's family (the
+ * population's): z alone, adds x (47). A x B's families by A: p has pz
+ * only, adds px (22); q has qy, qz (13), holds. By B: x is suppressed and
+ * its family has px only, adds qx; y's family has qy only, adds py; z's
+ * family pz, qz (7) has none left. Then every family holds: x and z of B,
+ * every cell of A x B; p, q and y shown. No suppressed number follows
+ * from the shown ones. */
+START_TEST(choose_across_sets)
+{
+    static const int da[] = {0}, db[] = {1}, dab[] = {0, 1};
+    const struct fa_sup_set sets[] = {
+        {0, NULL, 1}, {1, da, 0}, {1, db, 0}, {2, dab, 0}};
+    char *const vp[] = {P}, *const vq[] = {Q}, *const vx[] = {X},
+                *const vy[] = {Y}, *const vz[] = {Z};
+    char *const px[] = {P, X}, *const py[] = {P, Y}, *const pz[] = {P, Z},
+                *const qx[] = {Q, X}, *const qy[] = {Q, Y},
+                *const qz[] = {Q, Z};
+    const struct fa_sup_group g[] = {{0, NULL, 95}, {1, vp, 62}, {1, vq, 33},
+                                     {2, vx, 40},   {2, vy, 48}, {2, vz, 7},
+                                     {3, px, 20},   {3, py, 40}, {3, pz, 2},
+                                     {3, qx, 20},   {3, qy, 8},  {3, qz, 5}};
+    const unsigned char want[] = {0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1};
+
+    expect_choose("across sets", sets, 4, g, 12, 11, want);
+}
+END_TEST
+
+/* A cell that is its margin's only one: cells px 30, py 5, qx 40 (no qy);
+ * A: p 35, q 40; B: x 70, y 5; population 75; min 11. Primary y, py.
+ * B adds x (75); A x B's population family adds px (35); B's family x
+ * has px suppressed and qx not: adds qx (70). Now A's q has the one cell
+ * qx, suppressed, so q is too (q = qx), and A's family then adds p.
+ * Everything but the population is suppressed. */
+START_TEST(choose_single_member)
+{
+    static const int da[] = {0}, db[] = {1}, dab[] = {0, 1};
+    const struct fa_sup_set sets[] = {
+        {0, NULL, 1}, {1, da, 0}, {1, db, 0}, {2, dab, 0}};
+    char *const vp[] = {P}, *const vq[] = {Q}, *const vx[] = {X},
+                *const vy[] = {Y};
+    char *const px[] = {P, X}, *const py[] = {P, Y}, *const qx[] = {Q, X};
+    const struct fa_sup_group g[] = {{0, NULL, 75}, {1, vp, 35}, {1, vq, 40},
+                                     {2, vx, 70},   {2, vy, 5},  {3, px, 30},
+                                     {3, py, 5},    {3, qx, 40}};
+    const unsigned char want[] = {0, 1, 1, 1, 1, 1, 1, 1};
+
+    expect_choose("single member", sets, 4, g, 8, 11, want);
+}
+END_TEST
+
+/* Nothing small: nothing suppressed; min 0: nothing; an empty cell (0
+ * rows) is not small. */
+START_TEST(choose_nothing)
+{
+    static const int da[] = {0};
+    const struct fa_sup_set sets[] = {{0, NULL, 1}, {1, da, 0}};
+    char *const vp[] = {P}, *const vq[] = {Q}, *const vx[] = {X};
+    const struct fa_sup_group g[] = {
+        {0, NULL, 70}, {1, vp, 30}, {1, vq, 40}, {1, vx, 0}};
+    const unsigned char none[] = {0, 0, 0, 0};
+    const struct fa_sup_group h[] = {
+        {0, NULL, 35}, {1, vp, 30}, {1, vq, 5}, {1, vx, 0}};
+
+    expect_choose("nothing small", sets, 2, g, 4, 11, none);
+    expect_choose("min 0", sets, 2, h, 4, 0, none);
+}
+END_TEST
+
 Suite *
 suppress_suite(void)
 {
@@ -505,6 +607,11 @@ suppress_suite(void)
     tcase_add_test(tc, null_two_col_distinct);
     tcase_add_test(tc, three_col_cube);
     tcase_add_test(tc, three_col_planes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("whole run");
+    tcase_add_test(tc, choose_across_sets);
+    tcase_add_test(tc, choose_single_member);
+    tcase_add_test(tc, choose_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
