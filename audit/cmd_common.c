@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "compare.h"
 #include "msg.h"
 #include "report_pdf.h"
 #include "report_xlsx.h"
@@ -344,6 +345,9 @@ fa_policy_cli_release(struct fa_policy_cli *p)
 
 const struct fa_opt fa_report_options[] = {
     {"approver", 0, "NAME", "the report's approver (sign-off block)"},
+    {"compare", 0, "BASE",
+     "add a comparison with BASE (a run id of the store or an audit pack) "
+     "to the report and workbook, and write compare.json"},
     {"formats", 0, "LIST",
      "outputs to write: json,pdf,xlsx,charts (default: all four)"},
     {"paper", 0, "SIZE", "a4 (default) or letter"},
@@ -365,6 +369,8 @@ fa_report_cli_apply(const char *cmd, struct fa_report_opts *o, const char *name,
         if (!fa_utf8_valid(arg, strlen(arg)))
             return fa_cmd_usage(cmd, "--%s: not UTF-8", name), -1;
         *who = arg;
+    } else if (strcmp(name, "compare") == 0) {
+        o->compare = arg;
     } else if (strcmp(name, "paper") == 0) {
         if (strcmp(arg, "a4") != 0 && strcmp(arg, "letter") != 0)
             return fa_cmd_usage(cmd, "bad --paper '%s' (a4 or letter)", arg),
@@ -400,10 +406,48 @@ fa_report_cli_apply(const char *cmd, struct fa_report_opts *o, const char *name,
     return 1;
 }
 
+/* "list, 'name'" (the list freed). */
+static char *
+append_name(char *list, const char *name)
+{
+    char *t = fa_xasprintf("%s%s'%s'", list, *list ? ", " : "", name);
+
+    free(list);
+    return t;
+}
+
+/* A JSON object written at path (sorted keys, indented), atomically. */
+static fa_err
+write_json(fa_ctx *ctx, json_t *j, const char *path)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    char *tmp = fa_xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    fa_err err = FA_OK;
+
+    if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        if (f)
+            fclose(f);
+        unlink(tmp);
+    } else if (fclose(f) != 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        unlink(tmp);
+    } else {
+        err = fa_file_commit(ctx, tmp, path);
+    }
+    free(text);
+    free(tmp);
+    return err;
+}
+
 int
 fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
-                    const struct fa_report_opts *o)
+                    const struct fa_report_opts *opts)
 {
+    struct fa_report_opts oc = *opts, *o = &oc;
     unsigned want = o->formats ? o->formats : FA_REPORT_ALL;
     char *json = fa_xasprintf("%s/results.json", out);
     char *pdf = fa_xasprintf("%s/report.pdf", out);
@@ -428,6 +472,36 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
             }                                                                  \
         }                                                                      \
     } while (0)
+    if (code == FA_EXIT_OK && o->compare) {
+        /* the comparison with BASE, for the report, workbook and
+         * compare.json */
+        fa_cmp_side base, cand;
+        struct fa_compare_opts co = {-1, -1, 0.25};
+        size_t regressions;
+        char *id = fa_xasprintf("%lld", (long long)run_id);
+
+        memset(&base, 0, sizeof(base));
+        memset(&cand, 0, sizeof(cand));
+        err = fa_cmp_side_load(ctx, st, o->store, o->compare, &base);
+        if (!err)
+            err = fa_cmp_side_load(ctx, st, o->store, id, &cand);
+        if (!err)
+            err =
+                fa_compare_runs(ctx, &base, &cand, &co, &o->cmp, &regressions);
+        if (!err)
+            err = fa_cmp_history(ctx, st, &o->cmp_runs);
+        if (!err) {
+            char *cj = fa_xasprintf("%s/compare.json", out);
+
+            err = write_json(ctx, o->cmp, cj);
+            if (!err)
+                list = append_name(list, cj);
+            free(cj);
+        }
+        fa_cmp_side_release(&base);
+        fa_cmp_side_release(&cand);
+        free(id);
+    }
     WRITE(FA_REPORT_JSON, fa_results_json_write(ctx, st, run_id, json), json);
     WRITE(FA_REPORT_CHARTS, fa_report_charts_write(ctx, st, run_id, charts),
           charts);
@@ -440,6 +514,8 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
         code = fa_cmd_fail(ctx);
     else if (code == FA_EXIT_OK)
         fa_notef("wrote %s", list);
+    json_decref(o->cmp);
+    json_decref(o->cmp_runs);
     free(json);
     free(pdf);
     free(charts);

@@ -26,6 +26,8 @@ static const struct {
     const char *help;
 } commands[] = {
     {"audit", cmd_audit, "ingest, run and report in one step"},
+    {"compare", cmd_compare, "compare two runs: regressions and drift"},
+    {"history", cmd_history, "every dataset and run of the store"},
     {"ingest", cmd_ingest, "load a CSV into the store"},
     {"keygen", cmd_keygen, "write an Ed25519 key pair for signing packs"},
     {"pack", cmd_pack, "seal an output folder into a verifiable zip"},

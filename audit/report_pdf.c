@@ -1828,6 +1828,18 @@ out:
     return err;
 }
 
+static void cmp_body(struct doc *d, json_t *c, json_t *runs, int level);
+
+/* With --compare: the comparison with the base run. */
+static void
+comparison(struct doc *d)
+{
+    if (!d->o->cmp)
+        return;
+    section(d, "Comparison with the base run", 1);
+    cmp_body(d, d->o->cmp, d->o->cmp_runs, 2);
+}
+
 /* One pass over the whole document; FILE f NULL measures only. */
 static cairo_status_t
 render(struct doc *d, FILE *f)
@@ -1870,6 +1882,7 @@ render(struct doc *d, FILE *f)
     contents(d);
     summary(d);
     verdicts(d);
+    comparison(d);
     data(d);
     method(d);
     attribute_results(d, cf, ncf);
@@ -2050,4 +2063,449 @@ fa_report_release_fonts(void)
     pango_cairo_font_map_set_default(NULL);
     cairo_debug_reset_static_data();
     FcFini();
+}
+
+/* ------------------------------------------------------------------ */
+/* The comparison report                                               */
+
+/* "sex=female, race=Black" of a JSON group, "overall" for none. */
+static char *
+cmp_group(json_t *e)
+{
+    json_t *attrs = json_object_get(e, "attributes"), *v;
+    char *s = fa_xstrdup("");
+    const char *key;
+
+    json_object_foreach(attrs, key, v)
+    {
+        char *t = fa_xasprintf("%s%s%s=%s", s, *s ? ", " : "", key,
+                               json_is_string(v) ? json_string_value(v)
+                                                 : "(missing)");
+
+        free(s);
+        s = t;
+    }
+    if (!*s) {
+        free(s);
+        s = fa_xstrdup("overall");
+    }
+    return s;
+}
+
+static char *
+jfmt(json_t *v, const char *fmt)
+{
+    return json_is_number(v) ? fa_xasprintf(fmt, json_number_value(v))
+                             : fa_xstrdup("-");
+}
+
+/* The regressions (worse 1) or improvements (worse 0) as a table. */
+static void
+cmp_changes(struct doc *d, json_t *c, int worse)
+{
+    static const double w[] = {0.26, 0.1, 0.1, 0.11, 0.29, 0.14};
+    static const char *const head[] = {
+        "Group", "Metric", "Base", "Candidate", "Change (CI)", "Adjusted p"};
+    struct table t = {6, w, head, 8};
+    size_t i, n = 0;
+    json_t *e;
+
+    json_array_foreach(json_object_get(c, "changes"), i, e)
+    {
+        n += json_is_true(
+            json_object_get(e, worse ? "regression" : "improvement"));
+    }
+    if (!n) {
+        para(d, worse ? "Nothing got worse beyond the tolerance with "
+                        "significance after correction."
+                      : "Nothing got better beyond the tolerance with "
+                        "significance after correction.");
+        return;
+    }
+    table_head(d, &t);
+    json_array_foreach(json_object_get(c, "changes"), i, e)
+    {
+        char *cells[6], *lo, *hi, *ch;
+        json_t *ci = json_object_get(e, "ci");
+
+        if (!json_is_true(
+                json_object_get(e, worse ? "regression" : "improvement")))
+            continue;
+        cells[0] = cmp_group(e);
+        cells[1] = fa_xstrdup(json_string_value(json_object_get(e, "metric")));
+        cells[2] = jfmt(json_object_get(e, "base"), "%.3f");
+        cells[3] = jfmt(json_object_get(e, "candidate"), "%.3f");
+        ch = jfmt(json_object_get(e, "change"), "%+.3f");
+        lo = jfmt(json_array_get(ci, 0), "%+.3f");
+        hi = jfmt(json_array_get(ci, 1), "%+.3f");
+        cells[4] = fa_xasprintf("%s (%s to %s)", ch, lo, hi);
+        free(ch);
+        free(lo);
+        free(hi);
+        cells[5] = jfmt(json_object_get(e, "p_adjusted"), "%.2g");
+        table_row(d, &t, cells);
+        free_cells(cells, 6);
+    }
+    table_end(d);
+}
+
+/* The headline numbers of the runs as lines across the history. */
+static void
+cmp_history_chart(struct doc *d, json_t *runs)
+{
+    static const char *const keys[] = {"selection_rate", "accuracy", "auc",
+                                       "lowest_selection_ratio"};
+    static const char *const names[] = {"Selection rate", "Accuracy", "AUC",
+                                        "Lowest selection ratio"};
+    /* Okabe-Ito: blue, vermillion, bluish green, reddish purple */
+    static const double rgb[4][3] = {{0, 0.447, 0.698},
+                                     {0.835, 0.369, 0},
+                                     {0, 0.62, 0.451},
+                                     {0.8, 0.475, 0.655}};
+    static const double dash[4][2] = {{1, 0}, {5, 2}, {2, 2}, {6, 2}};
+    size_t n = json_array_size(runs);
+    double x0 = d->m + 34, x1 = d->pw - d->m - 10, h = 190, top, y0, ymax = 1;
+    size_t i;
+    json_t *r;
+
+    if (n == 0)
+        return;
+    json_array_foreach(runs, i, r)
+    {
+        for (size_t k = 0; k < 4; k++) {
+            json_t *v =
+                json_object_get(json_object_get(r, "headline"), keys[k]);
+
+            if (json_is_number(v))
+                ymax = fmax(ymax, json_number_value(v));
+        }
+    }
+    ymax = ceil(ymax * 5) / 5;
+    need(d, h + 60);
+    top = d->y + 4;
+    y0 = top + h;
+    cairo_save(d->cr);
+    cairo_set_line_width(d->cr, 0.4);
+    for (int g = 0; g <= (int)lround(ymax * 5); g++) {
+        double v = g / 5.0, y = y0 - v / ymax * h;
+        char lab[16];
+
+        cairo_set_source_rgb(d->cr, 0.85, 0.85, 0.85);
+        cairo_move_to(d->cr, x0, y);
+        cairo_line_to(d->cr, x1, y);
+        cairo_stroke(d->cr);
+        snprintf(lab, sizeof(lab), "%.1f", v);
+        draw_text(d, d->m, y - 5, lab, FONT, SMALL, 0, 0, 0.35);
+    }
+    json_array_foreach(runs, i, r)
+    {
+        double x = n == 1 ? (x0 + x1) / 2
+                          : x0 + (x1 - x0) * (double)i / (double)(n - 1);
+        char lab[32];
+
+        snprintf(lab, sizeof(lab), "%lld",
+                 (long long)json_integer_value(json_object_get(r, "id")));
+        draw_text(d, x - 6, y0 + 3, lab, FONT, SMALL, 0, 0, 0.35);
+    }
+    for (size_t k = 0; k < 4; k++) {
+        int open = 0;
+
+        cairo_set_source_rgb(d->cr, rgb[k][0], rgb[k][1], rgb[k][2]);
+        cairo_set_line_width(d->cr, 1.4);
+        cairo_set_dash(d->cr, dash[k], dash[k][1] > 0 ? 2 : 0, 0);
+        json_array_foreach(runs, i, r)
+        {
+            json_t *v =
+                json_object_get(json_object_get(r, "headline"), keys[k]);
+            double x = n == 1 ? (x0 + x1) / 2
+                              : x0 + (x1 - x0) * (double)i / (double)(n - 1);
+
+            if (!json_is_number(v)) {
+                open = 0;
+                continue;
+            }
+            if (open)
+                cairo_line_to(d->cr, x, y0 - json_number_value(v) / ymax * h);
+            else
+                cairo_move_to(d->cr, x, y0 - json_number_value(v) / ymax * h);
+            open = 1;
+        }
+        cairo_stroke(d->cr);
+        cairo_set_dash(d->cr, NULL, 0, 0);
+        /* a marker of its own shape on every point */
+        json_array_foreach(runs, i, r)
+        {
+            json_t *v =
+                json_object_get(json_object_get(r, "headline"), keys[k]);
+            double x = n == 1 ? (x0 + x1) / 2
+                              : x0 + (x1 - x0) * (double)i / (double)(n - 1);
+            double y;
+
+            if (!json_is_number(v))
+                continue;
+            y = y0 - json_number_value(v) / ymax * h;
+            if (k == 0)
+                cairo_arc(d->cr, x, y, 2.4, 0, 2 * M_PI);
+            else if (k == 1)
+                cairo_rectangle(d->cr, x - 2.2, y - 2.2, 4.4, 4.4);
+            else if (k == 2) {
+                cairo_move_to(d->cr, x, y - 2.8);
+                cairo_line_to(d->cr, x + 2.6, y + 2);
+                cairo_line_to(d->cr, x - 2.6, y + 2);
+                cairo_close_path(d->cr);
+            } else {
+                cairo_move_to(d->cr, x, y - 3);
+                cairo_line_to(d->cr, x + 3, y);
+                cairo_line_to(d->cr, x, y + 3);
+                cairo_line_to(d->cr, x - 3, y);
+                cairo_close_path(d->cr);
+            }
+            cairo_fill(d->cr);
+        }
+        /* the legend */
+        {
+            double lx = x0 + (double)k * (x1 - x0) / 4, ly = y0 + 22;
+
+            cairo_move_to(d->cr, lx, ly + 4);
+            cairo_line_to(d->cr, lx + 18, ly + 4);
+            cairo_set_dash(d->cr, dash[k], dash[k][1] > 0 ? 2 : 0, 0);
+            cairo_stroke(d->cr);
+            cairo_set_dash(d->cr, NULL, 0, 0);
+            draw_text(d, lx + 22, ly - 2, names[k], FONT, SMALL, 0, 0, 0);
+        }
+    }
+    cairo_restore(d->cr);
+    d->y = y0 + 44;
+    para_sized(d,
+               "Run (x) against the population's selection rate, "
+               "accuracy and AUC and the lowest selection-rate ratio of an "
+               "attribute's group (y), as each run published them.",
+               FONT, SMALL, 0, 0);
+}
+
+/* The comparison's text, tables and chart, its sections at level. */
+static void
+cmp_body(struct doc *d, json_t *c, json_t *runs, int level)
+{
+    size_t i, j;
+    json_t *e, *g;
+
+    for (int side = 0; side < 2; side++) {
+        json_t *x = json_object_get(c, side ? "candidate" : "base");
+        const char *t = json_string_value(json_object_get(x, "template"));
+        const char *v = json_string_value(json_object_get(x, "verdict"));
+
+        paraf(d,
+              "%s: %s (started %s); template %s; verdict %s; dataset "
+              "SHA-256 %s.",
+              side ? "Candidate" : "Base",
+              json_string_value(json_object_get(x, "source")),
+              json_string_value(json_object_get(x, "created"))
+                  ? json_string_value(json_object_get(x, "created"))
+                  : "-",
+              t ? t : "-", v ? v : "-",
+              json_string_value(json_object_get(x, "dataset_sha256"))
+                  ? json_string_value(json_object_get(x, "dataset_sha256"))
+                  : "-");
+    }
+    paraf(d,
+          "%lld regressions and %lld improvements: a change counts when it "
+          "is for the worse (or the better) by the metric's direction, "
+          "significant at alpha %g after Holm's correction over every test "
+          "of the comparison, and larger than the tolerance %g.",
+          (long long)json_integer_value(json_object_get(c, "regressions")),
+          (long long)json_integer_value(json_object_get(c, "improvements")),
+          json_number_value(json_object_get(c, "alpha")),
+          json_number_value(json_object_get(c, "tolerance")));
+    section(d, "What got worse", level);
+    cmp_changes(d, c, 1);
+    section(d, "What got better", level);
+    cmp_changes(d, c, 0);
+    section(d, "Verdicts that changed", level);
+    if (!json_array_size(json_object_get(c, "verdicts_changed")))
+        para(d, "No verdict changed.");
+    json_array_foreach(json_object_get(c, "verdicts_changed"), i, e)
+    {
+        char *gl = cmp_group(e);
+        const char *b = json_string_value(json_object_get(e, "base"));
+
+        bulletf(d, "%s, %s (%s): %s to %s.", gl,
+                json_string_value(json_object_get(e, "metric")),
+                json_string_value(json_object_get(e, "measure")),
+                b ? b : "none",
+                json_string_value(json_object_get(e, "candidate")));
+        free(gl);
+    }
+    for (int k = 0; k < 2; k++) {
+        json_t *a = json_object_get(c, k ? "vanished" : "appeared");
+
+        json_array_foreach(a, i, e)
+        {
+            char *gl = cmp_group(e);
+
+            bulletf(d, "%s %s.", gl,
+                    k ? "vanished (base only)" : "appeared (candidate only)");
+            free(gl);
+        }
+    }
+    section(d, "Drift", level);
+    json_array_foreach(
+        json_object_get(json_object_get(c, "drift"), "composition"), i, e)
+    {
+        json_t *chi = json_object_get(e, "chi2");
+        char *shares = fa_xstrdup("");
+
+        json_array_foreach(json_object_get(e, "groups"), j, g)
+        {
+            json_t *gr = json_object_get(g, "group");
+            json_t *v;
+            const char *key;
+            char *t, *name = NULL;
+
+            json_object_foreach(gr, key, v)
+            {
+                name = fa_xstrdup(json_is_string(v) ? json_string_value(v)
+                                                    : "(missing)");
+            }
+            t = fa_xasprintf(
+                "%s%s%s %.3f to %.3f", shares, *shares ? "; " : "",
+                name ? name : "suppressed",
+                json_number_value(json_object_get(g, "base_share")),
+                json_number_value(json_object_get(g, "candidate_share")));
+            free(name);
+            free(shares);
+            shares = t;
+        }
+        if (chi && !json_is_null(chi))
+            bulletf(d,
+                    "%s: PSI %.3f%s; chi-square %.2f on %lld df, p %.2g. "
+                    "Shares: %s.",
+                    json_string_value(json_object_get(e, "attribute")),
+                    json_number_value(json_object_get(e, "psi")),
+                    json_is_true(json_object_get(e, "alert"))
+                        ? " (a major shift)"
+                        : "",
+                    json_number_value(json_object_get(chi, "statistic")),
+                    (long long)json_integer_value(json_object_get(chi, "df")),
+                    json_number_value(json_object_get(chi, "p_value")), shares);
+        else
+            bulletf(d, "%s: PSI %.3f. Shares: %s.",
+                    json_string_value(json_object_get(e, "attribute")),
+                    json_number_value(json_object_get(e, "psi")), shares);
+        free(shares);
+    }
+    {
+        json_t *sc = json_object_get(json_object_get(c, "drift"), "scores");
+        static const double w[] = {0.4, 0.15, 0.15, 0.15, 0.15};
+        static const char *const head[] = {"Group", "Score PSI", "Alert",
+                                           "KS D", "KS p"};
+        struct table t = {5, w, head, 8};
+
+        if (!json_is_array(sc)) {
+            paraf(d, "Scores: not compared (%s).",
+                  json_string_value(json_object_get(json_object_get(c, "drift"),
+                                                    "scores_reason")));
+        } else {
+            para(d, "Scores per group: PSI over the base's deciles and the "
+                    "two-sample Kolmogorov-Smirnov test.");
+            table_head(d, &t);
+            json_array_foreach(sc, i, e)
+            {
+                char *cells[5];
+
+                cells[0] = cmp_group(e);
+                cells[1] = jfmt(json_object_get(e, "psi"), "%.3f");
+                cells[2] = fa_xstrdup(
+                    json_is_true(json_object_get(e, "alert")) ? "yes" : "no");
+                cells[3] =
+                    jfmt(json_object_get(json_object_get(e, "ks"), "statistic"),
+                         "%.4f");
+                cells[4] =
+                    jfmt(json_object_get(json_object_get(e, "ks"), "p_value"),
+                         "%.2g");
+                table_row(d, &t, cells);
+                free_cells(cells, 5);
+            }
+            table_end(d);
+        }
+    }
+    section(d, "Run history", level);
+    cmp_history_chart(d, runs);
+}
+
+static void
+cmp_render(struct doc *d, json_t *c, json_t *runs)
+{
+    d->y = d->m;
+    draw_text(d, d->m, d->y, "Comparison of two audits", FONT, 20, 1, 0, 0);
+    d->y += 34;
+    cmp_body(d, c, runs, 2);
+    cairo_show_page(d->cr);
+}
+
+fa_err
+fa_compare_pdf_write(fa_ctx *ctx, json_t *cmp, json_t *runs, const char *path)
+{
+    struct doc d;
+    fa_results fake = {0};
+    json_t *cand = json_object_get(cmp, "candidate");
+    const char *created = json_string_value(json_object_get(cand, "created"));
+    char *tmp = fa_xasprintf("%s.tmp", path), date[32];
+    cairo_status_t cs;
+    fa_err err = FA_OK;
+    FILE *f = fopen(tmp, "wb");
+
+    if (!f) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        free(tmp);
+        return err;
+    }
+    memset(&d, 0, sizeof(d));
+    fake.tool_version = (char *)json_string_value(
+        json_object_get(json_object_get(cmp, "tool"), "version"));
+    fake.run_id = json_integer_value(json_object_get(cand, "run"));
+    d.r = &fake;
+    d.pw = 595.276;
+    d.ph = 841.89;
+    d.m = 56;
+    d.title = fa_xstrdup("Comparison of two audits");
+    d.final = 1;
+    d.surf = cairo_pdf_surface_create_for_stream(to_file, f, d.pw, d.ph);
+    snprintf(date, sizeof(date), "%.19s", created ? created : "");
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_TITLE, d.title);
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_CREATOR,
+                                   "fairaudit");
+    if (created) {
+        /* the candidate's time: the same comparison gives the same bytes */
+        cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_CREATE_DATE,
+                                       date);
+        cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_MOD_DATE,
+                                       date);
+    }
+    d.cr = cairo_create(d.surf);
+    d.lay = layout_new(d.cr);
+    d.page = 1;
+    d.outline_parent = CAIRO_PDF_OUTLINE_ROOT;
+    cmp_render(&d, cmp, runs);
+    cs = cairo_status(d.cr);
+    g_object_unref(d.lay);
+    cairo_destroy(d.cr);
+    cairo_surface_finish(d.surf);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(d.surf);
+    cairo_surface_destroy(d.surf);
+    if (fclose(f) != 0 || cs != CAIRO_STATUS_SUCCESS) {
+        err =
+            fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                        cs != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(cs)
+                                                   : strerror(errno));
+        unlink(tmp);
+    } else {
+        err = fa_file_commit(ctx, tmp, path);
+    }
+    release_secs(d.secs, d.nsecs);
+    free(d.title);
+    free(tmp);
+    return err;
 }

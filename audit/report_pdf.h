@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "store.h"
 #include "util.h"
 
@@ -22,7 +24,11 @@ struct fa_report_opts {
     const char *store; /* the store's path, for the command that
                           reproduces the run */
     const char *tool_version;
-    unsigned formats; /* FA_REPORT_* bits to write; 0 for every one */
+    unsigned formats;    /* FA_REPORT_* bits to write; 0 for every one */
+    const char *compare; /* --compare BASE (a run id or a pack), or NULL */
+    /* filled from compare for the writers: compare.json's object and the
+     * store's run history */
+    json_t *cmp, *cmp_runs;
 };
 
 /* The outputs of report and audit (--formats). */
@@ -51,5 +57,14 @@ fa_err fa_report_charts_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
  * drawn; drawing after it starts them again.
  */
 void fa_report_release_fonts(void);
+
+/*
+ * Writes a comparison (compare.json's object) and the store's run history
+ * (history's runs, possibly empty) as a PDF at path: what got worse, what
+ * got better, verdicts that changed, drift, and a chart of the headline
+ * numbers across the runs. Deterministic: its dates are the candidate's.
+ */
+fa_err fa_compare_pdf_write(fa_ctx *ctx, json_t *cmp, json_t *runs,
+                            const char *path);
 
 #endif /* FA_REPORT_PDF_H */

@@ -1731,6 +1731,11 @@ created_time(const char *iso)
 /* ------------------------------------------------------------------ */
 /* Public functions                                                    */
 
+static void cmp_sheet(struct book *b, json_t *c);
+static void cmp_verdicts_sheet(struct book *b, json_t *c);
+static void cmp_drift_sheet(struct book *b, json_t *c);
+static void cmp_history_sheet(struct book *b, json_t *runs);
+
 fa_err
 fa_report_xlsx_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
                      const char *path, const struct fa_report_opts *opts)
@@ -1806,6 +1811,13 @@ fa_report_xlsx_write(fa_ctx *ctx, fa_store *st, int64_t run_id,
     summary(&b);
     groups(&b);
     disparities(&b);
+    if (opts->cmp) {
+        /* --compare: the comparison with the base run */
+        cmp_sheet(&b, opts->cmp);
+        cmp_verdicts_sheet(&b, opts->cmp);
+        cmp_drift_sheet(&b, opts->cmp);
+        cmp_history_sheet(&b, opts->cmp_runs);
+    }
     charts(&b);
     intersections(&b);
     segments(&b);
@@ -1835,5 +1847,330 @@ out:
     fa_score_curves_free(b.curves, b.ncurves);
     json_decref(b.tmpl);
     fa_results_release(&r);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* The comparison workbook                                             */
+
+/* "sex=female, race=Black" of a JSON group, "overall" for none (caller
+ * frees). */
+static char *
+json_group_label(json_t *attrs)
+{
+    char *s = fa_xstrdup("");
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(attrs, key, v)
+    {
+        char *t = fa_xasprintf("%s%s%s=%s", s, *s ? ", " : "", key,
+                               json_is_string(v) ? json_string_value(v)
+                                                 : "(missing)");
+
+        free(s);
+        s = t;
+    }
+    if (!*s) {
+        free(s);
+        s = fa_xstrdup("overall");
+    }
+    return s;
+}
+
+static void
+jnumber(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+        json_t *v, lxw_format *f)
+{
+    if (json_is_number(v))
+        number(b, ws, row, col, json_number_value(v), f);
+}
+
+static void
+jtext(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+      json_t *v, lxw_format *f)
+{
+    if (json_is_string(v))
+        text(b, ws, row, col, json_string_value(v), f);
+    else if (json_is_true(v) || json_is_false(v))
+        text(b, ws, row, col, json_is_true(v) ? "yes" : "no", f);
+}
+
+static void
+cmp_sheet(struct book *b, json_t *c)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Compare");
+    static const char *const head[] = {
+        "Kind",      "Group",      "Metric",     "Direction",   "Base",
+        "Candidate", "Change",     "CI low",     "CI high",     "Test",
+        "p",         "Adjusted p", "Regression", "Improvement", "Reason"};
+    lxw_row_t row = 0, h;
+    size_t i;
+    json_t *e;
+
+    text(b, ws, row++, 0, "Comparison of two audits", b->title);
+    for (int side = 0; side < 2; side++) {
+        json_t *x = json_object_get(c, side ? "candidate" : "base");
+
+        text(b, ws, row, 0, side ? "Candidate" : "Base", b->bold);
+        jtext(b, ws, row, 1, json_object_get(x, "source"), NULL);
+        jtext(b, ws, row, 2, json_object_get(x, "created"), NULL);
+        jtext(b, ws, row, 3, json_object_get(x, "template"), NULL);
+        jtext(b, ws, row, 4, json_object_get(x, "verdict"), NULL);
+        jtext(b, ws, row++, 5, json_object_get(x, "dataset_sha256"), b->mono);
+    }
+    textf(b, ws, row++, 0, NULL,
+          "%lld regressions, %lld improvements: alpha %g after Holm's "
+          "correction, tolerance %g",
+          (long long)json_integer_value(json_object_get(c, "regressions")),
+          (long long)json_integer_value(json_object_get(c, "improvements")),
+          json_number_value(json_object_get(c, "alpha")),
+          json_number_value(json_object_get(c, "tolerance")));
+    row++;
+    h = row;
+    header_c(b, ws, row++, head, FA_ARRAY_LEN(head));
+    worksheet_set_column(ws, 1, 1, 30, NULL);
+    worksheet_set_column(ws, 14, 14, 40, NULL);
+    json_array_foreach(json_object_get(c, "changes"), i, e)
+    {
+        json_t *ci = json_object_get(e, "ci");
+        char *g = json_group_label(json_object_get(e, "attributes"));
+
+        if (row > LAST_ROW)
+            break;
+        jtext(b, ws, row, 0, json_object_get(e, "kind"), NULL);
+        text(b, ws, row, 1, g, NULL);
+        free(g);
+        jtext(b, ws, row, 2, json_object_get(e, "metric"), NULL);
+        jtext(b, ws, row, 3, json_object_get(e, "direction"), NULL);
+        jnumber(b, ws, row, 4, json_object_get(e, "base"), b->rate);
+        jnumber(b, ws, row, 5, json_object_get(e, "candidate"), b->rate);
+        jnumber(b, ws, row, 6, json_object_get(e, "change"), b->rate);
+        jnumber(b, ws, row, 7, json_array_get(ci, 0), b->rate);
+        jnumber(b, ws, row, 8, json_array_get(ci, 1), b->rate);
+        jtext(b, ws, row, 9, json_object_get(e, "test"), NULL);
+        jnumber(b, ws, row, 10, json_object_get(e, "p_value"), b->pval);
+        jnumber(b, ws, row, 11, json_object_get(e, "p_adjusted"), b->pval);
+        jtext(b, ws, row, 12, json_object_get(e, "regression"),
+              json_is_true(json_object_get(e, "regression")) ? b->v_fail
+                                                             : NULL);
+        jtext(b, ws, row, 13, json_object_get(e, "improvement"),
+              json_is_true(json_object_get(e, "improvement")) ? b->v_pass
+                                                              : NULL);
+        jtext(b, ws, row, 14, json_object_get(e, "reason"), NULL);
+        row++;
+    }
+    table_finish(b, ws, h, row - 1, FA_ARRAY_LEN(head));
+}
+
+static void
+cmp_verdicts_sheet(struct book *b, json_t *c)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Verdicts changed");
+    static const char *const head[] = {"Kind",    "Group", "Metric",
+                                       "Measure", "Base",  "Candidate"};
+    lxw_row_t row = 0;
+    size_t i;
+    json_t *e;
+
+    header_c(b, ws, row++, head, FA_ARRAY_LEN(head));
+    worksheet_set_column(ws, 1, 1, 30, NULL);
+    json_array_foreach(json_object_get(c, "verdicts_changed"), i, e)
+    {
+        char *g = json_group_label(json_object_get(e, "attributes"));
+
+        if (row > LAST_ROW)
+            break;
+        jtext(b, ws, row, 0, json_object_get(e, "kind"), NULL);
+        text(b, ws, row, 1, g, NULL);
+        free(g);
+        jtext(b, ws, row, 2, json_object_get(e, "metric"), NULL);
+        jtext(b, ws, row, 3, json_object_get(e, "measure"), NULL);
+        jtext(b, ws, row, 4, json_object_get(e, "base"), NULL);
+        jtext(b, ws, row, 5, json_object_get(e, "candidate"), NULL);
+        row++;
+    }
+    table_finish(b, ws, 0, row - 1, FA_ARRAY_LEN(head));
+}
+
+static void
+cmp_drift_sheet(struct book *b, json_t *c)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Drift");
+    static const char *const h1[] = {"Attribute",       "Group", "Base share",
+                                     "Candidate share", "PSI",   "Alert",
+                                     "Chi-square",      "df",    "p"};
+    static const char *const h2[] = {"Kind",  "Group",        "Score PSI",
+                                     "Alert", "KS statistic", "KS p"};
+    json_t *drift = json_object_get(c, "drift"), *e, *g;
+    lxw_row_t row = 0;
+    size_t i, j;
+
+    text(b, ws, row++, 0, "Group mix per attribute", b->title);
+    header_c(b, ws, row++, h1, FA_ARRAY_LEN(h1));
+    worksheet_set_column(ws, 1, 1, 30, NULL);
+    json_array_foreach(json_object_get(drift, "composition"), i, e)
+    {
+        json_t *chi = json_object_get(e, "chi2");
+
+        json_array_foreach(json_object_get(e, "groups"), j, g)
+        {
+            json_t *gr = json_object_get(g, "group");
+            char *l = json_is_object(gr) ? json_group_label(gr)
+                                         : fa_xstrdup("suppressed");
+
+            jtext(b, ws, row, 0, json_object_get(e, "attribute"), NULL);
+            text(b, ws, row, 1, l, NULL);
+            free(l);
+            jnumber(b, ws, row, 2, json_object_get(g, "base_share"), b->rate);
+            jnumber(b, ws, row++, 3, json_object_get(g, "candidate_share"),
+                    b->rate);
+        }
+        jtext(b, ws, row, 0, json_object_get(e, "attribute"), b->bold);
+        text(b, ws, row, 1, "(the attribute)", b->bold);
+        jnumber(b, ws, row, 4, json_object_get(e, "psi"), b->num);
+        jtext(b, ws, row, 5, json_object_get(e, "alert"),
+              json_is_true(json_object_get(e, "alert")) ? b->v_fail : NULL);
+        jnumber(b, ws, row, 6, json_object_get(chi, "statistic"), b->num);
+        jnumber(b, ws, row, 7, json_object_get(chi, "df"), b->count);
+        jnumber(b, ws, row++, 8, json_object_get(chi, "p_value"), b->pval);
+    }
+    row++;
+    text(b, ws, row++, 0, "Scores per group", b->title);
+    if (!json_is_array(json_object_get(drift, "scores"))) {
+        jtext(b, ws, row, 0, json_object_get(drift, "scores_reason"), NULL);
+        return;
+    }
+    header_c(b, ws, row++, h2, FA_ARRAY_LEN(h2));
+    json_array_foreach(json_object_get(drift, "scores"), i, e)
+    {
+        char *l = json_group_label(json_object_get(e, "attributes"));
+
+        jtext(b, ws, row, 0, json_object_get(e, "kind"), NULL);
+        text(b, ws, row, 1, l, NULL);
+        free(l);
+        jnumber(b, ws, row, 2, json_object_get(e, "psi"), b->num);
+        jtext(b, ws, row, 3, json_object_get(e, "alert"),
+              json_is_true(json_object_get(e, "alert")) ? b->v_fail : NULL);
+        jnumber(b, ws, row, 4,
+                json_object_get(json_object_get(e, "ks"), "statistic"), b->num);
+        jnumber(b, ws, row++, 5,
+                json_object_get(json_object_get(e, "ks"), "p_value"), b->pval);
+    }
+}
+
+static void
+cmp_history_sheet(struct book *b, json_t *runs)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "History");
+    static const char *const head[] = {"Run",
+                                       "Created",
+                                       "Dataset",
+                                       "Template",
+                                       "Verdict",
+                                       "Fail",
+                                       "Selection rate",
+                                       "Accuracy",
+                                       "AUC",
+                                       "Lowest selection ratio"};
+    static const char *const series[] = {"Selection rate", "Accuracy", "AUC",
+                                         "Lowest selection ratio"};
+    lxw_row_t row = 0;
+    size_t i, n = json_array_size(runs);
+    json_t *r;
+
+    header_c(b, ws, row++, head, FA_ARRAY_LEN(head));
+    worksheet_set_column(ws, 1, 1, 22, NULL);
+    json_array_foreach(runs, i, r)
+    {
+        json_t *h = json_object_get(r, "headline");
+
+        jnumber(b, ws, row, 0, json_object_get(r, "id"), b->count);
+        jtext(b, ws, row, 1, json_object_get(r, "created"), NULL);
+        jnumber(b, ws, row, 2, json_object_get(r, "dataset"), b->count);
+        jtext(b, ws, row, 3, json_object_get(r, "template"), NULL);
+        jtext(b, ws, row, 4, json_object_get(r, "verdict"), NULL);
+        number(b, ws, row, 5,
+               (double)json_integer_value(
+                   json_object_get(json_object_get(h, "verdicts"), "fail")),
+               b->count);
+        jnumber(b, ws, row, 6, json_object_get(h, "selection_rate"), b->rate);
+        jnumber(b, ws, row, 7, json_object_get(h, "accuracy"), b->rate);
+        jnumber(b, ws, row, 8, json_object_get(h, "auc"), b->rate);
+        jnumber(b, ws, row++, 9, json_object_get(h, "lowest_selection_ratio"),
+                b->rate);
+    }
+    if (n == 0)
+        return;
+    {
+        lxw_chart *ch = workbook_add_chart(b->wb, LXW_CHART_LINE);
+
+        for (size_t k = 0; k < FA_ARRAY_LEN(series); k++) {
+            lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+
+            chart_series_set_categories(s, "History", 1, 0, (lxw_row_t)n, 0);
+            chart_series_set_values(s, "History", 1, (lxw_col_t)(6 + k),
+                                    (lxw_row_t)n, (lxw_col_t)(6 + k));
+            chart_series_set_name(s, series[k]);
+            chart_series_set_marker_type(s, LXW_CHART_MARKER_AUTOMATIC);
+        }
+        chart_title_set_name(ch, "Headline numbers across the run history");
+        chart_axis_set_name(ch->x_axis, "Run");
+        chart_axis_set_min(ch->y_axis, 0);
+        worksheet_insert_chart(ws, (lxw_row_t)(n + 2), 0, ch);
+    }
+}
+
+fa_err
+fa_compare_xlsx_write(fa_ctx *ctx, json_t *cmp, json_t *runs, const char *path)
+{
+    struct book b;
+    lxw_doc_properties props = {0};
+    char *tmp = fa_xasprintf("%s.tmp", path);
+    const char *created = json_string_value(
+        json_object_get(json_object_get(cmp, "candidate"), "created"));
+    fa_err err = FA_OK;
+    lxw_error e;
+    FILE *f = fopen(tmp, "wb");
+
+    memset(&b, 0, sizeof(b));
+    if (!f || fclose(f) != 0) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        free(tmp);
+        return err;
+    }
+    b.wb = workbook_new(tmp);
+    if (!b.wb) {
+        unlink(tmp);
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        free(tmp);
+        return err;
+    }
+    props.title = (char *)"Comparison of two audits";
+    props.author = (char *)"fairaudit";
+    props.comments = (char *)"Written by fairaudit compare.";
+    /* the candidate's time: the same comparison gives the same bytes */
+    props.created = created ? created_time(created) : 1;
+    if (props.created <= 0)
+        props.created = 1;
+    ck(&b, workbook_set_properties(b.wb, &props));
+    formats(&b);
+    cmp_sheet(&b, cmp);
+    cmp_verdicts_sheet(&b, cmp);
+    cmp_drift_sheet(&b, cmp);
+    cmp_history_sheet(&b, runs);
+    e = workbook_close(b.wb);
+    if (b.err == LXW_NO_ERROR)
+        b.err = e;
+    if (b.err != LXW_NO_ERROR) {
+        err = fa_ctx_fail(ctx, FA_ERR_IO_WRITE, "cannot write '%s': %s", tmp,
+                          lxw_strerror(b.err));
+        unlink(tmp);
+    } else {
+        err = fa_file_commit(ctx, tmp, path);
+    }
+    free(tmp);
     return err;
 }

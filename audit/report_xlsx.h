@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "confusion.h"
 #include "report_pdf.h"
 #include "store.h"
@@ -45,5 +47,14 @@ char *fa_xlsx_rate_formula(fa_metric m, const char *tp, const char *fp,
  * to the 32,767 characters a cell holds. Caller frees.
  */
 char *fa_xlsx_text(const char *s, size_t n);
+
+/*
+ * Writes a comparison (compare.json's object) and the store's run history
+ * (history's runs, possibly empty) as a workbook at path: the sheets
+ * Compare, Verdicts changed, Drift and History (with a line chart of the
+ * headline numbers). Deterministic: its created time is the candidate's.
+ */
+fa_err fa_compare_xlsx_write(fa_ctx *ctx, json_t *cmp, json_t *runs,
+                             const char *path);
 
 #endif /* FA_REPORT_XLSX_H */

@@ -30,6 +30,7 @@ main(void)
     srunner_add_suite(sr, pack_suite());
     srunner_add_suite(sr, suppress_suite());
     srunner_add_suite(sr, rerun_suite());
+    srunner_add_suite(sr, compare_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

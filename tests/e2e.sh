@@ -1588,6 +1588,170 @@ fa pack --db "$T/sup.db" "$T/rowsdir"
 status "a folder holding rows.csv" 2
 unset SOURCE_DATE_EPOCH
 
+# ------------------------------------------------------------------
+# continuous audits: history, compare, drift
+
+A="-a sex=female:0.5,male:0.5 -a race=White:0.6,Black:0.2,Asian:0.1,Hispanic:0.1"
+# shellcheck disable=SC2086
+"$FA" synth --rows 20000 --seed 11 $A -o "$T/cb.csv"
+# shellcheck disable=SC2086
+"$FA" synth --rows 20000 --seed 12 $A --plant race=Black:fpr=2 \
+    -o "$T/cc.csv"
+fa audit --db "$T/cmp.db" --out "$T/cmpb" --label label --pred decision \
+    --score score --attr sex,race "$T/cb.csv"
+fa audit --db "$T/cmp.db" --out "$T/cmpc" --label label --pred decision \
+    --score score --attr sex,race --pack --include-rows "$T/cc.csv"
+fa compare --db "$T/cmp.db" 1 2 --out "$T/cmpo"
+status "compare: a planted FPR regression fails the candidate" 1
+eq "compare: compare.json is written" \
+    "$(jq '.schema == "fairaudit.compare/1"' "$T/cmpo/compare.json")" true
+eq "compare: the regressions are race=Black's and its intersections' only" \
+    "$(jq -c '[.changes[] | select(.regression) | .attributes] | unique' \
+        "$T/cmpo/compare.json")" \
+    '[{"race":"Black"},{"race":"Black","sex":"female"},{"race":"Black","sex":"male"}]'
+eq "compare: race=Black's FPR is a regression, with its test" \
+    "$(jq -c '.changes[] | select(.kind == "attribute" and
+        .attributes == {"race":"Black"} and .metric == "fpr")
+        | [.regression, .test, (.change > 0.05), (.p_adjusted < 0.05)]' \
+        "$T/cmpo/compare.json")" '[true,"z",true,true]'
+eq "compare: every regression is what more false positives bring" \
+    "$(jq -c '[.changes[] | select(.regression) | .metric] | unique
+        | map(select(IN("fpr","tnr","accuracy","ppv","fdr","auc") | not))' \
+        "$T/cmpo/compare.json")" '[]'
+eq "compare: the overall FPR moved less than the tolerance" \
+    "$(jq -c '.changes[] | select(.kind == "overall" and .metric == "fpr")
+        | [.regression, (.change | fabs < 0.02)]' "$T/cmpo/compare.json")" \
+    '[false,true]'
+eq "compare: the AUC is compared by DeLong's test" \
+    "$(jq -r '.changes[] | select(.kind == "attribute" and
+        .attributes == {"race":"Black"} and .metric == "auc") | .test' \
+        "$T/cmpo/compare.json")" delong
+eq "compare: verdicts that changed are listed" \
+    "$(jq '[.verdicts_changed[] | select(.metric == "fpr" and
+        .attributes == {"race":"Black"} and .candidate == "fail")]
+        | length == 1' "$T/cmpo/compare.json")" true
+check "compare: the summary names the regression" \
+    grep -q 'WORSE  attribute {"race":"Black"} fpr' "$T/out"
+check "compare: compare.pdf is a sound PDF" \
+    sh -c "qpdf --check '$T/cmpo/compare.pdf' >/dev/null"
+pdftotext -layout "$T/cmpo/compare.pdf" "$T/cmpo.txt"
+for h in "What got worse" "What got better" "Verdicts that changed" "Drift" \
+    "Run history"; do
+    check "compare.pdf: the section '$h'" grep -q "^$h" "$T/cmpo.txt"
+done
+check "compare.pdf: race=Black's FPR under what got worse" \
+    grep -q "^race=Black  *fpr  *0\.[0-9]*  *0\.[0-9]*  *+0\." "$T/cmpo.txt"
+eq "compare.xlsx: its sheets" \
+    "$(unzip -p "$T/cmpo/compare.xlsx" xl/workbook.xml |
+        grep -o 'sheet name="[^"]*"' | tr '\n' ' ')" \
+    'sheet name="Compare" sheet name="Verdicts changed" sheet name="Drift" sheet name="History" '
+check "compare.xlsx: a line chart of the history" \
+    sh -c "unzip -l '$T/cmpo/compare.xlsx' | grep -q 'xl/charts/chart1.xml'"
+fa compare --db "$T/cmp.db" 1 2 --out "$T/cmpo2" --quiet
+check "compare: the same comparison gives the same PDF" \
+    cmp -s "$T/cmpo/compare.pdf" "$T/cmpo2/compare.pdf"
+check "compare: the same comparison gives the same workbook" \
+    cmp -s "$T/cmpo/compare.xlsx" "$T/cmpo2/compare.xlsx"
+check "compare: the same comparison gives the same compare.json" \
+    cmp -s "$T/cmpo/compare.json" "$T/cmpo2/compare.json"
+fa report --db "$T/cmp.db" --run 2 --out "$T/cmpr" --compare 1
+status "report --compare" 0
+pdftotext -layout "$T/cmpr/report.pdf" "$T/cmpr.txt"
+check "report --compare: the report's comparison section" \
+    grep -q "^Comparison with the base run" "$T/cmpr.txt"
+check "report --compare: in the contents, linked" \
+    sh -c "python3 $TESTS/pdf_links.py '$T/cmpr/report.pdf' >'$T/links' &&
+        grep -q 'What got worse' '$T/links'"
+check "report --compare: the workbook's Compare sheet" \
+    sh -c "unzip -p '$T/cmpr/workbook.xlsx' xl/workbook.xml | grep -q 'sheet name=\"Compare\"'"
+eq "report --compare: compare.json as compare writes it" \
+    "$(jq -c '[.changes[] | select(.regression) | [.attributes, .metric]]' \
+        "$T/cmpr/compare.json")" \
+    "$(jq -c '[.changes[] | select(.regression) | [.attributes, .metric]]' \
+        "$T/cmpo/compare.json")"
+xcheck "report --compare: the workbook's other sheets against results.json" \
+    "$T/cmpr/workbook.xlsx" "$T/cmpr/results.json"
+fa report --db "$T/cmp.db" --run 2 --out "$T/cmpr2" --compare 99
+status "report --compare: no such base run" 3
+eq "compare: no drift in the group mix" \
+    "$(jq -c '[.drift.composition[] | .alert]' "$T/cmpo/compare.json")" \
+    '[false,false]'
+eq "compare: score drift by group, KS and PSI" \
+    "$(jq '[.drift.scores[] | select(.ks.p_value >= 0 and .psi >= 0)]
+        | length >= 5' "$T/cmpo/compare.json")" true
+fa compare --db "$T/cmp.db" 1 "$T/cmpc.zip" --out "$T/cmpz"
+status "compare: a run against a pack" 1
+eq "compare: a pack gives the same changes as its run" \
+    "$(jq -c '[.changes[] | select(.regression) | [.attributes, .metric]]' \
+        "$T/cmpz/compare.json")" \
+    "$(jq -c '[.changes[] | select(.regression) | [.attributes, .metric]]' \
+        "$T/cmpo/compare.json")"
+eq "compare: a pack with its rows gives the score drift" \
+    "$(jq '.drift.scores | length >= 5' "$T/cmpz/compare.json")" true
+fa compare --db "$T/cmp.db" 2 1 --quiet
+status "compare: the other way round, no regression" 0
+fa compare --db "$T/cmp.db" 1 1 --quiet
+status "compare: a run against itself" 0
+# a shifted mix of race: PSI above 0.25 for race only
+"$FA" synth --rows 20000 --seed 13 -a sex=female:0.5,male:0.5 \
+    -a race=White:0.3,Black:0.5,Asian:0.1,Hispanic:0.1 -o "$T/cm.csv"
+fa audit --db "$T/cmp.db" --out "$T/cmpm" --label label --pred decision \
+    --score score --attr sex,race "$T/cm.csv"
+fa compare --db "$T/cmp.db" 1 3 --out "$T/cmpmo" --quiet
+eq "drift: the shifted attribute alone is over 0.25" \
+    "$(jq -c '[.drift.composition[] | [.attribute, .alert, (.psi > 0.25)]]' \
+        "$T/cmpmo/compare.json")" '[["sex",false,false],["race",true,true]]'
+eq "drift: its chi-square test rejects" \
+    "$(jq '.drift.composition[1].chi2.p_value < 1e-10' "$T/cmpmo/compare.json")" true
+# attributes that cannot be matched
+fa audit --db "$T/cmp.db" --out "$T/cmps" --label label --pred decision \
+    --attr sex "$T/cb.csv"
+fa compare --db "$T/cmp.db" 1 4
+status "compare: runs of other attributes" 2
+err_has "compare: the missing attribute is named" "the candidate lacks 'race'"
+fa compare --db "$T/cmp.db" 1
+status "compare: one run only" 2
+fa compare --db "$T/cmp.db" 1 99
+status "compare: no such run" 3
+fa compare --db "$T/cmp.db" 1 "$T/nope.zip"
+status "compare: no such pack" 3
+fa history --db "$T/cmp.db"
+status "history" 0
+check "history: every run" test "$(grep -c '^ *[0-9] .*generic' "$T/out")" = 4
+fa history --db "$T/cmp.db" --json
+eq "history --json: runs and their verdicts" \
+    "$(jq -c '[.runs[] | [.id, .verdict]]' "$T/out")" \
+    "$(for i in 1 2 3 4; do sq "$T/cmp.db" \
+        "SELECT '[' || id || ',\"' || verdict || '\"]' FROM run WHERE id = $i"
+       done | paste -sd, | sed 's/^/[/; s/$/]/')"
+# null pairs: over 20 seeds, the false alarms stay near alpha
+alarms=0
+: >"$T/nullp"
+for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    # shellcheck disable=SC2086
+    "$FA" synth --rows 4000 --seed $((100 + s)) $A -o "$T/n1.csv"
+    # shellcheck disable=SC2086
+    "$FA" synth --rows 4000 --seed $((200 + s)) $A -o "$T/n2.csv"
+    rm -f "$T/null.db"
+    "$FA" audit --db "$T/null.db" --out "$T/nullo" --label label \
+        --pred decision --attr sex,race --formats json "$T/n1.csv" \
+        >/dev/null 2>&1
+    "$FA" audit --db "$T/null.db" --out "$T/nullo" --label label \
+        --pred decision --attr sex,race --formats json "$T/n2.csv" \
+        >/dev/null 2>&1
+    "$FA" compare --db "$T/null.db" 1 2 --out "$T/nullc" --quiet \
+        >/dev/null 2>&1 || alarms=$((alarms + 1))
+    jq -r '.changes[] | select(.metric == "fpr" or .metric == "tpr" or
+        .metric == "selection_rate") | .p_value | numbers' \
+        "$T/nullc/compare.json" >>"$T/nullp"
+done
+check "null pairs: at most 2 of 20 compare with a regression" \
+    test "$alarms" -le 2
+share=$(awk '{ n++; s += ($1 < 0.05) } END { printf "%.3f", s / n }' \
+    "$T/nullp")
+check "null pairs: unadjusted p under 0.05 for about 5% ($share)" \
+    awk -v s="$share" 'BEGIN { exit !(s >= 0.02 && s <= 0.09) }'
+
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do
     case_name=$(basename "$dir")

@@ -21,5 +21,6 @@ Suite *xlsx_suite(void);
 Suite *pack_suite(void);
 Suite *suppress_suite(void);
 Suite *rerun_suite(void);
+Suite *compare_suite(void);
 
 #endif /* FA_TESTS_H */

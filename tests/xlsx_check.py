@@ -156,13 +156,18 @@ def read_archive(path):
     created = core.find("dcterms:created", NS)
     charts = sorted(n for n in names if re.match(r"xl/charts/chart\d+\.xml$",
                                                  n))
-    chart_refs = [re.findall(r"<c:f>([^<]*)</c:f>", z.read(n).decode())
-                  for n in charts]
+    refs = [re.findall(r"<c:f>([^<]*)</c:f>", z.read(n).decode())
+            for n in charts]
+    # a comparison's history chart (report --compare) apart
+    history = [r for r in refs if r and all(x.startswith("History!")
+                                            for x in r)]
+    chart_refs = [r for r in refs if r not in history]
     return {"sheets": sheets, "cells": cells, "strings": strings,
             "grids": grids,
             "defined": defined,
             "created": created.text if created is not None else None,
-            "charts": charts, "chart_refs": chart_refs}
+            "charts": charts, "chart_refs": chart_refs,
+            "history_refs": history}
 
 
 def unescape(t):
@@ -301,8 +306,20 @@ def check_archive(a, res, texts):
                  "Seed"):
         check(name in a["defined"], "no defined name %s" % name)
     nattr = len(res["dataset"]["columns"]["attributes"])
-    check(len(a["charts"]) == 2 * nattr, "%d charts for %d attributes" % (
-        len(a["charts"]), nattr))
+    check(len(a["chart_refs"]) == 2 * nattr, "%d charts for %d attributes" % (
+        len(a["chart_refs"]), nattr))
+    if "History" in a["sheets"]:
+        # one line chart over the runs' rows (2 to 1 + runs)
+        nruns = len([r for r in a["grids"]["History"][1:] if r and r[0]])
+        check(len(a["history_refs"]) == 1, "%d history charts" %
+              len(a["history_refs"]))
+        for refs in a["history_refs"]:
+            for x in refs:
+                m = re.match(r"History!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)$", x)
+                check(m and (int(m.group(1)), int(m.group(2))) ==
+                      (2, 1 + nruns), "history chart reference %r" % x)
+    else:
+        check(not a["history_refs"], "a history chart without History")
     for refs in a["chart_refs"]:
         check(refs and all(x.startswith("Charts!") for x in refs),
               "chart references %r" % refs)
