@@ -374,6 +374,8 @@ cmd_compare(int argc, char **argv)
                 err = fa_compare_pdf_write(ctx, c, runs, pdf);
             if (!err)
                 err = fa_compare_xlsx_write(ctx, c, runs, xlsx);
+            /* pango's and fontconfig's caches, freed as report does */
+            fa_report_release_fonts();
             if (!err)
                 fa_notef("wrote '%s', '%s', '%s'", path, pdf, xlsx);
             json_decref(runs);
