@@ -455,7 +455,7 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
     char *xlsx = fa_xasprintf("%s/workbook.xlsx", out);
     char *list = fa_xstrdup("");
     fa_err err = FA_OK;
-    int code = FA_EXIT_OK;
+    int code = FA_EXIT_OK, cmp_code = FA_EXIT_OK;
 
     if (fa_cmd_mkdirs(out) != 0 ||
         ((want & FA_REPORT_CHARTS) && fa_cmd_mkdirs(charts) != 0))
@@ -474,29 +474,38 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
     } while (0)
     if (code == FA_EXIT_OK && o->compare) {
         /* the comparison with BASE, for the report, workbook and
-         * compare.json */
+         * compare.json; without it (BASE unreadable) the outputs are
+         * written all the same and the error is the exit status */
         fa_cmp_side base, cand;
         struct fa_compare_opts co = {-1, -1, 0.25};
         size_t regressions;
         char *id = fa_xasprintf("%lld", (long long)run_id);
+        fa_err cerr;
 
         memset(&base, 0, sizeof(base));
         memset(&cand, 0, sizeof(cand));
-        err = fa_cmp_side_load(ctx, st, o->store, o->compare, &base);
-        if (!err)
-            err = fa_cmp_side_load(ctx, st, o->store, id, &cand);
-        if (!err)
-            err =
+        cerr = fa_cmp_side_load(ctx, st, o->store, o->compare, &base);
+        if (!cerr)
+            cerr = fa_cmp_side_load(ctx, st, o->store, id, &cand);
+        if (!cerr)
+            cerr =
                 fa_compare_runs(ctx, &base, &cand, &co, &o->cmp, &regressions);
-        if (!err)
-            err = fa_cmp_history(ctx, st, &o->cmp_runs);
-        if (!err) {
+        if (!cerr)
+            cerr = fa_cmp_history(ctx, st, &o->cmp_runs);
+        if (!cerr) {
             char *cj = fa_xasprintf("%s/compare.json", out);
 
-            err = write_json(ctx, o->cmp, cj);
-            if (!err)
+            cerr = write_json(ctx, o->cmp, cj);
+            if (!cerr)
                 list = append_name(list, cj);
             free(cj);
+        }
+        if (cerr) {
+            cmp_code = fa_cmd_fail(ctx);
+            fa_ctx_clear(ctx);
+            json_decref(o->cmp);
+            json_decref(o->cmp_runs);
+            o->cmp = o->cmp_runs = NULL;
         }
         fa_cmp_side_release(&base);
         fa_cmp_side_release(&cand);
@@ -514,6 +523,8 @@ fa_report_cli_write(fa_ctx *ctx, fa_store *st, int64_t run_id, const char *out,
         code = fa_cmd_fail(ctx);
     else if (code == FA_EXIT_OK)
         fa_notef("wrote %s", list);
+    if (code == FA_EXIT_OK && cmp_code != FA_EXIT_OK)
+        code = cmp_code;
     json_decref(o->cmp);
     json_decref(o->cmp_runs);
     free(json);

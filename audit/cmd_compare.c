@@ -184,9 +184,7 @@ cmd_history(int argc, char **argv)
 /* compare                                                             */
 
 static const struct fa_opt compare_own[] = {
-    {"alpha", 0, "A",
-     "significance after Holm's correction (default: the template's, or "
-     "0.05)"},
+    {"alpha", 0, "A", "significance after Holm's correction (default 0.05)"},
     {"db", 0, "FILE", "the store of run ids (default fairaudit.db)"},
     {"help", 'h', NULL, "show this help"},
     {"out", 'o', "DIR", "write DIR/compare.json, compare.pdf and compare.xlsx"},
@@ -315,6 +313,7 @@ cmd_compare(int argc, char **argv)
             out = arg;
         } else if (strcmp(name, "quiet") == 0) {
             quiet = 1;
+            fa_msg_set_quiet(1);
         } else {
             double x = strtod(arg, &end);
             int bad = end == arg || *end || !(x >= 0 && x < 1) ||

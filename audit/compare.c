@@ -56,8 +56,10 @@ fa_ks_two_sample(const double *a, size_t na, const double *b, size_t nb,
     }
     ne = (double)na * (double)nb / (double)(na + nb);
     lambda = (sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * d;
-    /* Q_KS(lambda) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 lambda^2) */
-    if (lambda < 1e-3) {
+    /* Q_KS(lambda) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 lambda^2); below
+     * 0.2 it is 1 to 5e-13, where the alternating sum converges too
+     * slowly to be summed */
+    if (lambda < 0.2) {
         *p = 1;
         return d;
     }
@@ -306,7 +308,7 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
     zip_close(z);
     side->results = res ? json_loads(res, 0, NULL) : NULL;
     if (!side->results) {
-        err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+        err = fa_ctx_fail(ctx, FA_ERR_IO_READ,
                           "'%s' holds no readable results.json: not an "
                           "audit pack",
                           zip);
@@ -314,7 +316,11 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
     }
     side->name = fa_xstrdup(zip);
     side->tolerance = template_tolerance(tmpl);
-    side->scores_reason = "the pack holds no rows (pack --include-rows)";
+    side->scores_reason =
+        !json_is_true(json_object_get(json_object_get(side->results, "dataset"),
+                                      "scored"))
+            ? "no score column"
+            : "the pack holds no rows (pack --include-rows)";
     if (rows && man &&
         json_is_true(json_object_get(json_object_get(side->results, "dataset"),
                                      "scored"))) {
@@ -328,9 +334,26 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
         const char *dir = getenv("TMPDIR"), *key;
         char *path =
             fa_xasprintf("%s/fairaudit-cmp-XXXXXX", dir && *dir ? dir : "/tmp");
-        int fd = mkstemp(path);
+        int fd = -1, ok = json_is_array(attrs) &&
+                          (!bins || json_is_object(bins)) &&
+                          json_is_object(cols) &&
+                          json_is_string(json_object_get(cols, "score")) &&
+                          json_is_string(json_object_get(cols, "pred"));
         size_t i;
 
+        /* every name in the manifest is text, or no scores are read */
+        json_array_foreach(attrs, i, x) ok &= json_is_string(x);
+        json_object_foreach(bins, key, x) ok &= json_is_string(x);
+        for (int k = 0; k < 2; k++) {
+            json_t *y = json_object_get(cols, k ? "weight" : "label");
+
+            ok &= !y || json_is_string(y);
+        }
+        if (!ok)
+            side->scores_reason = "the pack's manifest does not say how to "
+                                  "read its rows.csv";
+        else
+            fd = mkstemp(path);
         if (fd >= 0 && write(fd, rows, rlen) == (ssize_t)rlen && !close(fd)) {
             struct fa_ingest_opts o = {0};
             struct fa_ingest_result ir;
@@ -359,19 +382,33 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
             o.bins = b;
             o.nbins = i;
             o.delimiter = ',';
+            o.max_rejects = 0;
             err = fa_store_open(ctx, ":memory:", 1, &st);
             if (!err)
                 err = fa_ingest(ctx, st, &o, &ir);
             if (!err)
                 err = fa_store_dataset_load(ctx, st, ir.dataset_id, &ds);
             if (!err) {
-                err = load_scores(ctx, st, &ds, &side->scores, &side->nscores);
+                /* the table the manifest counts, with its scores */
+                if (ds.scored &&
+                    ds.rows_loaded == json_integer_value(json_object_get(
+                                          json_object_get(m, "rows"), "rows")))
+                    err = load_scores(ctx, st, &ds, &side->scores,
+                                      &side->nscores);
+                else
+                    side->scores_reason = "the pack's rows.csv is not the "
+                                          "table its manifest counts";
                 fa_dataset_release(&ds);
+            } else {
+                /* a rows.csv that cannot be read: no score drift */
+                fa_ctx_clear(ctx);
+                err = FA_OK;
+                side->scores_reason = "the pack's rows.csv cannot be read";
             }
             fa_store_close(st);
             free(a);
             free(b);
-            if (!err)
+            if (!err && side->scores)
                 side->scores_reason = NULL;
         } else if (fd >= 0) {
             close(fd);
@@ -562,7 +599,8 @@ change_entry(json_t *gb, json_t *gc, const char *m, int weighted, double conf,
             double x2 = num(mc, "num"), n2 = num(mc, "den");
 
             ci = fa_ci_newcombe_diff(x2, n2, x1, n1, conf);
-            if (fa_test_needs_exact(x2, n2, x1, n1)) {
+            /* Fisher's sum runs over the table: small tables only */
+            if (fa_test_needs_exact(x2, n2, x1, n1) && n1 <= 1e7 && n2 <= 1e7) {
                 t = fa_test_fisher((unsigned)x2, (unsigned)(n2 - x2),
                                    (unsigned)x1, (unsigned)(n1 - x1));
                 name = "fisher";
@@ -589,7 +627,8 @@ change_entry(json_t *gb, json_t *gc, const char *m, int weighted, double conf,
             reason = weighted && proportion(m)
                          ? "a weighted run: no test across runs"
                      : strcmp(m, "auc") == 0
-                         ? "no DeLong variance (a weighted run)"
+                         ? "a run has no DeLong variance (weighted, or "
+                           "saved before the store kept it)"
                          : "no test for this metric";
         }
         if (name && !t.reason && !ci.reason) {
@@ -786,6 +825,138 @@ score_psi(const fa_cmp_scores *b, const fa_cmp_scores *c)
     return fa_psi(pb, pc, 10);
 }
 
+/* 1 for a JSON number that is a whole number in [lo, hi]. */
+static int
+whole(json_t *v, double lo, double hi)
+{
+    double x = json_number_value(v);
+
+    return json_is_number(v) && x >= lo && x <= hi && x == floor(x);
+}
+
+/* A group of results.json as compare reads it; why not into *why. */
+static int
+valid_group(json_t *g, int weighted, double total, const char **why)
+{
+    json_t *a = json_object_get(g, "attributes"), *ms, *m, *v;
+    const char *key;
+    json_t *n = json_object_get(g, "n");
+
+    if (!json_is_object(g))
+        return *why = "a group is not an object", 0;
+    if (a && !json_is_object(a))
+        return *why = "a group's attributes are not an object", 0;
+    json_object_foreach(a, key, v)
+    {
+        if (!json_is_string(v) && !json_is_null(v))
+            return *why = "an attribute's value is not text", 0;
+    }
+    if (!json_is_null(n) && n && !whole(n, 0, total))
+        return *why = "a group's rows are not a whole number up to the "
+                      "population's",
+               0;
+    ms = json_object_get(g, "metrics");
+    if (ms && !json_is_object(ms))
+        return *why = "a group's metrics are not an object", 0;
+    json_object_foreach(ms, key, m)
+    {
+        int k = fa_metric_from_name(key);
+        json_t *val = json_object_get(m, "value");
+        json_t *num = json_object_get(m, "num"),
+               *den = json_object_get(m, "den");
+        json_t *var = json_object_get(m, "variance");
+
+        if (k < 0 || !json_is_object(m))
+            return *why = "a metric is unknown or not an object", 0;
+        if (val && !json_is_null(val) && !json_is_number(val))
+            return *why = "a metric's value is not a number", 0;
+        if (json_is_number(val) &&
+            (fa_metric_is_proportion((fa_metric)k) || k == FA_METRIC_AUC ||
+             k <= FA_METRIC_F1) &&
+            !(json_number_value(val) >= 0 && json_number_value(val) <= 1))
+            return *why = "a rate or AUC is outside [0, 1]", 0;
+        if (var && !(json_is_number(var) && json_number_value(var) >= 0 &&
+                     json_number_value(var) < 1))
+            return *why = "an AUC's variance is not a variance", 0;
+        if ((num || den) && k <= FA_METRIC_F1) {
+            /* a confusion rate's parts (a score metric's are sums) */
+            if (!json_is_number(num) || !json_is_number(den) ||
+                json_number_value(num) < 0 ||
+                json_number_value(num) > json_number_value(den) ||
+                (!weighted && fa_metric_is_proportion((fa_metric)k) &&
+                 (!whole(num, 0, 1e12) || !whole(den, 0, 1e12))))
+                return *why = "a rate's parts are not 0 <= num <= den (whole "
+                              "numbers in an unweighted run)",
+                       0;
+            if (json_is_number(val) && json_number_value(den) > 0 &&
+                fabs(json_number_value(val) -
+                     json_number_value(num) / json_number_value(den)) > 1e-9)
+                return *why = "a rate is not its num / den", 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether results is a results.json compare can read; FA_ERR_IO_READ
+ * naming name and what is wrong otherwise. */
+static fa_err
+validate(fa_ctx *ctx, const char *name, json_t *res)
+{
+    json_t *ds = json_object_get(res, "dataset"), *x, *g;
+    json_t *cols = json_object_get(ds, "columns");
+    json_t *ov = json_object_get(res, "overall");
+    const char *why = NULL;
+    int weighted = json_is_true(json_object_get(ds, "weighted"));
+    double total;
+    size_t i;
+
+    if (!json_is_object(res) || !json_is_object(ds) || !json_is_object(cols) ||
+        !json_is_array(json_object_get(cols, "attributes")) ||
+        !json_is_object(ov) || !whole(json_object_get(ov, "n"), 0, 1e12) ||
+        !json_is_array(json_object_get(res, "groups")))
+        why = "it lacks the dataset's columns, the population or the groups";
+    for (int k = 0; !why && k < 2; k++)
+        json_array_foreach(json_object_get(cols, k ? "segments" : "attributes"),
+                           i, x)
+        {
+            if (!json_is_string(x))
+                why = "a column's name is not text";
+        }
+    total = json_number_value(json_object_get(ov, "n"));
+    if (!why)
+        valid_group(ov, weighted, total, &why);
+    if (!why)
+        json_array_foreach(json_object_get(res, "groups"), i, g)
+        {
+            const char *k = json_string_value(json_object_get(g, "kind"));
+
+            if (!k ||
+                (strcmp(k, "attribute") != 0 &&
+                 strcmp(k, "intersection") != 0 && strcmp(k, "segment") != 0)) {
+                why = "a group's kind is not attribute, intersection or "
+                      "segment";
+                break;
+            }
+            if (!valid_group(g, weighted, total, &why))
+                break;
+        }
+    if (!why)
+        json_array_foreach(json_object_get(res, "verdicts"), i, x)
+        {
+            if (!json_is_object(x) ||
+                !json_is_string(json_object_get(x, "metric")) ||
+                !json_is_string(json_object_get(x, "verdict"))) {
+                why = "a verdict is not an object with a metric and a verdict";
+                break;
+            }
+        }
+    if (why)
+        return fa_ctx_fail(ctx, FA_ERR_IO_READ,
+                           "%s: its results.json cannot be compared: %s", name,
+                           why);
+    return FA_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Public functions: the comparison                                    */
 
@@ -805,6 +976,9 @@ fa_compare_runs(fa_ctx *ctx, const fa_cmp_side *base, const fa_cmp_side *cand,
 
     *out = NULL;
     *regressions = 0;
+    if (validate(ctx, base->name, rb) != FA_OK ||
+        validate(ctx, cand->name, rc) != FA_OK)
+        return fa_ctx_err(ctx);
     /* the attributes must match */
     json_array_foreach(ab, i, x)
     {
@@ -853,6 +1027,7 @@ fa_compare_runs(fa_ctx *ctx, const fa_cmp_side *base, const fa_cmp_side *cand,
     changes = json_array();
     appeared = json_array();
     vanished = json_array();
+    /* every metric is a known one (validate): at most this many */
     pv = fa_xcalloc(nb * FA_METRIC_COUNT + 1, sizeof(double));
     for (i = 0; i < nb; i++) {
         json_t *gc = find_group(xc, nc, xb[i].key), *ms;
@@ -946,6 +1121,35 @@ fa_compare_runs(fa_ctx *ctx, const fa_cmp_side *base, const fa_cmp_side *cand,
                                 hit ? json_object_get(hit, "verdict")
                                     : json_null());
                 json_object_set(e, "candidate", json_object_get(b, "verdict"));
+                json_array_append_new(vch, e);
+            }
+        }
+        /* and those the candidate no longer has */
+        json_array_foreach(vb, i, a)
+        {
+            int found = 0;
+
+            json_array_foreach(vc, j, b)
+            {
+                if (json_equal(json_object_get(a, "metric"),
+                               json_object_get(b, "metric")) &&
+                    json_equal(json_object_get(a, "measure"),
+                               json_object_get(b, "measure")) &&
+                    json_equal(json_object_get(a, "kind"),
+                               json_object_get(b, "kind")) &&
+                    json_equal(json_object_get(a, "attributes"),
+                               json_object_get(b, "attributes"))) {
+                    found = 1;
+                    break;
+                }
+            }
+            if (!found) {
+                json_t *e = group_id(a);
+
+                json_object_set(e, "metric", json_object_get(a, "metric"));
+                json_object_set(e, "measure", json_object_get(a, "measure"));
+                json_object_set(e, "base", json_object_get(a, "verdict"));
+                json_object_set_new(e, "candidate", json_null());
                 json_array_append_new(vch, e);
             }
         }

@@ -34,7 +34,7 @@ typedef struct fa_cmp_side {
 } fa_cmp_side;
 
 struct fa_compare_opts {
-    double alpha;     /* < 0: the candidate template's, else 0.05 */
+    double alpha;     /* <= 0: 0.05 */
     double tolerance; /* < 0: the candidate template's, else 0.02 */
     double psi_alert; /* a PSI above this is drift (0.25) */
 };

@@ -2180,7 +2180,9 @@ cmp_history_chart(struct doc *d, json_t *runs)
                 ymax = fmax(ymax, json_number_value(v));
         }
     }
-    ymax = ceil(ymax * 5) / 5;
+    /* a ratio may pass 1; the axis stops at 2, a point above is left
+     * out */
+    ymax = fmin(2, ceil(ymax * 5) / 5);
     need(d, h + 60);
     top = d->y + 4;
     y0 = top + h;
@@ -2220,7 +2222,8 @@ cmp_history_chart(struct doc *d, json_t *runs)
             double x = n == 1 ? (x0 + x1) / 2
                               : x0 + (x1 - x0) * (double)i / (double)(n - 1);
 
-            if (!json_is_number(v)) {
+            if (!json_is_number(v) ||
+                !(json_number_value(v) >= 0 && json_number_value(v) <= ymax)) {
                 open = 0;
                 continue;
             }
@@ -2241,7 +2244,8 @@ cmp_history_chart(struct doc *d, json_t *runs)
                               : x0 + (x1 - x0) * (double)i / (double)(n - 1);
             double y;
 
-            if (!json_is_number(v))
+            if (!json_is_number(v) ||
+                !(json_number_value(v) >= 0 && json_number_value(v) <= ymax))
                 continue;
             y = y0 - json_number_value(v) / ymax * h;
             if (k == 0)

@@ -539,7 +539,8 @@ migrate(fa_ctx *ctx, fa_store *st)
             err = exec(ctx, st, schema_v1);
     } else {
         /* versions 1 to 3: the columns they lack (version 3 added the
-         * run's finishing time, version 4 its suppression) */
+         * run's finishing time, version 4 its suppression, version 5 a
+         * group's AUC variance) */
         err = migrate_to_v2(ctx, st);
     }
     if (!err && version < 2)
@@ -549,7 +550,7 @@ migrate(fa_ctx *ctx, fa_store *st)
     if (!err)
         err = exec(ctx, st, schema_v3_log);
     if (!err)
-        err = exec(ctx, st, "PRAGMA user_version = 4");
+        err = exec(ctx, st, "PRAGMA user_version = 5");
     if (err) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return err;

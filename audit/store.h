@@ -14,7 +14,7 @@
 #include "results.h"
 #include "util.h"
 
-#define FA_STORE_SCHEMA_VERSION 4
+#define FA_STORE_SCHEMA_VERSION 5
 
 typedef struct fa_store fa_store;
 

@@ -852,12 +852,13 @@ sqlite3 "$T/v1.db" "DROP TABLE verdict;
     ALTER TABLE grp DROP COLUMN wabove;
     ALTER TABLE run DROP COLUMN finished;
     ALTER TABLE run DROP COLUMN suppress;
+    ALTER TABLE grp DROP COLUMN auc_var;
     DROP TABLE run_log;
     PRAGMA user_version = 1;"
 fa run --db "$T/v1.db" --template eeoc-four-fifths
 status "a version-1 store runs" 1
-eq "a version-1 store is now version 4" \
-    "$(sq "$T/v1.db" "PRAGMA user_version")" "4"
+eq "a version-1 store is now version 5" \
+    "$(sq "$T/v1.db" "PRAGMA user_version")" "5"
 eq "a migrated store logs the runs after it" \
     "$(sq "$T/v1.db" "SELECT count(*) FROM run_log")" "1"
 eq "a version-1 store holds the verdict" \
@@ -870,10 +871,10 @@ status "a version-1 store with a foreign verdict table" 3
 err_has "a foreign verdict table" "has a table 'verdict' that is not fairaudit's"
 eq "a refused migration leaves the store at version 1" \
     "$(sq "$T/v1b.db" "PRAGMA user_version")" "1"
-sqlite3 "$T/v1.db" "PRAGMA user_version = 5"
+sqlite3 "$T/v1.db" "PRAGMA user_version = 6"
 fa run --db "$T/v1.db"
 status "a store from a newer fairaudit" 3
-err_has "a store from a newer fairaudit" "schema version 5"
+err_has "a store from a newer fairaudit" "schema version 6"
 
 # rounding at the bounds: 8/50 against 10/50 is 4/5 exactly, 0.8 only within
 # rounding in doubles; 7 of 100 rows is not under a 7% share
@@ -1756,6 +1757,28 @@ share=$(awk '{ n++; s += ($1 < 0.05) } END { printf "%.3f", s / n }' \
     "$T/nullp")
 check "null pairs: unadjusted p under 0.05 for about 5% ($share)" \
     awk -v s="$share" 'BEGIN { exit !(s >= 0.02 && s <= 0.09) }'
+# a pack compare cannot read: refused with what is wrong, never a crash
+python3 - "$T/cmpc.zip" "$T/hostile.zip" <<'PY'
+import json, sys, zipfile
+src, dst = sys.argv[1:]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as w:
+    for i in z.infolist():
+        d = z.read(i.filename)
+        if i.filename == "results.json":
+            r = json.loads(d)
+            r["dataset"]["columns"]["attributes"].insert(0, 1)
+            r["groups"][0]["metrics"]["tpr"]["den"] = -5
+            d = json.dumps(r).encode()
+        w.writestr(i, d)
+PY
+fa compare --db "$T/cmp.db" 1 "$T/hostile.zip"
+status "compare: a pack with a malformed results.json" 3
+err_has "compare: it says what is wrong" "its results.json cannot be compared"
+fa audit --db "$T/cmp.db" --out "$T/cmpbad" --label label --pred decision \
+    --attr sex,race --compare "$T/nope.zip" "$T/cb.csv"
+status "audit --compare with no such pack" 3
+check "audit --compare: the outputs are written all the same" \
+    test -s "$T/cmpbad/report.pdf"
 
 # hand-worked verdicts of every bundled template (fixtures/templates/README.md)
 for dir in "$FIXTURES"/templates/*/; do

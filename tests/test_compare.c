@@ -27,6 +27,22 @@ START_TEST(ks_by_hand)
 }
 END_TEST
 
+/* Two samples of 1000 that differ in one value: D = 0.001, lambda about
+ * 0.0226, where Q_KS is 1 to within 5e-13: p 1 (the alternating sum does
+ * not converge there and must not be summed). */
+START_TEST(ks_tiny_lambda)
+{
+    double a[1000], b[1000], p, d;
+
+    for (int i = 0; i < 1000; i++)
+        a[i] = b[i] = i;
+    b[999] = 5000;
+    d = fa_ks_two_sample(a, 1000, b, 1000, &p);
+    ck_assert_double_eq_tol(d, 0.001, 1e-15);
+    ck_assert_double_eq(p, 1);
+}
+END_TEST
+
 /* {0.5, 0.5} to {0.25, 0.75}: -0.25 ln 0.5 + 0.25 ln 1.5; an empty bin
  * counts as 0.0001: {1, 0} to {0.5, 0.5} = -0.5 ln 0.5 + 0.4999 ln 5000. */
 START_TEST(psi_by_hand)
@@ -151,6 +167,58 @@ START_TEST(compare_by_hand)
 }
 END_TEST
 
+/* Results compare must refuse (exit 3), never crash or hang on: a
+ * column's name that is not text, a rate's parts with num > den or
+ * negative, an unknown metric, a group without a kind. */
+START_TEST(compare_refuses_malformed)
+{
+    fa_ctx *ctx = fa_ctx_new();
+    fa_cmp_side b = {0}, c = {0};
+    struct fa_compare_opts o = {0.05, 0.02, 0.25};
+    json_t *out = NULL, *g;
+    size_t reg = 0;
+
+    b.name = (char *)"base";
+    c.name = (char *)"cand";
+    b.tolerance = c.tolerance = -1;
+    b.results = results("g", 100, 1000, 100, 1000, 0);
+    for (int k = 0; k < 5; k++) {
+        c.results = results("g", 110, 1000, 200, 1000, 0);
+        g = json_array_get(json_object_get(c.results, "groups"), 0);
+        if (k == 0)
+            json_array_append_new(
+                json_object_get(
+                    json_object_get(json_object_get(c.results, "dataset"),
+                                    "columns"),
+                    "attributes"),
+                json_integer(1));
+        else if (k == 1)
+            json_object_set_new(
+                json_object_get(json_object_get(g, "metrics"), "fpr"), "num",
+                json_integer(2000));
+        else if (k == 2)
+            json_object_set_new(
+                json_object_get(json_object_get(g, "metrics"), "fpr"), "den",
+                json_integer(-5));
+        else if (k == 3)
+            json_object_set_new(json_object_get(g, "metrics"), "nonsense",
+                                json_pack("{s:f}", "value", 0.5));
+        else
+            json_object_del(g, "kind");
+        ck_assert_msg(fa_compare_runs(ctx, &b, &c, &o, &out, &reg) ==
+                          FA_ERR_IO_READ,
+                      "case %d accepted", k);
+        ck_assert_ptr_null(out);
+        ck_assert_ptr_nonnull(
+            strstr(fa_ctx_msg(ctx), "cand: its results.json"));
+        fa_ctx_clear(ctx);
+        json_decref(c.results);
+    }
+    json_decref(b.results);
+    fa_ctx_free(ctx);
+}
+END_TEST
+
 Suite *
 compare_suite(void)
 {
@@ -160,6 +228,8 @@ compare_suite(void)
     tcase_add_test(tc, ks_by_hand);
     tcase_add_test(tc, psi_by_hand);
     tcase_add_test(tc, compare_by_hand);
+    tcase_add_test(tc, ks_tiny_lambda);
+    tcase_add_test(tc, compare_refuses_malformed);
     suite_add_tcase(s, tc);
     return s;
 }
