@@ -650,6 +650,20 @@ change_entry(json_t *gb, json_t *gc, const char *m, int weighted, double conf,
     return e;
 }
 
+/* Whether verdicts a and b are of the same check of the same group. */
+static int
+same_verdict(json_t *a, json_t *b)
+{
+    static const char *const keys[] = {"metric", "measure", "kind",
+                                       "attributes"};
+
+    for (size_t k = 0; k < FA_ARRAY_LEN(keys); k++)
+        if (!json_equal(json_object_get(a, keys[k]),
+                        json_object_get(b, keys[k])))
+            return 0;
+    return 1;
+}
+
 /* The attributes of a run's dataset as a JSON array. */
 static json_t *
 attributes_of(json_t *res)
@@ -1099,14 +1113,7 @@ fa_compare_runs(fa_ctx *ctx, const fa_cmp_side *base, const fa_cmp_side *cand,
 
             json_array_foreach(vb, j, a)
             {
-                if (json_equal(json_object_get(a, "metric"),
-                               json_object_get(b, "metric")) &&
-                    json_equal(json_object_get(a, "measure"),
-                               json_object_get(b, "measure")) &&
-                    json_equal(json_object_get(a, "kind"),
-                               json_object_get(b, "kind")) &&
-                    json_equal(json_object_get(a, "attributes"),
-                               json_object_get(b, "attributes"))) {
+                if (same_verdict(a, b)) {
                     hit = a;
                     break;
                 }
@@ -1131,14 +1138,7 @@ fa_compare_runs(fa_ctx *ctx, const fa_cmp_side *base, const fa_cmp_side *cand,
 
             json_array_foreach(vc, j, b)
             {
-                if (json_equal(json_object_get(a, "metric"),
-                               json_object_get(b, "metric")) &&
-                    json_equal(json_object_get(a, "measure"),
-                               json_object_get(b, "measure")) &&
-                    json_equal(json_object_get(a, "kind"),
-                               json_object_get(b, "kind")) &&
-                    json_equal(json_object_get(a, "attributes"),
-                               json_object_get(b, "attributes"))) {
+                if (same_verdict(a, b)) {
                     found = 1;
                     break;
                 }
@@ -1385,4 +1385,27 @@ fa_cmp_side_load(fa_ctx *ctx, fa_store *st, const char *store_path,
         return fa_cmp_side_from_run(ctx, st, store_path, id, side);
     }
     return fa_cmp_side_from_pack(ctx, spec, side);
+}
+
+char *
+fa_cmp_attrs_label(json_t *attrs)
+{
+    json_t *v;
+    char *s = fa_xstrdup("");
+    const char *key;
+
+    json_object_foreach(attrs, key, v)
+    {
+        char *t = fa_xasprintf("%s%s%s=%s", s, *s ? ", " : "", key,
+                               json_is_string(v) ? json_string_value(v)
+                                                 : "(missing)");
+
+        free(s);
+        s = t;
+    }
+    if (!*s) {
+        free(s);
+        s = fa_xstrdup("overall");
+    }
+    return s;
 }

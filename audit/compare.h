@@ -93,4 +93,8 @@ fa_err fa_cmp_history(fa_ctx *ctx, fa_store *st, json_t **runs /* OUT */);
 fa_err fa_cmp_side_load(fa_ctx *ctx, fa_store *st, const char *store_path,
                         const char *spec, fa_cmp_side *side /* OUT */);
 
+/* "sex=female, race=Black" of a group's attributes (an object of text or
+ * null), "(missing)" for null, "overall" for none (caller frees). */
+char *fa_cmp_attrs_label(json_t *attrs);
+
 #endif /* FA_COMPARE_H */

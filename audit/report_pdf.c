@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "charts.h"
+#include "compare.h"
 #include "curves.h"
 #include "report_pdf.h"
 #include "results.h"
@@ -2068,30 +2069,6 @@ fa_report_release_fonts(void)
 /* ------------------------------------------------------------------ */
 /* The comparison report                                               */
 
-/* "sex=female, race=Black" of a JSON group, "overall" for none. */
-static char *
-cmp_group(json_t *e)
-{
-    json_t *attrs = json_object_get(e, "attributes"), *v;
-    char *s = fa_xstrdup("");
-    const char *key;
-
-    json_object_foreach(attrs, key, v)
-    {
-        char *t = fa_xasprintf("%s%s%s=%s", s, *s ? ", " : "", key,
-                               json_is_string(v) ? json_string_value(v)
-                                                 : "(missing)");
-
-        free(s);
-        s = t;
-    }
-    if (!*s) {
-        free(s);
-        s = fa_xstrdup("overall");
-    }
-    return s;
-}
-
 static char *
 jfmt(json_t *v, const char *fmt)
 {
@@ -2131,7 +2108,7 @@ cmp_changes(struct doc *d, json_t *c, int worse)
         if (!json_is_true(
                 json_object_get(e, worse ? "regression" : "improvement")))
             continue;
-        cells[0] = cmp_group(e);
+        cells[0] = fa_cmp_attrs_label(json_object_get(e, "attributes"));
         cells[1] = fa_xstrdup(json_string_value(json_object_get(e, "metric")));
         cells[2] = jfmt(json_object_get(e, "base"), "%.3f");
         cells[3] = jfmt(json_object_get(e, "candidate"), "%.3f");
@@ -2330,7 +2307,7 @@ cmp_body(struct doc *d, json_t *c, json_t *runs, int level)
         para(d, "No verdict changed.");
     json_array_foreach(json_object_get(c, "verdicts_changed"), i, e)
     {
-        char *gl = cmp_group(e);
+        char *gl = fa_cmp_attrs_label(json_object_get(e, "attributes"));
         const char *b = json_string_value(json_object_get(e, "base"));
 
         bulletf(d, "%s, %s (%s): %s to %s.", gl,
@@ -2345,7 +2322,7 @@ cmp_body(struct doc *d, json_t *c, json_t *runs, int level)
 
         json_array_foreach(a, i, e)
         {
-            char *gl = cmp_group(e);
+            char *gl = fa_cmp_attrs_label(json_object_get(e, "attributes"));
 
             bulletf(d, "%s %s.", gl,
                     k ? "vanished (base only)" : "appeared (candidate only)");
@@ -2417,7 +2394,7 @@ cmp_body(struct doc *d, json_t *c, json_t *runs, int level)
             {
                 char *cells[5];
 
-                cells[0] = cmp_group(e);
+                cells[0] = fa_cmp_attrs_label(json_object_get(e, "attributes"));
                 cells[1] = jfmt(json_object_get(e, "psi"), "%.3f");
                 cells[2] = fa_xstrdup(
                     json_is_true(json_object_get(e, "alert")) ? "yes" : "no");

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "charts.h"
+#include "compare.h"
 #include "curves.h"
 #include "report_xlsx.h"
 #include "results.h"
@@ -1853,31 +1854,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* The comparison workbook                                             */
 
-/* "sex=female, race=Black" of a JSON group, "overall" for none (caller
- * frees). */
-static char *
-json_group_label(json_t *attrs)
-{
-    char *s = fa_xstrdup("");
-    const char *key;
-    json_t *v;
-
-    json_object_foreach(attrs, key, v)
-    {
-        char *t = fa_xasprintf("%s%s%s=%s", s, *s ? ", " : "", key,
-                               json_is_string(v) ? json_string_value(v)
-                                                 : "(missing)");
-
-        free(s);
-        s = t;
-    }
-    if (!*s) {
-        free(s);
-        s = fa_xstrdup("overall");
-    }
-    return s;
-}
-
 static void
 jnumber(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
         json_t *v, lxw_format *f)
@@ -1934,7 +1910,7 @@ cmp_sheet(struct book *b, json_t *c)
     json_array_foreach(json_object_get(c, "changes"), i, e)
     {
         json_t *ci = json_object_get(e, "ci");
-        char *g = json_group_label(json_object_get(e, "attributes"));
+        char *g = fa_cmp_attrs_label(json_object_get(e, "attributes"));
 
         if (row > LAST_ROW)
             break;
@@ -1977,7 +1953,7 @@ cmp_verdicts_sheet(struct book *b, json_t *c)
     worksheet_set_column(ws, 1, 1, 30, NULL);
     json_array_foreach(json_object_get(c, "verdicts_changed"), i, e)
     {
-        char *g = json_group_label(json_object_get(e, "attributes"));
+        char *g = fa_cmp_attrs_label(json_object_get(e, "attributes"));
 
         if (row > LAST_ROW)
             break;
@@ -2016,7 +1992,7 @@ cmp_drift_sheet(struct book *b, json_t *c)
         json_array_foreach(json_object_get(e, "groups"), j, g)
         {
             json_t *gr = json_object_get(g, "group");
-            char *l = json_is_object(gr) ? json_group_label(gr)
+            char *l = json_is_object(gr) ? fa_cmp_attrs_label(gr)
                                          : fa_xstrdup("suppressed");
 
             jtext(b, ws, row, 0, json_object_get(e, "attribute"), NULL);
@@ -2044,7 +2020,7 @@ cmp_drift_sheet(struct book *b, json_t *c)
     header_c(b, ws, row++, h2, FA_ARRAY_LEN(h2));
     json_array_foreach(json_object_get(drift, "scores"), i, e)
     {
-        char *l = json_group_label(json_object_get(e, "attributes"));
+        char *l = fa_cmp_attrs_label(json_object_get(e, "attributes"));
 
         jtext(b, ws, row, 0, json_object_get(e, "kind"), NULL);
         text(b, ws, row, 1, l, NULL);
