@@ -215,16 +215,15 @@ load_scores(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
     return FA_OK;
 }
 
-/* The "tolerance" of a resolved template's JSON text, or -1. */
+/* The tolerance of a run's resolved template (results.json), or -1. */
 static double
-template_tolerance(const char *json)
+results_tolerance(json_t *res)
 {
-    json_t *t = json ? json_loads(json, 0, NULL) : NULL;
-    json_t *x = json_object_get(t, "tolerance");
-    double v = json_is_number(x) ? json_number_value(x) : -1;
+    json_t *x = json_object_get(
+        json_object_get(json_object_get(res, "template"), "resolved"),
+        "tolerance");
 
-    json_decref(t);
-    return v;
+    return json_is_number(x) ? json_number_value(x) : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,27 +233,32 @@ fa_err
 fa_cmp_side_from_run(fa_ctx *ctx, fa_store *st, const char *store_path,
                      int64_t run_id, fa_cmp_side *side)
 {
-    fa_results r;
     char *text = NULL;
+    json_t *ds;
     fa_err err;
 
     memset(side, 0, sizeof(*side));
-    err = fa_store_run_load(ctx, st, run_id, &r);
+    err = fa_results_json_text(ctx, st, run_id, &text);
     if (err)
         return err;
-    err = fa_results_json_text(ctx, st, run_id, &text);
-    if (!err) {
-        side->results = json_loads(text, 0, NULL);
-        side->name = fa_xasprintf("run %lld of %s", (long long)run_id,
-                                  store_path ? store_path : "the store");
-        side->tolerance = template_tolerance(r.template_json);
-        if (!r.ds.scored)
-            side->scores_reason = "no score column";
-        else
-            err = load_scores(ctx, st, &r.ds, &side->scores, &side->nscores);
-    }
+    side->results = json_loads(text, 0, NULL);
     free(text);
-    fa_results_release(&r);
+    side->name = fa_xasprintf("run %lld of %s", (long long)run_id,
+                              store_path ? store_path : "the store");
+    side->tolerance = results_tolerance(side->results);
+    ds = json_object_get(side->results, "dataset");
+    if (!json_is_true(json_object_get(ds, "scored"))) {
+        side->scores_reason = "no score column";
+    } else {
+        fa_dataset d;
+
+        err = fa_store_dataset_load(
+            ctx, st, json_integer_value(json_object_get(ds, "id")), &d);
+        if (!err) {
+            err = load_scores(ctx, st, &d, &side->scores, &side->nscores);
+            fa_dataset_release(&d);
+        }
+    }
     if (err)
         fa_cmp_side_release(side);
     return err;
@@ -292,7 +296,7 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
 {
     int zerr = 0;
     zip_t *z;
-    char *res, *tmpl, *man, *rows;
+    char *res, *man, *rows;
     size_t len, rlen;
     fa_err err = FA_OK;
 
@@ -302,7 +306,6 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
         return fa_ctx_fail(ctx, FA_ERR_IO_READ,
                            "cannot open '%s' as an audit pack (a zip)", zip);
     res = zip_member(z, "results.json", &len);
-    tmpl = zip_member(z, "template.json", &len);
     man = zip_member(z, "manifest.json", &len);
     rows = zip_member(z, "rows.csv", &rlen);
     zip_close(z);
@@ -315,7 +318,7 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
         goto out;
     }
     side->name = fa_xstrdup(zip);
-    side->tolerance = template_tolerance(tmpl);
+    side->tolerance = results_tolerance(side->results);
     side->scores_reason =
         !json_is_true(json_object_get(json_object_get(side->results, "dataset"),
                                       "scored"))
@@ -420,7 +423,6 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
     }
 out:
     free(res);
-    free(tmpl);
     free(man);
     free(rows);
     if (err)
