@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "ingest.h"
 #include "pack.h"
+#include "rerun.h"
 #include "results.h"
 #include "results_json.h"
 #include "stats.h"
@@ -327,68 +328,46 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
     if (rows && man &&
         json_is_true(json_object_get(json_object_get(side->results, "dataset"),
                                      "scored"))) {
-        /* the rows, loaded in memory as verify loads them */
+        /* the rows, loaded in memory as verify loads them: the
+         * mapping's attributes and bins, rows.csv's own columns */
         json_t *m = json_loads(man, 0, NULL);
         json_t *in = json_array_get(json_object_get(m, "inputs"), 0);
         json_t *mapping = json_object_get(in, "mapping");
         json_t *cols = json_object_get(json_object_get(m, "rows"), "columns");
-        json_t *attrs = json_object_get(mapping, "attributes"), *x;
-        json_t *bins = json_object_get(mapping, "bins");
-        const char *dir = getenv("TMPDIR"), *key;
+        json_t *tm = json_object();
+        const char *dir = getenv("TMPDIR");
         char *path =
             fa_xasprintf("%s/fairaudit-cmp-XXXXXX", dir && *dir ? dir : "/tmp");
-        int fd = -1, ok = json_is_array(attrs) &&
-                          (!bins || json_is_object(bins)) &&
-                          json_is_object(cols) &&
-                          json_is_string(json_object_get(cols, "score")) &&
-                          json_is_string(json_object_get(cols, "pred"));
-        size_t i;
+        fa_mapped_ingest mi;
+        int fd = -1, have = 0;
 
-        /* every name in the manifest is text, or no scores are read */
-        json_array_foreach(attrs, i, x) ok &= json_is_string(x);
-        json_object_foreach(bins, key, x) ok &= json_is_string(x);
-        for (int k = 0; k < 2; k++) {
-            json_t *y = json_object_get(cols, k ? "weight" : "label");
-
-            ok &= !y || json_is_string(y);
-        }
-        if (!ok)
+        json_object_set(tm, "attributes",
+                        json_object_get(mapping, "attributes"));
+        if (json_object_get(mapping, "bins"))
+            json_object_set(tm, "bins", json_object_get(mapping, "bins"));
+        if (json_is_object(cols))
+            json_object_update(tm, cols);
+        json_object_set_new(tm, "delimiter", json_string(","));
+        /* every name is text and the score's and decision's are given,
+         * or no scores are read */
+        if (json_is_string(json_object_get(cols, "score")) &&
+            json_is_string(json_object_get(cols, "pred")) &&
+            fa_mapped_ingest_init(&mi, tm, path) == 0)
+            have = 1;
+        if (have)
+            fd = mkstemp(path);
+        else
             side->scores_reason = "the pack's manifest does not say how to "
                                   "read its rows.csv";
-        else
-            fd = mkstemp(path);
         if (fd >= 0 && write(fd, rows, rlen) == (ssize_t)rlen && !close(fd)) {
-            struct fa_ingest_opts o = {0};
             struct fa_ingest_result ir;
-            const char **a =
-                fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
-            struct fa_bin_opt *b = fa_xcalloc(json_object_size(bins) + 1,
-                                              sizeof(struct fa_bin_opt));
             fa_store *st = NULL;
             fa_dataset ds;
 
-            json_array_foreach(attrs, i, x) a[i] = json_string_value(x);
-            i = 0;
-            json_object_foreach(bins, key, x)
-            {
-                b[i].column = key;
-                b[i].spec = json_string_value(x);
-                i++;
-            }
-            o.path = path;
-            o.label = json_string_value(json_object_get(cols, "label"));
-            o.pred = json_string_value(json_object_get(cols, "pred"));
-            o.score = json_string_value(json_object_get(cols, "score"));
-            o.weight = json_string_value(json_object_get(cols, "weight"));
-            o.attrs = a;
-            o.nattrs = json_array_size(attrs);
-            o.bins = b;
-            o.nbins = i;
-            o.delimiter = ',';
-            o.max_rejects = 0;
+            mi.o.max_rejects = 0;
             err = fa_store_open(ctx, ":memory:", 1, &st);
             if (!err)
-                err = fa_ingest(ctx, st, &o, &ir);
+                err = fa_ingest(ctx, st, &mi.o, &ir);
             if (!err)
                 err = fa_store_dataset_load(ctx, st, ir.dataset_id, &ds);
             if (!err) {
@@ -409,13 +388,14 @@ fa_cmp_side_from_pack(fa_ctx *ctx, const char *zip, fa_cmp_side *side)
                 side->scores_reason = "the pack's rows.csv cannot be read";
             }
             fa_store_close(st);
-            free(a);
-            free(b);
             if (!err && side->scores)
                 side->scores_reason = NULL;
         } else if (fd >= 0) {
             close(fd);
         }
+        if (have)
+            fa_mapped_ingest_release(&mi);
+        json_decref(tm);
         if (fd >= 0)
             unlink(path);
         free(path);

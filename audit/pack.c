@@ -2759,80 +2759,19 @@ static fa_err
 data_table_hash(fa_ctx *ctx, const char *path, json_t *mapping, char *hex,
                 int64_t *rows)
 {
-    struct fa_ingest_opts o = {0};
+    fa_mapped_ingest mi;
     struct fa_ingest_result res;
-    json_t *attrs = json_object_get(mapping, "attributes");
-    json_t *segs = json_object_get(mapping, "segments");
-    json_t *bins = json_object_get(mapping, "bins"), *x;
-    const char **a = fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
-    const char **g = fa_xcalloc(json_array_size(segs) + 1, sizeof(char *));
-    struct fa_bin_opt *b =
-        fa_xcalloc(json_object_size(bins) + 1, sizeof(struct fa_bin_opt));
-    const char *key, *delim = json_s(mapping, "delimiter");
     fa_store *st = NULL;
     fa_dataset ds;
-    size_t i;
     fa_err err;
 
-    {
-        /* from the pack: every name must be text */
-        static const char *const keys[] = {
-            "label",         "pred",          "score",
-            "weight",        "positive",      "negative",
-            "pred_positive", "pred_negative", "delimiter"};
-        int bad = !json_is_array(attrs) || !json_is_array(segs) ||
-                  (bins && !json_is_object(bins));
-
-        for (size_t k = 0; k < FA_ARRAY_LEN(keys); k++) {
-            json_t *y = json_object_get(mapping, keys[k]);
-
-            bad |= y && !json_is_null(y) && !json_is_string(y);
-        }
-        json_array_foreach(attrs, i, x) bad |= !json_is_string(x);
-        json_array_foreach(segs, i, x) bad |= !json_is_string(x);
-        json_object_foreach(bins, key, x) bad |= !json_is_string(x);
-        if (bad) {
-            free(a);
-            free(g);
-            free(b);
-            return fa_ctx_fail(ctx, FA_ERR_USAGE,
-                               "the manifest's column mapping is malformed");
-        }
-    }
-    o.path = path;
-    o.label = json_s(mapping, "label");
-    o.pred = json_s(mapping, "pred");
-    o.score = json_s(mapping, "score");
-    o.weight = json_s(mapping, "weight");
-    o.positive = json_s(mapping, "positive");
-    o.negative = json_s(mapping, "negative");
-    o.pred_positive = json_s(mapping, "pred_positive");
-    o.pred_negative = json_s(mapping, "pred_negative");
-    x = json_object_get(mapping, "threshold");
-    if (json_is_number(x)) {
-        o.has_threshold = 1;
-        o.threshold = json_number_value(x);
-    }
-    json_array_foreach(attrs, i, x) a[i] = json_string_value(x);
-    json_array_foreach(segs, i, x) g[i] = json_string_value(x);
-    o.attrs = a;
-    o.nattrs = json_array_size(attrs);
-    o.segments = g;
-    o.nsegments = json_array_size(segs);
-    i = 0;
-    json_object_foreach(bins, key, x)
-    {
-        b[i].column = key;
-        b[i].spec = json_string_value(x);
-        i++;
-    }
-    o.bins = b;
-    o.nbins = i;
-    o.delimiter = delim && strlen(delim) == 1 ? delim[0] : 0;
-    o.max_rejects = INT64_MAX;
+    /* from the pack: every name must be text */
+    if (fa_mapped_ingest_init(&mi, mapping, path) != 0)
+        return fa_ctx_fail(ctx, FA_ERR_USAGE,
+                           "the manifest's column mapping is malformed");
     err = fa_store_open(ctx, ":memory:", 1, &st);
     if (!err)
-        err = fa_ingest(ctx, st, &o, &res);
+        err = fa_ingest(ctx, st, &mi.o, &res);
     if (!err)
         err = fa_store_dataset_load(ctx, st, res.dataset_id, &ds);
     if (!err) {
@@ -2841,9 +2780,7 @@ data_table_hash(fa_ctx *ctx, const char *path, json_t *mapping, char *hex,
         fa_dataset_release(&ds);
     }
     fa_store_close(st);
-    free(a);
-    free(g);
-    free(b);
+    fa_mapped_ingest_release(&mi);
     return err;
 }
 

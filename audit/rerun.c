@@ -187,55 +187,106 @@ string(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* ------------------------------------------------------------------ */
+/* Public functions: a mapped table's ingest options                   */
+
+int
+fa_mapped_ingest_init(fa_mapped_ingest *m, json_t *mapping, const char *path)
+{
+    static const char *const keys[] = {
+        "label",    "pred",          "score",         "weight",   "positive",
+        "negative", "pred_positive", "pred_negative", "delimiter"};
+    json_t *attrs = json_object_get(mapping, "attributes");
+    json_t *segs = json_object_get(mapping, "segments");
+    json_t *bins = json_object_get(mapping, "bins"), *x;
+    const char *key, *delim;
+    int bad = !json_is_object(mapping) || !json_is_array(attrs) ||
+              (segs && !json_is_array(segs)) || (bins && !json_is_object(bins));
+    size_t i;
+
+    memset(m, 0, sizeof(*m));
+    for (size_t k = 0; k < FA_ARRAY_LEN(keys); k++) {
+        json_t *y = json_object_get(mapping, keys[k]);
+
+        bad |= y && !json_is_null(y) && !json_is_string(y);
+    }
+    json_array_foreach(attrs, i, x) bad |= !json_is_string(x);
+    json_array_foreach(segs, i, x) bad |= !json_is_string(x);
+    json_object_foreach(bins, key, x) bad |= !json_is_string(x);
+    if (bad)
+        return -1;
+    m->attrs = fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
+    m->segments = fa_xcalloc(json_array_size(segs) + 1, sizeof(char *));
+    m->bins = fa_xcalloc(json_object_size(bins) + 1, sizeof(*m->bins));
+    json_array_foreach(attrs, i, x) m->attrs[i] = json_string_value(x);
+    json_array_foreach(segs, i, x) m->segments[i] = json_string_value(x);
+    i = 0;
+    json_object_foreach(bins, key, x)
+    {
+        m->bins[i].column = key;
+        m->bins[i].spec = json_string_value(x);
+        i++;
+    }
+    m->o.path = path;
+    m->o.label = string(mapping, "label");
+    m->o.pred = string(mapping, "pred");
+    m->o.score = string(mapping, "score");
+    m->o.weight = string(mapping, "weight");
+    m->o.positive = string(mapping, "positive");
+    m->o.negative = string(mapping, "negative");
+    m->o.pred_positive = string(mapping, "pred_positive");
+    m->o.pred_negative = string(mapping, "pred_negative");
+    x = json_object_get(mapping, "threshold");
+    if (json_is_number(x)) {
+        m->o.has_threshold = 1;
+        m->o.threshold = json_number_value(x);
+    }
+    m->o.attrs = m->attrs;
+    m->o.nattrs = json_array_size(attrs);
+    m->o.segments = m->segments;
+    m->o.nsegments = json_array_size(segs);
+    m->o.bins = m->bins;
+    m->o.nbins = i;
+    delim = string(mapping, "delimiter");
+    m->o.delimiter = delim && strlen(delim) == 1 ? delim[0] : 0;
+    m->o.max_rejects = INT64_MAX;
+    return 0;
+}
+
+void
+fa_mapped_ingest_release(fa_mapped_ingest *m)
+{
+    free(m->attrs);
+    free(m->segments);
+    free(m->bins);
+    memset(m, 0, sizeof(*m));
+}
+
 fa_err
 fa_rerun(fa_ctx *ctx, const char *path, json_t *mapping,
          const char *template_json, json_t *results, char **out, int64_t *rows)
 {
-    struct fa_ingest_opts io = {0};
+    fa_mapped_ingest mi;
     struct fa_ingest_result ir;
     struct fa_run_opts ro = {0};
-    json_t *attrs = json_object_get(mapping, "attributes");
-    json_t *segs = json_object_get(mapping, "segments");
-    json_t *bins = json_object_get(mapping, "bins");
     json_t *run = json_object_get(results, "run");
     json_t *fields = json_object_get(results, "fields"), *x;
-    const char **a = fa_xcalloc(json_array_size(attrs) + 1, sizeof(char *));
-    const char **g = fa_xcalloc(json_array_size(segs) + 1, sizeof(char *));
-    struct fa_bin_opt *b =
-        fa_xcalloc(json_object_size(bins) + 1, sizeof(struct fa_bin_opt));
-    fa_field *f = fa_xcalloc(json_object_size(fields) + 1, sizeof(*f));
+    fa_field *f;
     fa_template t;
     int have_t = 0;
     fa_store *st = NULL;
     const char *key;
-    size_t i, nf = 0;
+    size_t nf = 0;
     int64_t run_id = 0;
     fa_err err = FA_OK;
 
     *out = NULL;
     *rows = 0;
-    json_array_foreach(attrs, i, x) a[i] = json_string_value(x);
-    json_array_foreach(segs, i, x) g[i] = json_string_value(x);
-    i = 0;
-    json_object_foreach(bins, key, x)
-    {
-        b[i].column = key;
-        b[i].spec = json_string_value(x);
-        i++;
-    }
-    io.path = path;
-    io.label = string(mapping, "label");
-    io.pred = string(mapping, "pred");
-    io.score = string(mapping, "score");
-    io.weight = string(mapping, "weight");
-    io.attrs = a;
-    io.nattrs = json_array_size(attrs);
-    io.segments = g;
-    io.nsegments = json_array_size(segs);
-    io.bins = b;
-    io.nbins = i;
-    io.delimiter = ',';
-    io.max_rejects = 0;
+    if (fa_mapped_ingest_init(&mi, mapping, path) != 0)
+        return fa_ctx_fail(ctx, FA_ERR_USAGE, "a malformed column mapping");
+    /* every row loads, or the table is not the one audited */
+    mi.o.max_rejects = 0;
+    f = fa_xcalloc(json_object_size(fields) + 1, sizeof(*f));
     json_object_foreach(fields, key, x)
     {
         f[nf].key = (char *)key;
@@ -273,7 +324,7 @@ fa_rerun(fa_ctx *ctx, const char *path, json_t *mapping,
     if (!err)
         err = fa_store_open(ctx, ":memory:", 1, &st);
     if (!err)
-        err = fa_ingest(ctx, st, &io, &ir);
+        err = fa_ingest(ctx, st, &mi.o, &ir);
     if (!err) {
         *rows = ir.rows_loaded;
         ro.dataset_id = ir.dataset_id;
@@ -284,9 +335,7 @@ fa_rerun(fa_ctx *ctx, const char *path, json_t *mapping,
     fa_store_close(st);
     if (have_t)
         fa_template_release(&t);
-    free(a);
-    free(g);
-    free(b);
+    fa_mapped_ingest_release(&mi);
     free(f);
     return err;
 }

@@ -9,8 +9,28 @@
 
 #include <jansson.h>
 
+#include "ingest.h"
 #include "store.h"
 #include "util.h"
+
+/* Ingest options built from a column mapping (JSON), with the arrays
+ * they point into. */
+typedef struct fa_mapped_ingest {
+    struct fa_ingest_opts o;
+    const char **attrs, **segments;
+    struct fa_bin_opt *bins;
+} fa_mapped_ingest;
+
+/*
+ * Options to load the CSV at path by mapping: label, pred, score, weight,
+ * positive, negative, pred_positive, pred_negative, delimiter (names or
+ * absent), threshold (a number), attributes and segments (arrays of
+ * names), bins ({column: spec}); every rejected row allowed. -1 (and
+ * nothing to release) when a name is not text.
+ */
+int fa_mapped_ingest_init(fa_mapped_ingest *m, json_t *mapping,
+                          const char *path);
+void fa_mapped_ingest_release(fa_mapped_ingest *m);
 
 /*
  * The loaded rows of dataset ds of st as CSV text (*text, *len; caller
