@@ -130,10 +130,10 @@ cmd_pack(int argc, char **argv)
             fa_cmd_help("fairaudit pack [options] DIR",
                         "Seal an output folder of 'fairaudit report' into "
                         "DIR.zip: its files,\nthe resolved template, "
-                        "cells.csv (the run's sufficient statistics) and\n"
-                        "manifest.json (versions, input and file hashes, "
-                        "the command line), signed\nwith --sign. The same "
-                        "outputs give the same zip.",
+                        "cells.csv and values.csv (the run's sufficient "
+                        "statistics) and\nmanifest.json (versions, input "
+                        "and file hashes, the command line), signed\nwith "
+                        "--sign. The same outputs give the same zip.",
                         opts, n);
             return fa_cmd_finish(FA_EXIT_OK);
         } else if (strcmp(name, "out") == 0) {
@@ -216,8 +216,9 @@ cmd_verify(int argc, char **argv)
             fa_cmd_help("fairaudit verify [options] PACK.zip",
                         "Check an audit pack: the archive's form, every "
                         "file's hash, the signature,\nthe numbers of "
-                        "results.json recomputed from cells.csv, and with "
-                        "--data the\ninput. One line per check; exit 0 when "
+                        "results.json recomputed from cells.csv, the run "
+                        "done again\nfrom the cells (and rows.csv), and with "
+                        "--data the input. One line per\ncheck; exit 0 when "
                         "all hold, 1 otherwise.",
                         opts, FA_ARRAY_LEN(verify_own));
             return fa_cmd_finish(FA_EXIT_OK);

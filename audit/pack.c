@@ -1,8 +1,9 @@
 /* pack.c — the audit pack (libzip, libsodium, jansson): seal, verify,
  * keygen.
  *
- * A pack holds the output folder's files, template.json, cells.csv and
- * manifest.json (+ manifest.sig). Members are deflated at level 9 with a
+ * A pack holds the output folder's files, template.json, cells.csv (and
+ * values.csv for a scored or weighted run; rows.csv with --include-rows)
+ * and manifest.json (+ manifest.sig). Members are deflated at level 9 with a
  * fixed time and mode, in byte order of their names with the manifest
  * last, so the same outputs give the same zip; verify rebuilds that
  * canonical zip from the members it read and compares the bytes, so a
@@ -238,7 +239,7 @@ reserved(const char *rel)
 {
     return strcmp(rel, MANIFEST) == 0 || strcmp(rel, SIGNATURE) == 0 ||
            strcmp(rel, "cells.csv") == 0 || strcmp(rel, "template.json") == 0 ||
-           strcmp(rel, "rows.csv") == 0;
+           strcmp(rel, "rows.csv") == 0 || strcmp(rel, "values.csv") == 0;
 }
 
 /* Adds every regular file under dir/rel to ms; refuses anything else. */
@@ -858,6 +859,15 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     }
     cells = cells_csv(&r, &clen);
     members_add(&ms, "cells.csv", (unsigned char *)cells, clen);
+    if (r.ds.scored || r.ds.weighted) {
+        char *text;
+        size_t n;
+
+        err = fa_rerun_values_csv(ctx, st, &r.ds, r.strata, &text, &n);
+        if (err)
+            goto out;
+        members_add(&ms, "values.csv", (unsigned char *)text, n);
+    }
     if (o->include_rows) {
         char *text;
         size_t n;
@@ -1216,9 +1226,14 @@ struct cell {
     int segcol;    /* a segment line's column (index in values), -1 unnamed */
     char **values; /* one per dim; NULL = missing */
     double n, weight, w[4], rows[4];
+    /* values.csv: the line's slot, score and weight (NAN when empty);
+     * its rows in n */
+    int label, pred, slot;
+    double score, rweight;
 };
 
 struct cells {
+    int values; /* values.csv, not cells.csv */
     size_t ndims;
     size_t nnames; /* header fields after "kind" kept in names */
     char **names;
@@ -1263,6 +1278,36 @@ parse_num(const char *s, size_t len, double *out)
     return *end || !isfinite(*out) ? -1 : 0;
 }
 
+/* Field k after the dims of a line of values.csv: label, pred (1, 0 or,
+ * for the label, empty), score, weight (a number or empty), rows. */
+static void
+on_value_field(struct cells *cs, size_t k, const char *s, size_t len)
+{
+    struct cell *c = &cs->cur;
+    double x = NAN;
+
+    if (k < 2) {
+        int v = len == 1 && (s[0] == '0' || s[0] == '1') ? s[0] - '0'
+                : len == 0 && k == 0                     ? -1
+                                                         : -2;
+
+        cs->bad |= v == -2;
+        *(k ? &c->pred : &c->label) = v;
+    } else if (k < 4) {
+        if (len == 0)
+            x = NAN;
+        else if (parse_num(s, len, &x) != 0)
+            cs->bad = 1;
+        *(k == 2 ? &c->score : &c->rweight) = x;
+    } else if (k == 4 && parse_num(s, len, &x) == 0 && x >= 1 && x <= 1e12 &&
+               x == floor(x)) {
+        c->n = x;
+        c->slot = c->pred ? (c->label == 1 ? 0 : 1) : (c->label == 1 ? 3 : 2);
+    } else {
+        cs->bad = 1;
+    }
+}
+
 static void
 on_cell_field(void *s, size_t len, void *data)
 {
@@ -1284,6 +1329,10 @@ on_cell_field(void *s, size_t len, void *data)
     }
     if (!cs->cur.values)
         cs->cur.values = fa_xcalloc(cs->ndims + 1, sizeof(char *));
+    if (f > cs->ndims && cs->values) {
+        on_value_field(cs, f - cs->ndims - 1, s, len);
+        return;
+    }
     if (f == 0) {
         cs->cur.segcol = -1;
         if (len == 7 && memcmp(s, "segment", 7) == 0) {
@@ -1331,23 +1380,27 @@ on_cell_row(int c, void *data)
 
     (void)c;
     if (cs->line == 0) {
+        static const char *const tail[] = {
+            "n",  "weight",  "tp",      "fp",      "tn",
+            "fn", "tp_rows", "fp_rows", "tn_rows", "fn_rows"};
+        static const char *const vtail[] = {"label", "pred", "score", "weight",
+                                            "rows"};
+        const char *const *t = cs->values ? vtail : tail;
+        size_t nt = cs->values ? FA_ARRAY_LEN(vtail) : FA_ARRAY_LEN(tail);
+
         cs->nnames = cs->field > 65 ? 64 : cs->field ? cs->field - 1 : 0;
-        if (cs->field < 11) {
+        if (cs->field < nt + 1) {
             cs->bad = 1;
             cs->ndims = 0;
         } else {
-            static const char *const tail[] = {
-                "n",  "weight",  "tp",      "fp",      "tn",
-                "fn", "tp_rows", "fp_rows", "tn_rows", "fn_rows"};
-
-            cs->ndims = cs->field - 11;
-            for (size_t k = 0; k < 10 && cs->names; k++)
+            cs->ndims = cs->field - nt - 1;
+            for (size_t k = 0; k < nt && cs->names; k++)
                 if (cs->ndims + k >= cs->nnames ||
-                    strcmp(cs->names[cs->ndims + k], tail[k]) != 0)
+                    strcmp(cs->names[cs->ndims + k], t[k]) != 0)
                     cs->bad = 1;
         }
     } else if (!cs->bad) {
-        if (cs->field != cs->ndims + 11) {
+        if (cs->field != cs->ndims + 1 + (cs->values ? 5 : 10)) {
             cs->bad = 1;
         } else {
             cs->c = fa_xrealloc(cs->c, cs->n + 1, sizeof(*cs->c));
@@ -1359,15 +1412,17 @@ on_cell_row(int c, void *data)
     cs->field = 0;
 }
 
-/* libcsv does not say whether a field was quoted: mark it by peeking. */
+/* cells.csv, or values.csv when values. libcsv does not say whether a
+ * field was quoted: mark it by peeking. */
 static int
-parse_cells(const struct member *m, struct cells *cs)
+parse_cells(const struct member *m, int values, struct cells *cs)
 {
     struct csv_parser p;
     const char *s = (const char *)m->data;
     size_t i = 0;
 
     memset(cs, 0, sizeof(*cs));
+    cs->values = values;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return -1;
     /* feed one field at a time so each field's quoting is known */
@@ -1908,7 +1963,7 @@ check_numbers(struct vstate *v, const struct members *ms)
         say(v, 0, "results.json is not JSON");
         return;
     }
-    if (parse_cells(cm, &cs) != 0) {
+    if (parse_cells(cm, 0, &cs) != 0) {
         say(v, 0, "cells.csv is malformed (line %zu)", cs.line + 1);
         cells_free(&cs);
         json_decref(res);
@@ -2335,6 +2390,63 @@ bin_reps_free(struct bin_reps *b)
     free(b->x);
 }
 
+static int
+by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The edges of column's bins as results.json's groups name them ("[a,b)",
+ * "(-inf,b)", "[a,inf)"), as a --bin spec of fixed edges ("a,b,..."), or
+ * NULL when there are none: a column binned by quantiles, done again
+ * without its values, is binned where the run binned it.
+ */
+static char *
+label_edges(json_t *res, const char *column)
+{
+    json_t *g;
+    size_t i, n = 0;
+    double *e =
+        fa_xcalloc(2 * json_array_size(json_object_get(res, "groups")) + 1,
+                   sizeof(double));
+    struct buf b = {0};
+
+    json_array_foreach(json_object_get(res, "groups"), i, g)
+    {
+        const char *v = json_string_value(
+            json_object_get(json_object_get(g, "attributes"), column));
+        char *end;
+
+        if (!v || (v[0] != '[' && v[0] != '('))
+            continue;
+        for (const char *p = v + 1; *p && *p != ')' && n < 2 * (i + 1);) {
+            double x = strtod(p, &end);
+
+            if (end == p)
+                break;
+            if (isfinite(x))
+                e[n++] = x;
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
+    qsort(e, n, sizeof(double), by_double);
+    for (i = 0; i < n; i++) {
+        char t[40];
+
+        if (i > 0 && e[i] == e[i - 1])
+            continue;
+        fa_fmt_double(e[i], t, sizeof(t));
+        if (b.len)
+            buf_str(&b, ",");
+        buf_str(&b, t);
+    }
+    free(e);
+    return b.s;
+}
+
 /* One field of a rebuilt row: a value of column j (NULL: missing). */
 static void
 table_field(struct buf *b, const struct bin_reps *reps, size_t j,
@@ -2360,214 +2472,395 @@ table_field(struct buf *b, const struct bin_reps *reps, size_t j,
     }
 }
 
+/* The most rows a table rebuilt from the cells may have. */
+#define FA_REBUILD_MAX_ROWS 2e7
+
+/* One run of identical rows for the rebuilt table: a line of values.csv,
+ * or one slot of a line of cells.csv. */
+struct entry {
+    const struct cell *c;
+    int slot;
+    double score, weight; /* NAN when the run has none */
+    double rows;
+    size_t at; /* the line's place, to keep the order */
+};
+
+static int
+cmp_num(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) - isnan(b);
+    return (a > b) - (a < b);
+}
+
+/* By slot, score and weight: the key a row of a cell and a row of a
+ * segment must share. */
+static int
+entry_key_cmp(const struct entry *a, const struct entry *b)
+{
+    int k = (a->slot > b->slot) - (a->slot < b->slot);
+
+    if (!k)
+        k = cmp_num(a->score, b->score);
+    if (!k)
+        k = cmp_num(a->weight, b->weight);
+    return k;
+}
+
+static int
+entry_cmp(const void *x, const void *y)
+{
+    const struct entry *a = x, *b = y;
+    int k = entry_key_cmp(a, b);
+
+    return k ? k : (a->at > b->at) - (a->at < b->at);
+}
+
+/* The entries of cs: a values.csv line each, or a cells.csv line's four
+ * slots. */
+static struct entry *
+entries(const struct cells *cs, size_t *n)
+{
+    struct entry *e = fa_xcalloc(4 * cs->n + 1, sizeof(*e));
+
+    size_t k = 0;
+
+    for (size_t i = 0; i < cs->n; i++) {
+        const struct cell *c = &cs->c[i];
+
+        if (cs->values) {
+            e[k] = (struct entry){c, c->slot, c->score, c->rweight, c->n, k};
+            k++;
+            continue;
+        }
+        for (int q = 0; q < 4; q++)
+            if (c->rows[q] > 0) {
+                e[k] = (struct entry){c, q, NAN, NAN, c->rows[q], k};
+                k++;
+            }
+    }
+    qsort(e, k, sizeof(*e), entry_cmp);
+    *n = k;
+    return e;
+}
+
 /*
- * A table of rows rebuilt from the cells of an unweighted run without
- * scores: each cell's rows, one per count of each confusion slot (label
- * and decision from the slot), its audited columns (a binned one at a
- * number of its bin) and the strata column from the cell; each other
- * segment column's values, which cells.csv holds apart, dealt to the
- * rows of each slot in order. Every group's counts, and so every number
- * of the run, are the original's. NULL with *why when the run needs more
- * than the cells hold.
+ * A table of rows rebuilt from the cells: from values.csv (a scored or
+ * weighted run) each line's rows with its label, decision, score and
+ * weight, or from cells.csv (an unweighted run without scores) one row
+ * per count of each confusion slot; a row's audited columns (a binned one
+ * at a number of its bin) and stratum from its cell, and each other
+ * segment column's values, which both files hold apart, dealt to the rows
+ * that share their label, decision, score and weight. Every group's rows,
+ * and so every number of the run, are the original's; the rows' order is
+ * not, and nothing the run computes depends on it. NULL with *why when
+ * the run needs more than the file holds.
  */
 static char *
 cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
-            json_t **map_out, const char **why)
+            json_t **map_out, const char **why, int *limit)
 {
+    static const char *const keys[] = {"label", "pred", "score", "weight"};
     json_t *dsj = json_object_get(res, "dataset");
     json_t *attrs = json_object_get(mapping, "attributes");
     json_t *segs = json_object_get(mapping, "segments");
     json_t *bins = json_object_get(mapping, "bins"), *x, *cols;
+    json_t *fixed = json_object(); /* quantile bins at their edges */
     const char *strata = json_s(json_object_get(res, "run"), "strata"), *key;
-    int labelled = json_is_true(json_object_get(dsj, "labelled"));
-    size_t na = json_array_size(attrs), nd = cs->ndims, i;
+    int have[4] = {json_is_true(json_object_get(dsj, "labelled")), 1,
+                   json_is_true(json_object_get(dsj, "scored")),
+                   json_is_true(json_object_get(dsj, "weighted"))};
+    size_t na = json_array_size(attrs), nd = cs->ndims, i, ne = 0;
     struct bin_reps *reps = fa_xcalloc(nd + 1, sizeof(*reps));
     int sidx = -1, bad = 0, split = 0;
     struct buf b = {0};
-    char *lname = NULL, *pname = NULL;
+    char *name[4] = {NULL, NULL, NULL, NULL};
+    struct entry *e = NULL;
+    size_t *at = NULL;
+    double *left = NULL;
 
     *map_out = NULL;
     *why = NULL;
-    if (json_is_true(json_object_get(dsj, "weighted")))
-        *why = "a weighted run needs each row's weight";
-    else if (json_is_true(json_object_get(dsj, "scored")))
-        *why = "a scored run needs the scores";
+    *limit = 0;
+    if (!cs->values && (have[2] || have[3]))
+        *why = "the pack lacks values.csv, which a scored or weighted run's "
+               "pack holds";
     else if (nd != na + json_array_size(segs))
-        *why = "cells.csv's columns are not the mapping's";
+        *why = "the file's columns are not the mapping's";
     for (i = 0; !*why && i < nd; i++) {
-        json_t *name =
+        json_t *nm =
             i < na ? json_array_get(attrs, i) : json_array_get(segs, i - na);
 
-        if (!json_is_string(name) ||
-            strcmp(json_string_value(name), cs->names[i]) != 0)
-            *why = "cells.csv's columns are not the mapping's";
+        if (!json_is_string(nm) ||
+            strcmp(json_string_value(nm), cs->names[i]) != 0)
+            *why = "the file's columns are not the mapping's";
         else if (strata && strcmp(strata, cs->names[i]) == 0)
             sidx = (int)i;
     }
     json_object_foreach(bins, key, x)
     {
-        for (i = 0; !*why && i < nd; i++)
-            if (strcmp(cs->names[i], key) == 0 &&
-                bin_reps(ctx, key, json_string_value(x), &reps[i]) != 0)
-                *why = "a column binned by quantiles needs its values";
+        for (i = 0; !*why && i < nd; i++) {
+            const char *spec = json_string_value(x);
+            char *edges;
+
+            if (strcmp(cs->names[i], key) != 0 || !spec)
+                continue;
+            if (spec[0] != 'q') {
+                if (bin_reps(ctx, key, spec, &reps[i]) != 0)
+                    *why = "a column's bins cannot be read";
+                continue;
+            }
+            /* by quantiles: at the edges results.json names */
+            edges = label_edges(res, key);
+            if (!edges || bin_reps(ctx, key, edges, &reps[i]) != 0) {
+                *why = "a column binned by quantiles into one bin needs its "
+                       "values";
+                *limit = 1;
+            } else
+                json_object_set_new(fixed, key, json_string(edges));
+            free(edges);
+        }
     }
     for (i = 0; !*why && i < cs->n; i++) {
         const struct cell *c = &cs->c[i];
 
         if (c->segment && c->segcol < 0)
-            *why = "cells.csv does not name its segments' columns";
+            *why = "the file does not name its segments' columns";
         split |= !c->segment && sidx >= 0 && c->values[sidx] != NULL;
+        if (cs->values) {
+            if ((c->label >= 0) != have[0] || isnan(c->score) == have[2] ||
+                isnan(c->rweight) == have[3] || (have[3] && !(c->rweight >= 0)))
+                *why = "values.csv's label, score and weight are not the "
+                       "run's";
+            continue;
+        }
         for (int q = 0; q < 4; q++)
             if (c->rows[q] != floor(c->rows[q]) || c->rows[q] > 1e9)
                 *why = "cells.csv's row counts are not whole";
     }
     if (!*why && sidx >= 0 && !split)
-        *why = "cells.csv does not split its cells by stratum";
+        *why = "the file does not split its cells by stratum";
+    if (!*why) {
+        /* its cells hold the rows loaded, and no more: the table is
+         * built in memory */
+        double total = 0;
+        json_t *loaded = json_object_get(dsj, "rows_loaded");
+
+        for (i = 0; i < cs->n; i++)
+            if (!cs->c[i].segment)
+                total += cs->values ? cs->c[i].n
+                                    : cs->c[i].rows[0] + cs->c[i].rows[1] +
+                                          cs->c[i].rows[2] + cs->c[i].rows[3];
+        if (!json_is_integer(loaded) ||
+            total != (double)json_integer_value(loaded))
+            *why = cs->values ? "values.csv's cells do not hold the rows "
+                                "results.json says were loaded"
+                              : "cells.csv's cells do not hold the rows "
+                                "results.json says were loaded";
+        else if (total > FA_REBUILD_MAX_ROWS)
+            *why = "more than 20,000,000 rows, more than verify rebuilds "
+                   "in memory";
+        *limit = *why && total > FA_REBUILD_MAX_ROWS &&
+                 total == (double)json_integer_value(loaded);
+    }
     if (*why) {
         for (i = 0; i < nd; i++)
             bin_reps_free(&reps[i]);
         free(reps);
+        json_decref(fixed);
         return NULL;
     }
-    /* the label's and decision's columns, clear of the audited ones */
-    for (int k = 0; k < 2; k++) {
-        char *name = fa_xstrdup(k ? "pred" : "label");
+    /* the label's, decision's, score's and weight's columns, clear of the
+     * audited ones */
+    for (int k = 0; k < 4; k++) {
         int clash = 1;
 
+        if (!have[k])
+            continue;
+        if (name[1] || name[0])
+            buf_str(&b, ",");
+        name[k] = fa_xstrdup(keys[k]);
         while (clash) {
             clash = 0;
             for (i = 0; i < nd; i++)
-                clash |= strcmp(cs->names[i], name) == 0;
+                clash |= strcmp(cs->names[i], name[k]) == 0;
             if (clash) {
-                char *t = fa_xasprintf("_%s", name);
+                char *t = fa_xasprintf("_%s", name[k]);
 
-                free(name);
-                name = t;
+                free(name[k]);
+                name[k] = t;
             }
         }
-        *(k ? &pname : &lname) = name;
+        buf_field(&b, name[k]);
     }
-    if (labelled) {
-        buf_field(&b, lname);
-        buf_str(&b, ",");
-    }
-    buf_field(&b, pname);
     for (i = 0; i < nd; i++) {
         buf_str(&b, ",");
         buf_field(&b, cs->names[i]);
     }
     buf_str(&b, "\n");
-    for (int q = 0; q < 4 && !bad; q++) {
-        /* per other segment column: the line dealing and what is left */
-        size_t *at = fa_xcalloc(nd + 1, sizeof(size_t));
-        double *left = fa_xcalloc(nd + 1, sizeof(double));
+    e = entries(cs, &ne);
+    /* per other segment column: its entry dealing and the rows left */
+    at = fa_xcalloc(nd + 1, sizeof(size_t));
+    left = fa_xcalloc(nd + 1, sizeof(double));
+    for (size_t ei = 0; ei < ne && !bad; ei++) {
+        const struct entry *en = &e[ei];
+        int q = en->slot;
+        char row[96] = "", t[40];
 
-        for (size_t j = na; j < nd; j++) {
-            at[j] = SIZE_MAX;
-            left[j] = 0;
+        if (en->c->segment)
+            continue;
+        if (have[0])
+            strcat(row, q == 0 || q == 3 ? "1," : "0,");
+        strcat(row, q < 2 ? "1" : "0");
+        if (have[2]) {
+            fa_fmt_double(en->score, t, sizeof(t));
+            strcat(row, ",");
+            strcat(row, t);
         }
-        for (size_t ci = 0; ci < cs->n && !bad; ci++) {
-            const struct cell *c = &cs->c[ci];
-
-            if (c->segment)
-                continue;
-            for (double r = 0; r < c->rows[q] && !bad; r++) {
-                if (labelled)
-                    buf_str(&b, q == 0 || q == 3 ? "1," : "0,");
-                buf_str(&b, q < 2 ? "1" : "0");
-                for (size_t j = 0; j < nd; j++) {
-                    if (j < na || (int)j == sidx) {
-                        table_field(&b, reps, j, c->values[j], &bad);
-                        continue;
-                    }
-                    /* the next segment line of column j with rows left */
-                    while (left[j] <= 0) {
-                        at[j] = at[j] == SIZE_MAX ? 0 : at[j] + 1;
-                        while (at[j] < cs->n &&
-                               !(cs->c[at[j]].segment &&
-                                 cs->c[at[j]].segcol == (int)j))
-                            at[j]++;
-                        if (at[j] >= cs->n) {
-                            bad = 1;
-                            break;
-                        }
-                        left[j] = cs->c[at[j]].rows[q];
-                    }
-                    if (bad)
-                        break;
-                    table_field(&b, reps, j, cs->c[at[j]].values[j], &bad);
-                    left[j]--;
+        if (have[3]) {
+            fa_fmt_double(en->weight, t, sizeof(t));
+            strcat(row, ",");
+            strcat(row, t);
+        }
+        for (double r = 0; r < en->rows && !bad; r++) {
+            buf_str(&b, row);
+            for (size_t j = 0; j < nd; j++) {
+                if (j < na || (int)j == sidx) {
+                    table_field(&b, reps, j, en->c->values[j], &bad);
+                    continue;
                 }
-                buf_str(&b, "\n");
+                /* the next entry of column j, with rows left; it must
+                 * share the row's key */
+                while (left[j] <= 0) {
+                    while (at[j] < ne && !(e[at[j]].c->segment &&
+                                           e[at[j]].c->segcol == (int)j))
+                        at[j]++;
+                    if (at[j] >= ne || entry_key_cmp(&e[at[j]], en) != 0) {
+                        bad = 1;
+                        break;
+                    }
+                    left[j] = e[at[j]++].rows;
+                }
+                if (bad)
+                    break;
+                table_field(&b, reps, j, e[at[j] - 1].c->values[j], &bad);
+                left[j]--;
             }
+            buf_str(&b, "\n");
         }
-        free(at);
-        free(left);
     }
+    /* every segment row dealt */
+    for (size_t j = na; j < nd && !bad; j++) {
+        if ((int)j == sidx)
+            continue;
+        bad |= left[j] > 0;
+        for (size_t k = at[j]; k < ne && !bad; k++)
+            bad |= e[k].c->segment && e[k].c->segcol == (int)j;
+    }
+    free(at);
+    free(left);
+    free(e);
     for (i = 0; i < nd; i++)
         bin_reps_free(&reps[i]);
     free(reps);
     if (bad) {
-        *why = "cells.csv's cells and segments do not add up";
+        *why = cs->values ? "values.csv's cells and segments do not add up"
+                          : "cells.csv's cells and segments do not add up";
+        json_decref(fixed);
         free(b.s);
-        free(lname);
-        free(pname);
+        for (int k = 0; k < 4; k++)
+            free(name[k]);
         return NULL;
     }
     cols = json_object();
-    if (labelled)
-        json_object_set_new(cols, "label", json_string(lname));
-    json_object_set_new(cols, "pred", json_string(pname));
+    for (int k = 0; k < 4; k++)
+        if (name[k])
+            json_object_set_new(cols, keys[k], json_string(name[k]));
     *map_out = table_mapping(mapping, cols);
+    if (json_object_size(fixed)) {
+        json_t *nb = json_deep_copy(bins);
+
+        json_object_update(nb, fixed);
+        json_object_set_new(*map_out, "bins", nb);
+    }
+    json_decref(fixed);
     json_decref(cols);
-    free(lname);
-    free(pname);
+    for (int k = 0; k < 4; k++)
+        free(name[k]);
     return b.s;
 }
 
-/* Without rows.csv: the run done again from a table rebuilt from the
- * cells, when the cells are enough. */
+/* The run done again from a table rebuilt from values.csv (a scored or
+ * weighted run) or cells.csv, when they are enough. */
 static void
 check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
                   json_t *man, json_t *res)
 {
     const struct member *cm = members_find(ms, "cells.csv");
+    const struct member *vm = members_find(ms, "values.csv");
+    const char *from = vm ? "values.csv" : "cells.csv";
     json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
     json_t *mapping = json_object_get(in, "mapping"), *map = NULL;
     const char *why = NULL;
     struct cells cs;
-    char *text, *path, *tmpl;
+    char *text, *path, *tmpl, *what;
+    int limit = 0;
 
-    if (!cm || !json_is_object(mapping) || parse_cells(cm, &cs) != 0) {
+    if (!json_is_object(mapping))
+        return; /* said by the numbers' check */
+    if (vm) {
+        if (parse_cells(vm, 1, &cs) != 0) {
+            say(v, 0, "values.csv is malformed (line %zu)", cs.line + 1);
+            cells_free(&cs);
+            return;
+        }
+    } else if (!cm || parse_cells(cm, 0, &cs) != 0) {
         if (cm)
             cells_free(&cs);
         return; /* said by the numbers' check */
     }
-    text = cells_table(ctx, &cs, res, mapping, &map, &why);
+    text = cells_table(ctx, &cs, res, mapping, &map, &why, &limit);
     cells_free(&cs);
     if (!text) {
-        say(v, 1,
-            "the run is not done again from cells.csv: %s (pack "
-            "--include-rows to have it done from the rows)",
-            why);
+        /* a file the run's pack holds, wrong or missing, fails; what the
+         * cells cannot give is said */
+        say(v, limit, "the run is not done again from %s: %s%s", from, why,
+            limit ? " (pack --include-rows to have it done from the rows)"
+                  : "");
         return;
     }
-    path = tmp_copy(v, "the table rebuilt from cells.csv", text, strlen(text));
+    {
+        json_t *x;
+        const char *key;
+
+        json_object_foreach(json_object_get(mapping, "bins"), key, x)
+        {
+            if (json_is_string(x) && json_string_value(x)[0] == 'q')
+                say(v, 1,
+                    "%s, binned by quantiles, is binned again at the edges "
+                    "results.json's groups name (the quantiles themselves "
+                    "need its values: pack --include-rows)",
+                    key);
+        }
+    }
+    what = fa_xasprintf("the table rebuilt from %s", from);
+    path = tmp_copy(v, what, text, strlen(text));
+    free(what);
     free(text);
     if (!path) {
         json_decref(map);
         return;
     }
     tmpl = template_text(ms);
-    rerun_compare(v, ctx, path, map, tmpl, res, "cells.csv");
+    rerun_compare(v, ctx, path, map, tmpl, res, from);
     unlink(path);
     free(path);
     free(tmpl);
     json_decref(map);
 }
 
-/* The run done again: from rows.csv when the pack has it, else from the
- * cells when they are enough. */
+/* The run done again: from rows.csv when the pack has it, and from the
+ * cells (values.csv or cells.csv) when they are enough. */
 static void
 check_runs_again(struct vstate *v, fa_ctx *ctx, const struct members *ms,
                  json_t *man)
@@ -2580,8 +2873,7 @@ check_runs_again(struct vstate *v, fa_ctx *ctx, const struct members *ms,
         return; /* said by the numbers' check */
     if (members_find(ms, "rows.csv") || json_object_get(man, "rows"))
         check_rerun(v, ctx, ms, man, res);
-    else
-        check_rerun_cells(v, ctx, ms, man, res);
+    check_rerun_cells(v, ctx, ms, man, res);
     json_decref(res);
 }
 

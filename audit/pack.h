@@ -33,7 +33,8 @@ struct fa_pack_opts {
 
 /*
  * Seals o->dir into a zip: every regular file under it, template.json (the
- * resolved template), cells.csv (from st: the run of results.json), with
+ * resolved template), cells.csv (from st: the run of results.json), for a
+ * scored or weighted run values.csv (fa_rerun_values_csv), with
  * o->include_rows rows.csv (fa_rerun_rows_csv) and manifest.json (+
  * manifest.sig). FA_ERR_USAGE for a folder that is not a
  * report's (no results.json, a link, a reserved name), FA_ERR_NOT_FOUND
@@ -56,8 +57,10 @@ struct fa_verify_opts {
 /*
  * Checks a pack: the archive's form, every member's hash against the
  * manifest, the signature, the numbers of results.json against cells.csv,
- * and --data. Calls o->report for each check; *ok is 1 when all hold.
- * Returns FA_ERR_IO_READ only when the zip cannot be read at all.
+ * the run done again from the cells (values.csv or cells.csv) and from
+ * rows.csv when the pack has it, the canonical bytes, --data and --db. Calls
+ * o->report for each check; *ok is 1 when all hold. Returns FA_ERR_IO_READ only
+ * when the zip cannot be read at all.
  */
 fa_err fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok);
 

@@ -1,4 +1,6 @@
 /* rerun.c — a run done again from its parsed rows, in memory. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +129,153 @@ free_name(const fa_dataset *ds, const char *name)
 }
 
 /* ------------------------------------------------------------------ */
+/* Private functions: the values of each cell                          */
+
+/* One row's key: its slot, score and weight, and nk levels. */
+struct vrec {
+    double score, weight;
+    int slot; /* 0 tp, 1 fp, 2 tn, 3 fn */
+    uint32_t nk;
+    uint32_t lv[];
+};
+
+struct values {
+    const fa_dataset *ds;
+    size_t *kd, nk; /* the cell's dims: the attributes and the strata column */
+    size_t *sd, ns; /* the other segments */
+    size_t stride;  /* bytes of a cell record */
+    unsigned char *cell;
+    unsigned char **seg; /* per other segment: records of one level */
+    size_t n, cap;
+};
+
+static size_t
+vrec_size(size_t nk)
+{
+    size_t s = sizeof(struct vrec) + nk * sizeof(uint32_t);
+
+    return (s + 7) / 8 * 8;
+}
+
+/* The level of row i's dim j of batch b (as the run counts it). */
+static uint32_t
+row_level(const fa_dim *d, const fa_row_batch *b, size_t i, size_t j)
+{
+    size_t k = i * b->ndims + j;
+
+    if (!d->bin_spec)
+        return (uint32_t)b->code[k];
+    return (uint32_t)(b->code[k] ? fa_dim_bin_of(d, b->x[k]) : d->nedges + 1);
+}
+
+static fa_err
+values_batch(void *data, const fa_row_batch *b)
+{
+    struct values *V = data;
+    const fa_dataset *ds = V->ds;
+    size_t sstride = vrec_size(1);
+
+    for (size_t i = 0; i < b->n; i++) {
+        int y = ds->labelled && b->y_true[i] > 0, p = b->y_pred[i] > 0;
+        int slot = p ? (y ? 0 : 1) : (y ? 3 : 2);
+        double score = ds->scored ? b->score[i] : 0;
+        double weight = ds->weighted ? b->weight[i] : 1;
+        struct vrec *r;
+
+        if (V->n == V->cap) {
+            V->cap = V->cap ? 2 * V->cap : 4096;
+            V->cell = fa_xrealloc(V->cell, V->cap, V->stride);
+            for (size_t s = 0; s < V->ns; s++)
+                V->seg[s] = fa_xrealloc(V->seg[s], V->cap, sstride);
+        }
+        r = (struct vrec *)(V->cell + V->n * V->stride);
+        *r = (struct vrec){score, weight, slot, (uint32_t)V->nk};
+        for (size_t k = 0; k < V->nk; k++)
+            r->lv[k] = row_level(&ds->dims[V->kd[k]], b, i, V->kd[k]);
+        for (size_t s = 0; s < V->ns; s++) {
+            r = (struct vrec *)(V->seg[s] + V->n * sstride);
+            *r = (struct vrec){score, weight, slot, 1};
+            r->lv[0] = row_level(&ds->dims[V->sd[s]], b, i, V->sd[s]);
+        }
+        V->n++;
+    }
+    return FA_OK;
+}
+
+static int
+vrec_cmp(const void *a, const void *b)
+{
+    const struct vrec *x = *(const struct vrec *const *)a;
+    const struct vrec *y = *(const struct vrec *const *)b;
+
+    for (uint32_t k = 0; k < x->nk; k++)
+        if (x->lv[k] != y->lv[k])
+            return x->lv[k] < y->lv[k] ? -1 : 1;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? -1 : 1;
+    return 0;
+}
+
+/* The display value of dim d's level (NULL: missing), as the run names
+ * its groups. */
+static char *
+level_name(const fa_dim *d, size_t level)
+{
+    if (d->bin_spec)
+        return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
+    return level < d->nvalues && d->values[level] ? fa_xstrdup(d->values[level])
+                                                  : NULL;
+}
+
+/*
+ * The lines of n records of stride bytes from base, sorted and counted:
+ * kind, then each dim's value (dims dims[0..nk) of the record's levels,
+ * the others empty), the label, decision, score and weight, and the rows.
+ */
+static void
+values_lines(struct text *t, const fa_dataset *ds, char ***names,
+             const char *kind, const size_t *dims, unsigned char *base,
+             size_t stride, size_t n)
+{
+    const struct vrec **p = fa_xcalloc(n + 1, sizeof(*p));
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = (const struct vrec *)(base + i * stride);
+    qsort(p, n, sizeof(*p), vrec_cmp);
+    for (size_t i = 0, e; i < n; i = e) {
+        const struct vrec *r = p[i];
+        char num[40];
+
+        e = i + 1;
+        while (e < n && vrec_cmp(&p[e], &p[i]) == 0)
+            e++;
+        puts_(t, kind);
+        for (size_t j = 0; j < ds->ndims; j++) {
+            puts_(t, ",");
+            for (uint32_t k = 0; k < r->nk; k++)
+                if (dims[k] == j && names[j][r->lv[k]])
+                    quoted(t, names[j][r->lv[k]]);
+        }
+        puts_(t, ",");
+        if (ds->labelled)
+            puts_(t, r->slot == 0 || r->slot == 3 ? "1" : "0");
+        puts_(t, r->slot < 2 ? ",1," : ",0,");
+        if (ds->scored)
+            number(t, r->score);
+        puts_(t, ",");
+        if (ds->weighted)
+            number(t, r->weight);
+        snprintf(num, sizeof(num), ",%zu\n", e - i);
+        puts_(t, num);
+    }
+    free(p);
+}
+
+/* ------------------------------------------------------------------ */
 /* Public functions                                                    */
 
 fa_err
@@ -170,6 +319,72 @@ fa_rerun_rows_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds, char **text,
     *len = R.t.n;
     *columns = cols;
     return FA_OK;
+}
+
+fa_err
+fa_rerun_values_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                    const char *strata, char **text, size_t *len)
+{
+    struct values V = {0};
+    struct text t = {0};
+    char ***names = fa_xcalloc(ds->ndims + 1, sizeof(*names));
+    fa_err err;
+
+    *text = NULL;
+    *len = 0;
+    V.ds = ds;
+    V.kd = fa_xcalloc(ds->ndims + 1, sizeof(size_t));
+    V.sd = fa_xcalloc(ds->ndims + 1, sizeof(size_t));
+    for (size_t j = 0; j < ds->ndims; j++) {
+        size_t nl = fa_dim_levels(&ds->dims[j]);
+
+        if (j < ds->nattrs || (strata && strcmp(strata, ds->dims[j].name) == 0))
+            V.kd[V.nk++] = j;
+        else
+            V.sd[V.ns++] = j;
+        names[j] = fa_xcalloc(nl + 1, sizeof(char *));
+        for (size_t l = 0; l < nl; l++)
+            names[j][l] = level_name(&ds->dims[j], l);
+    }
+    V.stride = vrec_size(V.nk);
+    V.seg = fa_xcalloc(V.ns + 1, sizeof(*V.seg));
+    err = fa_store_rows_scan(ctx, st, ds, values_batch, &V);
+    if (!err) {
+        puts_(&t, "kind");
+        for (size_t j = 0; j < ds->ndims; j++) {
+            puts_(&t, ",");
+            quoted(&t, ds->dims[j].name);
+        }
+        puts_(&t, ",label,pred,score,weight,rows\n");
+        values_lines(&t, ds, names, "cell", V.kd, V.cell, V.stride, V.n);
+        for (size_t s = 0; s < V.ns; s++) {
+            char *k = fa_xasprintf("segment:%s", ds->dims[V.sd[s]].name);
+            struct text q = {0};
+
+            quoted(&q, k);
+            values_lines(&t, ds, names, q.s, &V.sd[s], V.seg[s], vrec_size(1),
+                         V.n);
+            free(q.s);
+            free(k);
+        }
+        *text = t.s;
+        *len = t.n;
+    } else {
+        free(t.s);
+    }
+    for (size_t j = 0; j < ds->ndims; j++) {
+        for (size_t l = 0; names[j] && l < fa_dim_levels(&ds->dims[j]); l++)
+            free(names[j][l]);
+        free(names[j]);
+    }
+    free(names);
+    for (size_t s = 0; s < V.ns; s++)
+        free(V.seg[s]);
+    free(V.seg);
+    free(V.cell);
+    free(V.kd);
+    free(V.sd);
+    return err;
 }
 
 /* A whole number of o's key (0 when absent). */

@@ -47,6 +47,22 @@ fa_err fa_rerun_rows_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                          json_t **columns /* OUT */);
 
 /*
+ * values.csv of a scored or weighted run of dataset ds of st: the rows of
+ * each finest cell (every attribute, and the strata column when given)
+ * and of each other segment's values, counted by their label, decision,
+ * score and weight: one line per distinct (cell, label, decision, score,
+ * weight), in the order of the levels, then of those values. Columns:
+ * kind ("cell", or "segment:COLUMN"), every dim (a cell's attributes and
+ * stratum, a segment line's one column; the others empty; a missing value
+ * empty and unquoted, others quoted), label (1/0, empty when unlabelled),
+ * pred (1/0), score and weight (shortest round-trip decimals, empty when
+ * the run has none) and rows.
+ */
+fa_err fa_rerun_values_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
+                           const char *strata, char **text /* OUT */,
+                           size_t *len /* OUT */);
+
+/*
  * Loads the CSV at path into an in-memory store with the column mapping
  * (label, pred, score, weight: names or absent; attributes, segments:
  * arrays of names; bins: {column: spec}), every row loaded or none, then

@@ -2118,31 +2118,46 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     for (size_t g = 0; g < r->ngroups; g++)
         if (r->groups[g].n == 0)
             empty_group(ds, &r->groups[g]);
+    /* each small slot's weights in ascending order, so the bootstrap
+     * draws the same weights in whatever order the rows came */
+    for (size_t g = 0; B.gw && g < r->ngroups; g++)
+        for (int q = 0; q < 4; q++)
+            if (B.gw[g].v[q])
+                qsort(B.gw[g].v[q], (size_t)B.gacc[g].rows[q], sizeof(double),
+                      cmp_double);
     so->gw = B.gw;
     group_intervals(so, &r->groups[0]);
     if (sc->sdim >= 0) {
         /* every attribute group's cells again, split by stratum */
-        size_t ns = sc->nstrata;
+        size_t ns = sc->nstrata, nx;
         const fa_dim *sd = &ds->dims[sc->sdim];
+        const struct order *sord = &B.ord[sc->sdim];
+        size_t *pos = fa_xcalloc(ns + 1, sizeof(size_t));
 
+        /* the strata in the order of their values (as the column's own
+         * groups), whatever order the rows came in */
+        nx = sord->nlisted;
+        for (size_t l = 0; l < ns; l++)
+            pos[l] = sord->rank[l] >= 0 ? (size_t)sord->rank[l] : nx++;
         r->nstrata = ns;
         r->strata = fa_xstrdup(sd->name);
         r->stratum_values = fa_xcalloc(ns + 1, sizeof(char *));
         for (size_t l = 0; l < ns; l++)
-            r->stratum_values[l] = level_value(sd, l);
+            r->stratum_values[pos[l]] = level_value(sd, l);
         r->strat_rows = fa_xcalloc(r->ngroups * ns * 4 + 1, sizeof(int64_t));
         for (size_t k = 1; k < nspans; k++) {
             if (!spans[k].mask)
                 continue;
             for (size_t c = 0; c < sc->ncells; c++) {
                 int64_t g = cellgroups[k][c];
-                size_t l = (size_t)(sc->cells[c].key / sc->sstride) % ns;
+                size_t l = pos[(sc->cells[c].key / sc->sstride) % ns];
                 int64_t *dst = r->strat_rows + ((size_t)g * ns + l) * 4;
 
                 for (int q = 0; q < 4; q++)
                     dst[q] += sc->cells[c].a.rows[q];
             }
         }
+        free(pos);
     }
     for (size_t k = 1; k < nspans; k++) {
         fa_group_set *gs = &r->sets[k];

@@ -1546,9 +1546,21 @@ check "without rows, an unscored run is done again from its cells" \
 fa report --db "$T/rows.db" --out "$T/rows2" --formats json
 fa pack --db "$T/rows.db" "$T/rows2"
 fa verify "$T/rows2.zip"
-check "without rows, a scored run is not done again, and says why" \
-    grep -q "^ok   the run is not done again from cells.csv: a scored run needs the scores" \
+status "verify a scored pack without its rows" 0
+check "without rows, a scored run is done again from values.csv" \
+    grep -q "^ok   the run done again from values.csv gives results.json" \
     "$T/out"
+eq "values.csv: its columns" \
+    "$(unzip -p "$T/rows2.zip" values.csv | head -n 1)" \
+    'kind,"sex","race","region","age",label,pred,score,weight,rows'
+eq "values.csv: the cells' rows, and each segment's, are every row" \
+    "$(unzip -p "$T/rows2.zip" values.csv | awk -F, 'NR > 1 {
+        k = $1 == "cell" ? "cell" : $1; n[k] += $NF }
+        END { print n["cell"], n["\"segment:age\""] }')" "20000 20000"
+eq "values.csv: no segment lines for the strata column (in the cells)" \
+    "$(unzip -p "$T/rows2.zip" values.csv | grep -c '^"segment:region"')" 0
+eq "values.csv: a cell's line counts its rows of one score" \
+    "$(unzip -p "$T/rows2.zip" values.csv | grep -c '^cell,"female","White","west",,1,1,0.502172,,1$')" 1
 # cells within strata, fixed bins, and segments with missing values in
 # two columns: the cells alone do the run again, CMH tests included
 awk 'BEGIN { srand(2); print "g,s1,s2,age,y,p"
@@ -1576,6 +1588,58 @@ fa verify "$T/wrows.zip"
 status "verify a weighted pack with its rows" 0
 check "weighted: the run done again gives results.json" \
     grep -q "^ok   the run done again from rows.csv" "$T/out"
+# weighted and scored, strata, bins by quantiles, suppression, no rows:
+# the run done again from values.csv
+fa audit --db "$T/wv.db" --out "$T/wv" --label label --pred decision \
+    --score score --weight weight --attr sex,race --segment region,age \
+    --bin age=q4 --strata region --suppress 20 --template eeoc-four-fifths \
+    --pack "$T/wrows.csv"
+fa verify "$T/wv.zip"
+status "verify a weighted, scored pack without its rows" 0
+check "weighted, scored: the run done again from values.csv" \
+    grep -q "^ok   the run done again from values.csv gives results.json" \
+    "$T/out"
+check "quantile bins: binned again at the edges results.json names" \
+    grep -q "^ok   age, binned by quantiles, is binned again at the edges" \
+    "$T/out"
+if python3 "$TESTS/pack_tamper.py" --values "$FA" "$T/wv.zip" \
+    "$T/wvtamper" >"$T/xc.out" 2>&1; then
+    pass
+else
+    failed=$((failed + 1))
+    printf 'FAIL: verify accepts a pack whose values or results disagree\n' >&2
+    head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+fi
+# a weighted, scored pack: the sweep of flipped bits and edits (values.csv
+# among the members), each rejected
+fa audit --db "$T/wj.db" --out "$T/wj" --label label --pred decision \
+    --score score --weight weight --attr sex,race --segment region,age \
+    --bin age=30,50 --strata region --formats json --pack "$T/wrows.csv"
+if python3 "$TESTS/pack_tamper.py" "$FA" "$T/wj.zip" "$T/wjtamper" \
+    >"$T/xc.out" 2>&1; then
+    pass
+else
+    failed=$((failed + 1))
+    printf 'FAIL: verify accepts a damaged weighted, scored pack\n' >&2
+    head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
+fi
+# the rows in another order give the same results.json, byte for byte
+# (the bootstrap draws each small cell's weights in ascending order; the
+# strata come in their values' order)
+{
+    head -n 1 "$T/wrows.csv"
+    tail -n +2 "$T/wrows.csv" | sort -t, -k9,9 -k1,1n
+} >"$T/wshuf.csv"
+for f in wrows wshuf; do
+    fa audit --db "$T/o$f.db" --out "$T/o$f" --label label --pred decision \
+        --score score --weight weight --attr sex,race --segment region,age \
+        --bin age=30,50 --strata region --formats json "$T/$f.csv"
+done
+eq "the rows in another order: the same results" \
+    "$(jq -S 'del(.dataset.sha256, .dataset.source)' "$T/owrows/results.json" |
+        sha256sum)" \
+    "$(jq -S 'del(.dataset.sha256, .dataset.source)' "$T/owshuf/results.json" |
+        sha256sum)"
 fa audit --db "$T/lrows.db" --out "$T/lrows" --pred decision --attr sex \
     --template eeoc-four-fifths --pack --include-rows "$T/wrows.csv"
 fa verify "$T/lrows.zip"

@@ -5,6 +5,7 @@ which `fairaudit verify` must reject, naming what is wrong.
 Usage: python3 tests/pack_tamper.py FAIRAUDIT PACK.zip WORKDIR
        python3 tests/pack_tamper.py --suppressed FAIRAUDIT PACK.zip WORKDIR
        python3 tests/pack_tamper.py --rows FAIRAUDIT PACK.zip WORKDIR
+       python3 tests/pack_tamper.py --values FAIRAUDIT PACK.zip WORKDIR
 
 Cases:
 - one bit flipped at a sweep of byte positions (every 1,499th byte, and
@@ -29,6 +30,14 @@ verdicts) only these, behind good hashes: a label of rows.csv flipped;
 an AUC, a bootstrap interval's end and a verdict of results.json changed
 (none of which cells.csv can check; the run done again from the rows
 does).
+
+With --values (a pack of a scored, weighted run with verdicts, made
+without --include-rows) only these, behind good hashes: one row's score
+in values.csv moved, one row's weight changed, a cell's line removed
+(leaving its segment lines), a count made not whole or 10^9, values.csv taken
+out of the pack and its manifest; and an AUC, a weighted interval's end,
+a bootstrap interval's end and a verdict of results.json changed (none
+of which cells.csv can check; the run done again from values.csv does).
 
 Prints one line per failed expectation and a summary; exits 1 when any
 case is accepted, 2 when it cannot run.
@@ -62,7 +71,8 @@ def expect_reject(fa, path, what, needle=None, extra=()):
     rc, out = verify(fa, path, *extra)
     if rc != 1:
         failures.append("%s: verify exit %d, want 1" % (what, rc))
-    elif needle and needle not in out:
+    elif needle and not any(n in out for n in (
+            needle if isinstance(needle, tuple) else (needle,))):
         failures.append("%s: the output does not name %r:\n%s" % (
             what, needle, out))
 
@@ -197,10 +207,113 @@ def rows_cases(fa, items, t):
     put("a verdict changed", verdict, "verdicts[0].verdict")
 
 
+def values_cases(fa, items, t):
+    """A scored, weighted pack without rows: values.csv, or what only it
+    checks, edited."""
+    da = dict((i.filename, d) for i, d in items)
+    if "values.csv" not in da or "rows.csv" in da:
+        failures.append("the pack has no values.csv, or has rows.csv")
+        return
+    lines = da["values.csv"].decode().split("\n")
+    # the last five fields: label, pred, score, weight, rows (the dims
+    # before them may hold quoted commas)
+    tail = ["label", "pred", "score", "weight", "rows"]
+    cell = next(k for k, ln in enumerate(lines) if ln.startswith("cell,"))
+    seg = next(k for k, ln in enumerate(lines) if ln.startswith('"segment:'))
+
+    def fields(ln):
+        return ln.rsplit(",", 5)
+
+    def edit(what, k, col, value, needle):
+        v = list(lines)
+        f = fields(v[k])
+        f[1 + tail.index(col)] = value
+        v[k] = ",".join(f)
+        write(t, rehash(items, "values.csv", "\n".join(v).encode()))
+        expect_reject(fa, t, what, needle)
+
+    f = fields(lines[cell])
+    edit("a row's score in values.csv moved, hash updated", cell, "score",
+         repr(float(f[3]) + 0.2),
+         "values.csv's cells and segments do not add up")
+    edit("a row's weight in values.csv changed, hash updated", cell,
+         "weight", repr(float(f[4]) * 1.5),
+         "values.csv's cells and segments do not add up")
+    edit("a count of values.csv made not whole", seg, "rows", "1.5",
+         "values.csv is malformed")
+    edit("a cell's count of values.csv made 10^9 (a table too big to "
+         "rebuild)", cell, "rows", "1000000000",
+         "values.csv's cells do not hold the rows results.json says")
+    v = lines[:cell] + lines[cell + 1:]
+    write(t, rehash(items, "values.csv", "\n".join(v).encode()))
+    expect_reject(fa, t, "a cell's line of values.csv removed",
+                  "the run is not done again from values.csv: values.csv's "
+                  "cells")
+    # one row's score moved in its cell's line and its segments' lines
+    # alike: only the run done again sees it
+    one = next(k for k, ln in enumerate(lines)
+               if ln.startswith("cell,") and fields(ln)[5] == "1")
+    key = fields(lines[one])[1:5]
+    moved = [k for k, ln in enumerate(lines)
+             if k > 0 and ln and fields(ln)[1:5] == key]
+    if any(fields(lines[k])[5] != "1" for k in moved):
+        failures.append("no row of values.csv is alone in its lines")
+    else:
+        v = list(lines)
+        for k in moved:
+            f = fields(v[k])
+            f[3] = repr(float(f[3]) + 0.2)
+            v[k] = ",".join(f)
+        write(t, rehash(items, "values.csv", "\n".join(v).encode()))
+        expect_reject(fa, t, "a row's score moved in all its lines",
+                      "the run done again from values.csv differs")
+    # values.csv taken out, the manifest with it
+    out = [(i, d) for i, d in items if i.filename != "values.csv"]
+    man = json.loads(da["manifest.json"])
+    man["files"] = [f for f in man["files"] if f["path"] != "values.csv"]
+    text = (json.dumps(man, indent=1, sort_keys=True) + "\n").encode()
+    write(t, [(i, text if i.filename == "manifest.json" else d)
+              for i, d in out])
+    expect_reject(fa, t, "values.csv taken out", "the pack lacks values.csv")
+
+    def put(what, ed, needle):
+        r = json.loads(da["results.json"])
+        ed(r)
+        text = (json.dumps(r, indent=2) + "\n").encode()
+        write(t, rehash(items, "results.json", text))
+        expect_reject(fa, t, what, needle)
+
+    def auc(r):
+        g = next(g for g in r["groups"] if not g.get("suppressed") and
+                 g["metrics"]["auc"]["value"] is not None)
+        g["metrics"]["auc"]["value"] += 1e-6
+    put("an AUC nudged by 1e-6", auc, ".metrics.auc.value: results.json")
+
+    def wci(r):
+        g = next(g for g in r["groups"] if not g.get("suppressed") and
+                 g["metrics"]["tpr"].get("ci_low") is not None)
+        g["metrics"]["tpr"]["ci_low"] -= 1e-9
+    put("a weighted interval's end nudged", wci,
+        ".metrics.tpr.ci_low: results.json")
+
+    def boot(r):
+        a = next(a for a in r["aggregates"] if a["ci"]
+                 ["demographic_parity_ratio"] is not None)
+        a["ci"]["demographic_parity_ratio"][0] -= 1e-9
+    put("a bootstrap interval's end nudged", boot,
+        ".ci.demographic_parity_ratio[0]: results.json")
+
+    def verdict(r):
+        v = r["verdicts"][0]
+        v["verdict"] = "pass" if v["verdict"] != "pass" else "fail"
+    put("a verdict changed", verdict, "verdicts[0].verdict")
+
+
 def main(argv):
     only_supp = len(argv) == 5 and argv[1] == "--suppressed"
     only_rows = len(argv) == 5 and argv[1] == "--rows"
-    if only_supp or only_rows:
+    only_values = len(argv) == 5 and argv[1] == "--values"
+    if only_supp or only_rows or only_values:
         argv = argv[:1] + argv[2:]
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -213,6 +326,13 @@ def main(argv):
         print("pack_tamper: the pack itself does not verify:\n" + out)
         return 2
     t = os.path.join(work, "t.zip")
+    if only_values:
+        values_cases(fa, members(pack), t)
+        for msg in failures[:30]:
+            print("FAIL: " + msg)
+        print("pack_tamper: %d values cases, %d accepted" % (
+            cases, len(failures)))
+        return 1 if failures else 0
     if only_rows:
         rows_cases(fa, members(pack), t)
         for msg in failures[:30]:
@@ -271,14 +391,18 @@ def main(argv):
         write(t, rehash(items, "results.json",
                         (res[:k] + "9" + res[k:]).encode()))
         expect_reject(fa, t, "a p-value of results.json changed, hash "
-                      "updated", "the test differ")
+                      "updated", ("the test differ",
+                                   "the run done again from values.csv "
+                                   "differs"))
     key = '"p_adjusted": 0.'
     if key in res:
         k = res.index(key) + len(key)
         write(t, rehash(items, "results.json",
                         (res[:k] + "9" + res[k:]).encode()))
         expect_reject(fa, t, "an adjusted p-value of results.json changed, "
-                      "hash updated", "adjusted p-value differs")
+                      "hash updated", ("adjusted p-value differs",
+                                        "the run done again from values.csv "
+                                        "differs"))
     # 5. a file no number depends on changed, hash updated: only the
     # canonical form (or a signature) can tell; the canonical form does
     other = next(x for x in names if x not in ("results.json", "cells.csv",

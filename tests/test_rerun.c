@@ -147,6 +147,65 @@ START_TEST(rows_csv_by_hand)
 }
 END_TEST
 
+/* values.csv by hand: a cell is the attribute g and the strata column st;
+ * the segment seg apart; rows of one cell, label, decision, score and
+ * weight counted together. */
+START_TEST(values_csv_by_hand)
+{
+    static const char csv[] = "g,seg,st,y,p,s,w\n"
+                              "a,x,u,1,1,0.5,2\n"
+                              "a,x,u,1,1,0.5,2\n"
+                              "a,y,u,1,1,0.5,3\n"
+                              "b,,v,0,1,0.25,1\n"
+                              "a,y,v,1,0,0.5,2\n"
+                              "b,x,u,0,0,0.75,1\n";
+    static const char want[] = "kind,\"g\",\"seg\",\"st\",label,pred,score,"
+                               "weight,rows\n"
+                               "cell,\"a\",,\"u\",1,1,0.5,2,2\n"
+                               "cell,\"a\",,\"u\",1,1,0.5,3,1\n"
+                               "cell,\"a\",,\"v\",1,0,0.5,2,1\n"
+                               "cell,\"b\",,\"u\",0,0,0.75,1,1\n"
+                               "cell,\"b\",,\"v\",0,1,0.25,1,1\n"
+                               "\"segment:seg\",,\"x\",,1,1,0.5,2,2\n"
+                               "\"segment:seg\",,\"x\",,0,0,0.75,1,1\n"
+                               "\"segment:seg\",,\"y\",,1,1,0.5,3,1\n"
+                               "\"segment:seg\",,\"y\",,1,0,0.5,2,1\n"
+                               "\"segment:seg\",,,,0,1,0.25,1,1\n";
+    static const char *const attrs[] = {"g"}, *const segs[] = {"seg", "st"};
+    char path[] = "/tmp/fa-rerun-XXXXXX";
+    fa_ctx *ctx = fa_ctx_new();
+    fa_store *st = NULL;
+    struct fa_ingest_opts o = {0};
+    struct fa_ingest_result ir;
+    fa_dataset ds;
+    char *text;
+    size_t len;
+
+    write_tmp(path, csv);
+    o.path = path;
+    o.label = "y";
+    o.pred = "p";
+    o.score = "s";
+    o.weight = "w";
+    o.attrs = attrs;
+    o.nattrs = 1;
+    o.segments = segs;
+    o.nsegments = 2;
+    ck_assert_int_eq(fa_store_open(ctx, ":memory:", 1, &st), FA_OK);
+    ck_assert_msg(fa_ingest(ctx, st, &o, &ir) == FA_OK, "%s", fa_ctx_msg(ctx));
+    unlink(path);
+    ck_assert_int_eq(fa_store_dataset_load(ctx, st, ir.dataset_id, &ds), FA_OK);
+    ck_assert_int_eq(fa_rerun_values_csv(ctx, st, &ds, "st", &text, &len),
+                     FA_OK);
+    ck_assert_str_eq(text, want);
+    ck_assert_uint_eq(len, strlen(want));
+    free(text);
+    fa_dataset_release(&ds);
+    fa_store_close(st);
+    fa_ctx_free(ctx);
+}
+END_TEST
+
 /* Audits text (g, h, y, p, s), writes its rows, runs them again with the
  * first run's options and template, and compares results.json's numbers
  * and verdicts; then a changed row must change them. */
@@ -262,6 +321,7 @@ rerun_suite(void)
     tcase_add_test(tc, template_round_trip);
     tcase_add_test(tc, template_nulls);
     tcase_add_test(tc, rows_csv_by_hand);
+    tcase_add_test(tc, values_csv_by_hand);
     tcase_add_test(tc, run_again_from_rows);
     suite_add_tcase(s, tc);
     return s;
