@@ -780,6 +780,7 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     struct members ms = {0};
     char *out = o->out ? fa_xstrdup(o->out) : NULL, *tmp = NULL, *cells;
     char *rpath = fa_xasprintf("%s/results.json", o->dir);
+    char *values_omitted = NULL;
     json_t *res = NULL, *man = NULL, *run, *rowcols = NULL;
     fa_results r;
     int loaded = 0;
@@ -859,6 +860,7 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
     }
     cells = cells_csv(&r, &clen);
     members_add(&ms, "cells.csv", (unsigned char *)cells, clen);
+    total += clen;
     if (r.ds.scored || r.ds.weighted) {
         char *text;
         size_t n;
@@ -866,7 +868,18 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
         err = fa_rerun_values_csv(ctx, st, &r.ds, r.strata, &text, &n);
         if (err)
             goto out;
-        members_add(&ms, "values.csv", (unsigned char *)text, n);
+        if (n > (size_t)FA_PACK_MAX_MEMBER ||
+            total + n > (size_t)FA_PACK_MAX_TOTAL) {
+            /* more than a pack may hold: said in the manifest */
+            values_omitted = fa_xasprintf(
+                "values.csv would be %zu bytes, more than a pack holds "
+                "(%lld a member, %lld in all)",
+                n, (long long)FA_PACK_MAX_MEMBER, (long long)FA_PACK_MAX_TOTAL);
+            free(text);
+        } else {
+            total += n;
+            members_add(&ms, "values.csv", (unsigned char *)text, n);
+        }
     }
     if (o->include_rows) {
         char *text;
@@ -875,6 +888,18 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
         err = fa_rerun_rows_csv(ctx, st, &r.ds, &text, &n, &rowcols);
         if (err)
             goto out;
+        if (n > (size_t)FA_PACK_MAX_MEMBER ||
+            total + n > (size_t)FA_PACK_MAX_TOTAL) {
+            free(text);
+            err = fa_ctx_fail(ctx, FA_ERR_USAGE,
+                              "rows.csv would be %zu bytes, more than a pack "
+                              "holds (%lld a member, %lld in all): pack "
+                              "without --include-rows",
+                              n, (long long)FA_PACK_MAX_MEMBER,
+                              (long long)FA_PACK_MAX_TOTAL);
+            goto out;
+        }
+        total += n;
         members_add(&ms, "rows.csv", (unsigned char *)text, n);
     }
     if (r.template_json) {
@@ -900,6 +925,9 @@ fa_pack(fa_ctx *ctx, fa_store *st, const struct fa_pack_opts *o)
         }
         man = manifest_json(o, &r, &ms, runlog, table);
         json_decref(runlog);
+        if (values_omitted)
+            json_object_set_new(man, "values_omitted",
+                                json_string(values_omitted));
         if (rowcols) {
             json_t *rj = json_object();
 
@@ -942,6 +970,7 @@ out:
     free(tmp);
     free(out);
     free(rpath);
+    free(values_omitted);
     json_decref(res);
     json_decref(man);
     json_decref(rowcols);
@@ -1464,22 +1493,39 @@ cells_dim(const struct cells *cs, const char *name)
     return -1;
 }
 
+/* The absolute floor of a difference of near-equal rates (and of a test
+ * statistic of one), whose weighted counts are summed in another order:
+ * 0.1 + 0.2 - 0.3 is 5.6e-17, not 0. Other numbers compare relatively. */
+#define DIFF_FLOOR 1e-14
+
 static int
-close_to(double a, double b)
+close_to(double a, double b, double floor_)
 {
-    /* relative, with a floor for a difference of near-equal rates summed
-     * in another order (a weighted run's cells) */
-    return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b)) + 1e-14;
+    return a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b)) + floor_;
 }
 
 /* Compares one number of results.json (jv, may be null) with x; undef when
- * the recomputed value is undefined. */
+ * the recomputed value is undefined; floor_ for a difference. */
 static int
-same(const json_t *jv, double x, int undef)
+same_to(const json_t *jv, double x, int undef, double floor_)
 {
     if (undef)
         return json_is_null(jv) || !jv;
-    return json_is_number(jv) && close_to(json_number_value(jv), x);
+    return json_is_number(jv) && close_to(json_number_value(jv), x, floor_);
+}
+
+static int
+same(const json_t *jv, double x, int undef)
+{
+    return same_to(jv, x, undef, 0);
+}
+
+/* A number near 0 when two rates are equal: a difference, its interval's
+ * ends, a test statistic. */
+static int
+same_diff(const json_t *jv, double x, int undef)
+{
+    return same_to(jv, x, undef, DIFF_FLOOR);
 }
 
 struct sums {
@@ -1662,13 +1708,13 @@ check_group(struct vstate *v, const struct cells *cs, json_t *res, json_t *gj,
 
 /* A numeric interval [lo, hi] of results.json (or null) against ci. */
 static int
-same_interval(const json_t *jv, const fa_interval *ci)
+same_interval(const json_t *jv, const fa_interval *ci, double floor_)
 {
     if (ci->reason)
         return !jv || json_is_null(jv);
     return json_is_array(jv) && json_array_size(jv) == 2 &&
-           same(json_array_get(jv, 0), ci->lo, 0) &&
-           same(json_array_get(jv, 1), ci->hi, 0);
+           same_to(json_array_get(jv, 0), ci->lo, 0, floor_) &&
+           same_to(json_array_get(jv, 1), ci->hi, 0, floor_);
 }
 
 /*
@@ -1725,8 +1771,8 @@ check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
     if (!compare)
         return 0;
     n += 5;
-    ok &= same_interval(json_object_get(dj, "ratio_ci"), &rci);
-    ok &= same_interval(json_object_get(dj, "difference_ci"), &dci);
+    ok &= same_interval(json_object_get(dj, "ratio_ci"), &rci, 0);
+    ok &= same_interval(json_object_get(dj, "difference_ci"), &dci, DIFF_FLOOR);
     if (t.reason) {
         ok &= json_is_null(json_object_get(dj, "p_value"));
     } else {
@@ -1734,7 +1780,7 @@ check_test(struct vstate *v, json_t *dj, const fa_value *a, const fa_value *b,
 
         ok &= tn && strcmp(tn, name) == 0;
         ok &= same(json_object_get(dj, "p_value"), t.p, 0);
-        ok &= same(json_object_get(dj, "statistic"), t.statistic, 0);
+        ok &= same_diff(json_object_get(dj, "statistic"), t.statistic, 0);
     }
     if (!ok) {
         (*bad)++;
@@ -2089,8 +2135,8 @@ check_numbers(struct vstate *v, const struct members *ms)
                 n += 2;
                 if (!same(json_object_get(dj, "ratio"), ratio.value,
                           ratio.reason != NULL) ||
-                    !same(json_object_get(dj, "difference"), diff.value,
-                          diff.reason != NULL)) {
+                    !same_diff(json_object_get(dj, "difference"), diff.value,
+                               diff.reason != NULL)) {
                     bad++;
                     if (bad <= 20)
                         say(v, 0,
@@ -2143,6 +2189,20 @@ struct diff {
 
 /* Compares a (the pack's) with b (done again) at path, numbers as
  * close_to; counts numbers and differences in d. */
+/* 1 when the number at path is a difference of rates or of one's kind
+ * (its interval, its test's statistic, a verdict's value), near 0 when
+ * the rates are equal. */
+static int
+diff_path(const char *path)
+{
+    size_t n = strlen(path);
+
+    return strstr(path, "difference") != NULL ||
+           (n >= 10 && strcmp(path + n - 10, ".statistic") == 0) ||
+           (strncmp(path, "verdicts[", 9) == 0 && n >= 6 &&
+            strcmp(path + n - 6, ".value") == 0);
+}
+
 static void
 compare_json(struct diff *d, const char *path, json_t *a, json_t *b)
 {
@@ -2154,7 +2214,7 @@ compare_json(struct diff *d, const char *path, json_t *a, json_t *b)
         double p = json_number_value(a), q = json_number_value(b);
 
         d->n++;
-        if (close_to(p, q))
+        if (close_to(p, q, diff_path(path) ? DIFF_FLOOR : 0))
             return;
         if (++d->bad <= 20)
             say(d->v, 0, "%s: results.json %.17g, the rows give %.17g", path, p,
@@ -2235,6 +2295,25 @@ template_text(const struct members *ms)
     return t;
 }
 
+/* ctx's message with the temporary file path called what it holds,
+ * name (caller frees). */
+static char *
+msg_named(fa_ctx *ctx, const char *path, const char *name)
+{
+    const char *m = fa_ctx_msg(ctx), *hit;
+    struct buf b = {0};
+    size_t pl = strlen(path);
+
+    buf_str(&b, "");
+    while ((hit = strstr(m, path)) != NULL) {
+        buf_add(&b, m, (size_t)(hit - m));
+        buf_str(&b, name);
+        m = hit + pl;
+    }
+    buf_str(&b, m);
+    return b.s;
+}
+
 /* The run done again from the table at path (read with map) and compared
  * with the pack's results.json res; from names the table. */
 static void
@@ -2252,8 +2331,10 @@ rerun_compare(struct vstate *v, fa_ctx *ctx, const char *path, json_t *map,
 
     again = err ? NULL : json_loads(text, 0, NULL);
     if (err || !again) {
-        say(v, 0, "the run cannot be done again from %s: %s", from,
-            err ? fa_ctx_msg(ctx) : "no results");
+        char *m = err ? msg_named(ctx, path, from) : fa_xstrdup("no results");
+
+        say(v, 0, "the run cannot be done again from %s: %s", from, m);
+        free(m);
         free(text);
         return;
     }
@@ -2326,7 +2407,10 @@ check_rerun(struct vstate *v, fa_ctx *ctx, const struct members *ms,
     tmpl = template_text(ms);
     err = data_table_hash(ctx, path, rm_map, hex, &hrows);
     if (err) {
-        say(v, 0, "rows.csv cannot be read: %s", fa_ctx_msg(ctx));
+        char *m = msg_named(ctx, path, "rows.csv");
+
+        say(v, 0, "rows.csv cannot be read: %s", m);
+        free(m);
     } else if (!json_s(in, "table_sha256") ||
                strcmp(hex, json_s(in, "table_sha256")) != 0) {
         say(v, 0,
@@ -2366,6 +2450,7 @@ bin_reps(fa_ctx *ctx, const char *column, const char *spec,
         fa_ingest_parse_bin(ctx, column, spec, &d.edges, &d.nedges,
                             &quantiles) != FA_OK ||
         quantiles) {
+        fa_ctx_clear(ctx);
         free(d.edges);
         return -1;
     }
@@ -2400,15 +2485,16 @@ by_double(const void *a, const void *b)
 
 /*
  * The edges of column's bins as results.json's groups name them ("[a,b)",
- * "(-inf,b)", "[a,inf)"), as a --bin spec of fixed edges ("a,b,..."), or
- * NULL when there are none: a column binned by quantiles, done again
- * without its values, is binned where the run binned it.
+ * "(-inf,b)", "[a,inf)"), as a --bin spec of fixed edges ("a,b,..."; ""
+ * when there are none), or NULL when there are more than q100's 99: a
+ * column binned by quantiles, done again without its values, is binned
+ * where the run binned it.
  */
 static char *
 label_edges(json_t *res, const char *column)
 {
     json_t *g;
-    size_t i, n = 0;
+    size_t i, n = 0, edges = 0;
     double *e =
         fa_xcalloc(2 * json_array_size(json_object_get(res, "groups")) + 1,
                    sizeof(double));
@@ -2438,13 +2524,19 @@ label_edges(json_t *res, const char *column)
 
         if (i > 0 && e[i] == e[i - 1])
             continue;
+        if (++edges > 99) {
+            /* q100 has 99 edges: more is not a run's */
+            free(b.s);
+            free(e);
+            return NULL;
+        }
         fa_fmt_double(e[i], t, sizeof(t));
         if (b.len)
             buf_str(&b, ",");
         buf_str(&b, t);
     }
     free(e);
-    return b.s;
+    return b.s ? b.s : fa_xstrdup("");
 }
 
 /* One field of a rebuilt row: a value of column j (NULL: missing). */
@@ -2566,13 +2658,14 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
     json_t *segs = json_object_get(mapping, "segments");
     json_t *bins = json_object_get(mapping, "bins"), *x, *cols;
     json_t *fixed = json_object(); /* quantile bins at their edges */
+    json_t *thr = json_object_get(mapping, "threshold");
     const char *strata = json_s(json_object_get(res, "run"), "strata"), *key;
     int have[4] = {json_is_true(json_object_get(dsj, "labelled")), 1,
                    json_is_true(json_object_get(dsj, "scored")),
                    json_is_true(json_object_get(dsj, "weighted"))};
     size_t na = json_array_size(attrs), nd = cs->ndims, i, ne = 0;
     struct bin_reps *reps = fa_xcalloc(nd + 1, sizeof(*reps));
-    int sidx = -1, bad = 0, split = 0;
+    int sidx = -1, bad = 0;
     struct buf b = {0};
     char *name[4] = {NULL, NULL, NULL, NULL};
     struct entry *e = NULL;
@@ -2606,18 +2699,28 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
             if (strcmp(cs->names[i], key) != 0 || !spec)
                 continue;
             if (spec[0] != 'q') {
-                if (bin_reps(ctx, key, spec, &reps[i]) != 0)
+                if (strlen(spec) > 20000) {
+                    *why = "a column binned at more edges than verify "
+                           "rebuilds";
+                    *limit = 1;
+                } else if (bin_reps(ctx, key, spec, &reps[i]) != 0) {
                     *why = "a column's bins cannot be read";
+                }
                 continue;
             }
             /* by quantiles: at the edges results.json names */
             edges = label_edges(res, key);
-            if (!edges || bin_reps(ctx, key, edges, &reps[i]) != 0) {
+            if (!edges) {
+                *why = "results.json names more bins than quantiles make";
+            } else if (!*edges) {
                 *why = "a column binned by quantiles into one bin needs its "
                        "values";
                 *limit = 1;
-            } else
+            } else if (bin_reps(ctx, key, edges, &reps[i]) != 0) {
+                *why = "results.json's bins of a column cannot be read";
+            } else {
                 json_object_set_new(fixed, key, json_string(edges));
+            }
             free(edges);
         }
     }
@@ -2626,20 +2729,22 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
 
         if (c->segment && c->segcol < 0)
             *why = "the file does not name its segments' columns";
-        split |= !c->segment && sidx >= 0 && c->values[sidx] != NULL;
         if (cs->values) {
             if ((c->label >= 0) != have[0] || isnan(c->score) == have[2] ||
                 isnan(c->rweight) == have[3] || (have[3] && !(c->rweight >= 0)))
                 *why = "values.csv's label, score and weight are not the "
                        "run's";
+            else if (json_is_number(thr) && have[2] &&
+                     !json_is_string(json_object_get(mapping, "pred")) &&
+                     c->pred != (c->score >= json_number_value(thr)))
+                *why = "values.csv holds a decision that is not its score "
+                       "against the run's threshold";
             continue;
         }
         for (int q = 0; q < 4; q++)
             if (c->rows[q] != floor(c->rows[q]) || c->rows[q] > 1e9)
                 *why = "cells.csv's row counts are not whole";
     }
-    if (!*why && sidx >= 0 && !split)
-        *why = "the file does not split its cells by stratum";
     if (!*why) {
         /* its cells hold the rows loaded, and no more: the table is
          * built in memory */
@@ -2808,6 +2913,15 @@ check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
 
     if (!json_is_object(mapping))
         return; /* said by the numbers' check */
+    if (!vm && json_is_string(json_object_get(man, "values_omitted")) &&
+        (json_is_true(
+             json_object_get(json_object_get(res, "dataset"), "scored")) ||
+         json_is_true(
+             json_object_get(json_object_get(res, "dataset"), "weighted")))) {
+        say(v, 1, "the run is not done again from the cells: %s",
+            json_string_value(json_object_get(man, "values_omitted")));
+        return;
+    }
     if (vm) {
         if (parse_cells(vm, 1, &cs) != 0) {
             say(v, 0, "values.csv is malformed (line %zu)", cs.line + 1);
@@ -2837,10 +2951,14 @@ check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
         {
             if (json_is_string(x) && json_string_value(x)[0] == 'q')
                 say(v, 1,
-                    "%s, binned by quantiles, is binned again at the edges "
-                    "results.json's groups name (the quantiles themselves "
-                    "need its values: pack --include-rows)",
-                    key);
+                    "%s, binned by quantiles, is binned again from %s at "
+                    "the edges results.json's groups name (%s)",
+                    key, from,
+                    members_find(ms, "rows.csv")
+                        ? "the run done again from rows.csv checks the "
+                          "quantiles themselves"
+                        : "the quantiles themselves need its values: pack "
+                          "--include-rows");
         }
     }
     what = fa_xasprintf("the table rebuilt from %s", from);
@@ -2871,6 +2989,16 @@ check_runs_again(struct vstate *v, fa_ctx *ctx, const struct members *ms,
 
     if (!res)
         return; /* said by the numbers' check */
+    {
+        /* the run again reads by the manifest's mapping: it must be the
+         * one results.json published (its threshold, positive labels...) */
+        json_t *in = json_array_get(json_object_get(man, "inputs"), 0);
+
+        if (!json_equal(
+                json_object_get(in, "mapping"),
+                json_object_get(json_object_get(res, "dataset"), "mapping")))
+            say(v, 0, "results.json's column mapping is not the manifest's");
+    }
     if (members_find(ms, "rows.csv") || json_object_get(man, "rows"))
         check_rerun(v, ctx, ms, man, res);
     check_rerun_cells(v, ctx, ms, man, res);
@@ -2896,6 +3024,7 @@ check_canonical(struct vstate *v, fa_ctx *ctx, const struct members *ms,
             "the archive's own bytes are not compared: packed with "
             "libzip %s, this is %s (the member hashes above hold)",
             packed ? packed : "?", zip_libzip_version());
+        free(path);
         return;
     }
     fd = mkstemp(path);

@@ -147,6 +147,7 @@ struct values {
     unsigned char *cell;
     unsigned char **seg; /* per other segment: records of one level */
     size_t n, cap;
+    uint32_t **rank; /* per dim: level -> place in the order of its values */
 };
 
 static size_t
@@ -191,11 +192,13 @@ values_batch(void *data, const fa_row_batch *b)
         r = (struct vrec *)(V->cell + V->n * V->stride);
         *r = (struct vrec){score, weight, slot, (uint32_t)V->nk};
         for (size_t k = 0; k < V->nk; k++)
-            r->lv[k] = row_level(&ds->dims[V->kd[k]], b, i, V->kd[k]);
+            r->lv[k] = V->rank[V->kd[k]]
+                              [row_level(&ds->dims[V->kd[k]], b, i, V->kd[k])];
         for (size_t s = 0; s < V->ns; s++) {
             r = (struct vrec *)(V->seg[s] + V->n * sstride);
             *r = (struct vrec){score, weight, slot, 1};
-            r->lv[0] = row_level(&ds->dims[V->sd[s]], b, i, V->sd[s]);
+            r->lv[0] = V->rank[V->sd[s]]
+                              [row_level(&ds->dims[V->sd[s]], b, i, V->sd[s])];
         }
         V->n++;
     }
@@ -229,6 +232,42 @@ level_name(const fa_dim *d, size_t level)
         return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
     return level < d->nvalues && d->values[level] ? fa_xstrdup(d->values[level])
                                                   : NULL;
+}
+
+/* A level and its value, to put levels in the order of their values. */
+struct named {
+    char *name;
+    uint32_t level;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+
+    if (!x->name || !y->name)
+        return (x->name == NULL) - (y->name == NULL); /* missing last */
+    return strcmp(x->name, y->name);
+}
+
+/* Dim d's level values in the order the run lists its groups (values in
+ * byte order, a binned column's bins in order, missing last) into names,
+ * and each level's place in that order into rank. */
+static void
+level_order(const fa_dim *d, char **names, uint32_t *rank)
+{
+    size_t nl = fa_dim_levels(d);
+    struct named *v = fa_xcalloc(nl + 1, sizeof(*v));
+
+    for (size_t l = 0; l < nl; l++)
+        v[l] = (struct named){level_name(d, l), (uint32_t)l};
+    if (!d->bin_spec)
+        qsort(v, nl, sizeof(*v), by_name);
+    for (size_t i = 0; i < nl; i++) {
+        names[i] = v[i].name;
+        rank[v[i].level] = (uint32_t)i;
+    }
+    free(v);
 }
 
 /*
@@ -334,6 +373,7 @@ fa_rerun_values_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
     *len = 0;
     V.ds = ds;
     V.kd = fa_xcalloc(ds->ndims + 1, sizeof(size_t));
+    V.rank = fa_xcalloc(ds->ndims + 1, sizeof(*V.rank));
     V.sd = fa_xcalloc(ds->ndims + 1, sizeof(size_t));
     for (size_t j = 0; j < ds->ndims; j++) {
         size_t nl = fa_dim_levels(&ds->dims[j]);
@@ -343,8 +383,8 @@ fa_rerun_values_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
         else
             V.sd[V.ns++] = j;
         names[j] = fa_xcalloc(nl + 1, sizeof(char *));
-        for (size_t l = 0; l < nl; l++)
-            names[j][l] = level_name(&ds->dims[j], l);
+        V.rank[j] = fa_xcalloc(nl + 1, sizeof(uint32_t));
+        level_order(&ds->dims[j], names[j], V.rank[j]);
     }
     V.stride = vrec_size(V.nk);
     V.seg = fa_xcalloc(V.ns + 1, sizeof(*V.seg));
@@ -376,7 +416,9 @@ fa_rerun_values_csv(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
         for (size_t l = 0; names[j] && l < fa_dim_levels(&ds->dims[j]); l++)
             free(names[j][l]);
         free(names[j]);
+        free(V.rank[j]);
     }
+    free(V.rank);
     free(names);
     for (size_t s = 0; s < V.ns; s++)
         free(V.seg[s]);

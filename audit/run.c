@@ -870,13 +870,23 @@ score_key(double d)
     return u >> 63 ? ~u : u | (1ULL << 63);
 }
 
+/* The radix key of a row: its score's, or (by_weight) its weight's. */
+static inline uint64_t
+srow_key(const struct srow *r, int by_weight)
+{
+    return score_key(by_weight ? r->weight : r->score);
+}
+
 /*
  * Stable LSD radix sort by score, 16 bits a pass; a pass whose digit is
  * the same for every row is skipped (scores in [0, 1] share their top
- * bits). Ten million rows sort in a fraction of qsort's time.
+ * bits). Ten million rows sort in a fraction of qsort's time. With
+ * weighted, rows of one score are in the order of their weights (passes
+ * by weight first), so a tie's weights add up in the same order whatever
+ * order the rows came in.
  */
 static void
-sort_by_score(struct srow *a, size_t n)
+sort_by_score(struct srow *a, size_t n, int weighted)
 {
     struct srow *tmp, *src = a, *dst;
     size_t *count = fa_xcalloc(4 * 65536, sizeof(size_t));
@@ -885,33 +895,36 @@ sort_by_score(struct srow *a, size_t n)
         free(count);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = score_key(a[i].score);
-
-        for (int d = 0; d < 4; d++)
-            count[d * 65536 + ((k >> (16 * d)) & 0xffff)]++;
-    }
     tmp = fa_xcalloc(n, sizeof(*tmp));
     dst = tmp;
-    for (int d = 0; d < 4; d++) {
-        size_t *c = count + d * 65536, sum = 0;
-        uint64_t first = (score_key(src[0].score) >> (16 * d)) & 0xffff;
-
-        if (c[first] == n)
-            continue;
-        for (size_t v = 0; v < 65536; v++) {
-            size_t t = c[v];
-
-            c[v] = sum;
-            sum += t;
-        }
+    for (int f = weighted ? 1 : 0; f >= 0; f--) {
+        memset(count, 0, 4 * 65536 * sizeof(size_t));
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = (score_key(src[i].score) >> (16 * d)) & 0xffff;
+            uint64_t k = srow_key(&src[i], f);
 
-            dst[c[k]++] = src[i];
+            for (int d = 0; d < 4; d++)
+                count[d * 65536 + ((k >> (16 * d)) & 0xffff)]++;
         }
-        dst = src;
-        src = src == a ? tmp : a;
+        for (int d = 0; d < 4; d++) {
+            size_t *c = count + d * 65536, sum = 0;
+            uint64_t first = (srow_key(&src[0], f) >> (16 * d)) & 0xffff;
+
+            if (c[first] == n)
+                continue;
+            for (size_t v = 0; v < 65536; v++) {
+                size_t t = c[v];
+
+                c[v] = sum;
+                sum += t;
+            }
+            for (size_t i = 0; i < n; i++) {
+                uint64_t k = (srow_key(&src[i], f) >> (16 * d)) & 0xffff;
+
+                dst[c[k]++] = src[i];
+            }
+            dst = src;
+            src = src == a ? tmp : a;
+        }
     }
     if (src != a)
         memcpy(a, src, n * sizeof(*a));
@@ -2108,7 +2121,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
     for (size_t g = 0; g < r->ngroups; g++)
         group_metrics(ds, &r->groups[g], &B.gacc[g]);
     if (auc) {
-        sort_by_score(sc->sr, sc->nsr);
+        sort_by_score(sc->sr, sc->nsr, ds->weighted);
         for (size_t k = 0; k < nspans; k++)
             set_auc(&B, spans[k].first, spans[k].n,
                     spans[k].mask ? cellgroups[k] : NULL, spans[k].seg);

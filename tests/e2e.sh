@@ -1576,6 +1576,13 @@ status "verify: missing segment values in two columns, strata, bins" 0
 check "cells within strata: the run done again from cells.csv" \
     grep -q "^ok   the run done again from cells.csv gives results.json" \
     "$T/out"
+# a strata column with no value at all: one stratum, the missing one
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0 ",sm"; next }
+    { print $0 "," }' "$T/cst.csv" >"$T/csm.csv"
+fa audit --db "$T/csm.db" --out "$T/csm" --label y --pred p --attr g \
+    --segment s1,sm --strata sm --formats json --pack "$T/csm.csv"
+fa verify "$T/csm.zip"
+status "verify: a strata column with every value missing" 0
 eq "cells.csv names each segment line's column" \
     "$(unzip -p "$T/cst.zip" cells.csv | grep -c '^"segment:s2",,,,')" 1
 # weighted, label-free and binned by quantiles: the run done again too
@@ -1600,7 +1607,7 @@ check "weighted, scored: the run done again from values.csv" \
     grep -q "^ok   the run done again from values.csv gives results.json" \
     "$T/out"
 check "quantile bins: binned again at the edges results.json names" \
-    grep -q "^ok   age, binned by quantiles, is binned again at the edges" \
+    grep -q "^ok   age, binned by quantiles, is binned again from values.csv at the edges" \
     "$T/out"
 if python3 "$TESTS/pack_tamper.py" --values "$FA" "$T/wv.zip" \
     "$T/wvtamper" >"$T/xc.out" 2>&1; then
@@ -1610,6 +1617,30 @@ else
     printf 'FAIL: verify accepts a pack whose values or results disagree\n' >&2
     head -n 12 "$T/xc.out" | sed 's/^/    /' >&2
 fi
+# values.csv too big for a pack is left out, and the manifest says so:
+# verify then says the run is not done again from the cells (forged here:
+# the manifest's libzip another, so the bytes are not compared)
+python3 - "$T/wv.zip" "$T/wvo.zip" <<'PY'
+import json, sys, zipfile
+src, dst = sys.argv[1:]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as o:
+    for i in z.infolist():
+        d = z.read(i.filename)
+        if i.filename == "values.csv":
+            continue
+        if i.filename == "manifest.json":
+            m = json.loads(d)
+            m["files"] = [f for f in m["files"] if f["path"] != "values.csv"]
+            m["values_omitted"] = "values.csv would be 600000000 bytes"
+            m["libraries"]["libzip"] = "0"
+            d = (json.dumps(m, indent=1, sort_keys=True) + "\n").encode()
+        o.writestr(i, d)
+PY
+fa verify "$T/wvo.zip"
+status "verify: values.csv left out, as the manifest says" 0
+check "verify: values.csv left out, said" \
+    grep -q "^ok   the run is not done again from the cells: values.csv would be 600000000 bytes" \
+    "$T/out"
 # a weighted, scored pack: the sweep of flipped bits and edits (values.csv
 # among the members), each rejected
 fa audit --db "$T/wj.db" --out "$T/wj" --label label --pred decision \
@@ -1625,18 +1656,21 @@ else
 fi
 # the rows in another order give the same results.json, byte for byte
 # (the bootstrap draws each small cell's weights in ascending order; the
-# strata come in their values' order)
+# strata come in their values' order; tied scores add their weights in
+# the weights' order): scores rounded to one decimal, for ties
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $8 = sprintf("%.1f", $8) } 1' \
+    "$T/wrows.csv" >"$T/wties.csv"
 {
-    head -n 1 "$T/wrows.csv"
-    tail -n +2 "$T/wrows.csv" | sort -t, -k9,9 -k1,1n
+    head -n 1 "$T/wties.csv"
+    tail -n +2 "$T/wties.csv" | sort -t, -k9,9 -k1,1n
 } >"$T/wshuf.csv"
-for f in wrows wshuf; do
+for f in wties wshuf; do
     fa audit --db "$T/o$f.db" --out "$T/o$f" --label label --pred decision \
         --score score --weight weight --attr sex,race --segment region,age \
         --bin age=30,50 --strata region --formats json "$T/$f.csv"
 done
 eq "the rows in another order: the same results" \
-    "$(jq -S 'del(.dataset.sha256, .dataset.source)' "$T/owrows/results.json" |
+    "$(jq -S 'del(.dataset.sha256, .dataset.source)' "$T/owties/results.json" |
         sha256sum)" \
     "$(jq -S 'del(.dataset.sha256, .dataset.source)' "$T/owshuf/results.json" |
         sha256sum)"

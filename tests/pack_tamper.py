@@ -26,7 +26,8 @@ the run (unweighted, without scores) is done again from its cells, a
 verdict and a bootstrap interval's end changed.
 
 With --rows (a pack made with --include-rows of a scored run with
-verdicts) only these, behind good hashes: a label of rows.csv flipped;
+verdicts) only these, behind good hashes: a label of rows.csv flipped,
+or made unreadable (the error must name rows.csv, not a temporary copy);
 an AUC, a bootstrap interval's end and a verdict of results.json changed
 (none of which cells.csv can check; the run done again from the rows
 does).
@@ -37,7 +38,11 @@ in values.csv moved, one row's weight changed, a cell's line removed
 (leaving its segment lines), a count made not whole or 10^9, values.csv taken
 out of the pack and its manifest; and an AUC, a weighted interval's end,
 a bootstrap interval's end and a verdict of results.json changed (none
-of which cells.csv can check; the run done again from values.csv does).
+of which cells.csv can check; the run done again from values.csv does);
+the smallest p-value moved by 5e-15 (no absolute slack but for
+differences); a threshold put into results.json, and into it and the
+manifest in place of the decision's column (values.csv's decisions are
+then not their scores against it).
 
 Prints one line per failed expectation and a summary; exits 1 when any
 case is accepted, 2 when it cannot run.
@@ -180,6 +185,13 @@ def rows_cases(fa, items, t):
     write(t, rehash(items, "rows.csv", "\n".join(lines).encode()))
     expect_reject(fa, t, "a label of rows.csv flipped, hash updated",
                   "rows.csv is not the audited table")
+    lines = da["rows.csv"].decode().split("\n")
+    lines[0] = lines[0].replace('"pred"', '"prediction"')
+    write(t, rehash(items, "rows.csv", "\n".join(lines).encode()))
+    expect_reject(fa, t, "a column of rows.csv renamed, hash updated",
+                  "rows.csv cannot be read: rows.csv:1: no column")
+    if "fairaudit-rows" in verify(fa, t)[1]:
+        failures.append("an error in rows.csv names the temporary copy")
 
     def put(what, edit, needle):
         r = json.loads(da["results.json"])
@@ -282,6 +294,38 @@ def values_cases(fa, items, t):
         text = (json.dumps(r, indent=2) + "\n").encode()
         write(t, rehash(items, "results.json", text))
         expect_reject(fa, t, what, needle)
+
+    def tiny(r):
+        # the smallest p-value moved by 5e-15: within an absolute 1e-14,
+        # far outside the relative 1e-12
+        ds = [d for g in r["groups"] for d in (g.get("disparity") or
+                                               {}).values()
+              if isinstance(d, dict) and isinstance(d.get("p_value"), float)
+              and 0 < d["p_value"] < 1e-3]
+        min(ds, key=lambda d: d["p_value"])["p_value"] += 5e-15
+    put("the smallest p-value moved by 5e-15", tiny,
+        ".p_value: results.json")
+
+    def threshold(r):
+        r["dataset"]["mapping"]["threshold"] = 0.7
+    put("results.json's threshold changed", threshold,
+        "results.json's column mapping is not the manifest's")
+    # the threshold changed in results.json and the manifest alike: the
+    # decisions in values.csv are not the scores against it
+    r = json.loads(da["results.json"])
+    r["dataset"]["mapping"]["threshold"] = 0.7
+    r["dataset"]["mapping"]["pred"] = None
+    text = (json.dumps(r, indent=2) + "\n").encode()
+    out = rehash(items, "results.json", text)
+    man = json.loads(dict((i.filename, d) for i, d in out)["manifest.json"])
+    man["inputs"][0]["mapping"]["threshold"] = 0.7
+    man["inputs"][0]["mapping"]["pred"] = None
+    mtext = (json.dumps(man, indent=1, sort_keys=True) + "\n").encode()
+    write(t, [(i, mtext if i.filename == "manifest.json" else d)
+              for i, d in out])
+    expect_reject(fa, t, "a threshold put in results.json and the manifest",
+                  "a decision that is not its score against the run's "
+                  "threshold")
 
     def auc(r):
         g = next(g for g in r["groups"] if not g.get("suppressed") and

@@ -152,12 +152,14 @@ END_TEST
  * weight counted together. */
 START_TEST(values_csv_by_hand)
 {
+    /* the first row's values come last in their columns' order: lines
+     * follow the values' order, not the input's */
     static const char csv[] = "g,seg,st,y,p,s,w\n"
+                              "b,,v,0,1,0.25,1\n"
+                              "a,y,v,1,0,0.5,2\n"
                               "a,x,u,1,1,0.5,2\n"
                               "a,x,u,1,1,0.5,2\n"
                               "a,y,u,1,1,0.5,3\n"
-                              "b,,v,0,1,0.25,1\n"
-                              "a,y,v,1,0,0.5,2\n"
                               "b,x,u,0,0,0.75,1\n";
     static const char want[] = "kind,\"g\",\"seg\",\"st\",label,pred,score,"
                                "weight,rows\n"
