@@ -245,7 +245,11 @@ cmd_verify(int argc, char **argv)
     else
         code = ok ? FA_EXIT_OK : FA_EXIT_FAIL;
     if (code == FA_EXIT_OK || code == FA_EXIT_FAIL)
-        printf("%s: %s\n", vo.zip, ok ? "verified" : "NOT verified");
+        printf("%s: %s\n", vo.zip,
+               ok == 2 ? "verified, but the run was not done again (see "
+                         "above)"
+               : ok    ? "verified"
+                       : "NOT verified");
     fa_ctx_free(ctx);
     return fa_cmd_finish(code);
 }

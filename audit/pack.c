@@ -1027,6 +1027,7 @@ fa_keygen(fa_ctx *ctx, const char *path)
 struct vstate {
     const struct fa_verify_opts *o;
     int ok;
+    int partial; /* the run not done again, said why */
 };
 
 static void say(struct vstate *v, int ok, const char *fmt, ...)
@@ -2659,6 +2660,8 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
     json_t *bins = json_object_get(mapping, "bins"), *x, *cols;
     json_t *fixed = json_object(); /* quantile bins at their edges */
     json_t *thr = json_object_get(mapping, "threshold");
+    json_t *g;
+    size_t gi;
     const char *strata = json_s(json_object_get(res, "run"), "strata"), *key;
     int have[4] = {json_is_true(json_object_get(dsj, "labelled")), 1,
                    json_is_true(json_object_get(dsj, "scored")),
@@ -2675,7 +2678,9 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
     *map_out = NULL;
     *why = NULL;
     *limit = 0;
-    if (!cs->values && (have[2] || have[3]))
+    if (thr && !json_is_null(thr) && !json_is_number(thr))
+        *why = "the column mapping's threshold is not a number";
+    else if (!cs->values && (have[2] || have[3]))
         *why = "the pack lacks values.csv, which a scored or weighted run's "
                "pack holds";
     else if (nd != na + json_array_size(segs))
@@ -2699,11 +2704,9 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
             if (strcmp(cs->names[i], key) != 0 || !spec)
                 continue;
             if (spec[0] != 'q') {
-                if (strlen(spec) > 20000) {
-                    *why = "a column binned at more edges than verify "
-                           "rebuilds";
-                    *limit = 1;
-                } else if (bin_reps(ctx, key, spec, &reps[i]) != 0) {
+                if (strlen(spec) > 20000)
+                    *why = "a column binned at more edges than a run makes";
+                else if (bin_reps(ctx, key, spec, &reps[i]) != 0) {
                     *why = "a column's bins cannot be read";
                 }
                 continue;
@@ -2713,9 +2716,22 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
             if (!edges) {
                 *why = "results.json names more bins than quantiles make";
             } else if (!*edges) {
+                /* one bin: every group of the column must say so */
                 *why = "a column binned by quantiles into one bin needs its "
                        "values";
                 *limit = 1;
+                json_array_foreach(json_object_get(res, "groups"), gi, g)
+                {
+                    const char *gv = json_string_value(
+                        json_object_get(json_object_get(g, "attributes"), key));
+
+                    if (gv && strcmp(gv, "(-inf,inf)") != 0 &&
+                        strcmp(gv, "(missing)") != 0) {
+                        *why = "results.json's groups of a column binned by "
+                               "quantiles are not bins";
+                        *limit = 0;
+                    }
+                }
             } else if (bin_reps(ctx, key, edges, &reps[i]) != 0) {
                 *why = "results.json's bins of a column cannot be read";
             } else {
@@ -2729,6 +2745,10 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
 
         if (c->segment && c->segcol < 0)
             *why = "the file does not name its segments' columns";
+        else if (c->segment &&
+                 (c->segcol < (int)na || (cs->values && c->segcol == sidx)))
+            *why = "the file has segment lines for a column that is no "
+                   "segment apart";
         if (cs->values) {
             if ((c->label >= 0) != have[0] || isnan(c->score) == have[2] ||
                 isnan(c->rweight) == have[3] || (have[3] && !(c->rweight >= 0)))
@@ -2748,24 +2768,33 @@ cells_table(fa_ctx *ctx, const struct cells *cs, json_t *res, json_t *mapping,
     if (!*why) {
         /* its cells hold the rows loaded, and no more: the table is
          * built in memory */
-        double total = 0;
+        double total = 0, bytes = 0;
         json_t *loaded = json_object_get(dsj, "rows_loaded");
 
-        for (i = 0; i < cs->n; i++)
-            if (!cs->c[i].segment)
-                total += cs->values ? cs->c[i].n
-                                    : cs->c[i].rows[0] + cs->c[i].rows[1] +
-                                          cs->c[i].rows[2] + cs->c[i].rows[3];
+        for (i = 0; i < cs->n; i++) {
+            const struct cell *c = &cs->c[i];
+            double r = cs->values
+                           ? c->n
+                           : c->rows[0] + c->rows[1] + c->rows[2] + c->rows[3];
+            double len = 64;
+
+            for (size_t j = 0; j < nd; j++)
+                len += c->values[j] ? (double)strlen(c->values[j]) + 3 : 1;
+            /* a segment line's rows carry its value too */
+            bytes += r * len;
+            if (!c->segment)
+                total += r;
+        }
         if (!json_is_integer(loaded) ||
             total != (double)json_integer_value(loaded))
             *why = cs->values ? "values.csv's cells do not hold the rows "
                                 "results.json says were loaded"
                               : "cells.csv's cells do not hold the rows "
                                 "results.json says were loaded";
-        else if (total > FA_REBUILD_MAX_ROWS)
-            *why = "more than 20,000,000 rows, more than verify rebuilds "
-                   "in memory";
-        *limit = *why && total > FA_REBUILD_MAX_ROWS &&
+        else if (total > FA_REBUILD_MAX_ROWS || bytes > 4e9)
+            *why = "more than 20,000,000 rows or 4 GB, more than verify "
+                   "rebuilds in memory";
+        *limit = *why && (total > FA_REBUILD_MAX_ROWS || bytes > 4e9) &&
                  total == (double)json_integer_value(loaded);
     }
     if (*why) {
@@ -2920,6 +2949,7 @@ check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
              json_object_get(json_object_get(res, "dataset"), "weighted")))) {
         say(v, 1, "the run is not done again from the cells: %s",
             json_string_value(json_object_get(man, "values_omitted")));
+        v->partial = 1;
         return;
     }
     if (vm) {
@@ -2941,6 +2971,7 @@ check_rerun_cells(struct vstate *v, fa_ctx *ctx, const struct members *ms,
         say(v, limit, "the run is not done again from %s: %s%s", from, why,
             limit ? " (pack --include-rows to have it done from the rows)"
                   : "");
+        v->partial |= limit;
         return;
     }
     {
@@ -3272,7 +3303,7 @@ check_data(struct vstate *v, fa_ctx *ctx, json_t *man)
 fa_err
 fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
 {
-    struct vstate v = {o, 1};
+    struct vstate v = {o, 1, 0};
     struct members ms = {0};
     unsigned char *zbytes = NULL;
     size_t zlen = 0;
@@ -3333,6 +3364,6 @@ fa_verify(fa_ctx *ctx, const struct fa_verify_opts *o, int *ok)
     json_decref(man);
     members_free(&ms);
     free(zbytes);
-    *ok = v.ok;
+    *ok = v.ok && v.partial ? 2 : v.ok;
     return FA_OK;
 }

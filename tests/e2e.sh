@@ -1641,6 +1641,8 @@ status "verify: values.csv left out, as the manifest says" 0
 check "verify: values.csv left out, said" \
     grep -q "^ok   the run is not done again from the cells: values.csv would be 600000000 bytes" \
     "$T/out"
+check "verify: the last line says the run was not done again" \
+    grep -q "verified, but the run was not done again" "$T/out"
 # a weighted, scored pack: the sweep of flipped bits and edits (values.csv
 # among the members), each rejected
 fa audit --db "$T/wj.db" --out "$T/wj" --label label --pred decision \

@@ -256,6 +256,15 @@ def values_cases(fa, items, t):
     edit("a cell's count of values.csv made 10^9 (a table too big to "
          "rebuild)", cell, "rows", "1000000000",
          "values.csv's cells do not hold the rows results.json says")
+    # a line for the strata column, which the cells hold
+    strata = json.loads(da["results.json"])["run"]["strata"]
+    if strata:
+        n = len(fields(lines[cell])[0].split(","))
+        v = lines[:1] + ['"segment:%s"' % strata + "," * (n - 1) +
+                         ",1,1,0.5,1,1000"] + lines[1:]
+        write(t, rehash(items, "values.csv", "\n".join(v).encode()))
+        expect_reject(fa, t, "a segment line for the strata column",
+                      "segment lines for a column that is no segment apart")
     v = lines[:cell] + lines[cell + 1:]
     write(t, rehash(items, "values.csv", "\n".join(v).encode()))
     expect_reject(fa, t, "a cell's line of values.csv removed",
@@ -305,6 +314,19 @@ def values_cases(fa, items, t):
         min(ds, key=lambda d: d["p_value"])["p_value"] += 5e-15
     put("the smallest p-value moved by 5e-15", tiny,
         ".p_value: results.json")
+
+    # a threshold that is not a number, in both mappings
+    r = json.loads(da["results.json"])
+    r["dataset"]["mapping"]["threshold"] = "0.7"
+    out = rehash(items, "results.json",
+                 (json.dumps(r, indent=2) + "\n").encode())
+    man = json.loads(dict((i.filename, d) for i, d in out)["manifest.json"])
+    man["inputs"][0]["mapping"]["threshold"] = "0.7"
+    mtext = (json.dumps(man, indent=1, sort_keys=True) + "\n").encode()
+    write(t, [(i, mtext if i.filename == "manifest.json" else d)
+              for i, d in out])
+    expect_reject(fa, t, "a threshold that is text", "threshold is not a "
+                  "number")
 
     def threshold(r):
         r["dataset"]["mapping"]["threshold"] = 0.7
