@@ -87,14 +87,6 @@ attrs_key(json_t *attrs)
     return json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-static int
-by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* Per attribute and level, the scores of its rows. */
 struct vec {
     double *s;
@@ -170,7 +162,7 @@ load_scores(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
     err = fa_store_rows_scan(ctx, st, ds, collect_batch, &C);
     sc = fa_xcalloc(total, sizeof(*sc));
     if (!err) {
-        qsort(C.all.s, C.all.n, sizeof(double), by_double);
+        qsort(C.all.s, C.all.n, sizeof(double), fa_cmp_double);
         sc[k++] = (fa_cmp_scores){fa_xstrdup("{}"), C.all.s, C.all.n};
         C.all.s = NULL;
     }
@@ -195,7 +187,7 @@ load_scores(fa_ctx *ctx, fa_store *st, const fa_dataset *ds,
                 : l < d->nvalues && d->values[l] ? json_string(d->values[l])
                                                  : json_null());
             free(label);
-            qsort(v->s, v->n, sizeof(double), by_double);
+            qsort(v->s, v->n, sizeof(double), fa_cmp_double);
             sc[k++] = (fa_cmp_scores){attrs_key(a), v->s, v->n};
             json_decref(a);
         }

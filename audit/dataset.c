@@ -101,3 +101,12 @@ fa_row_batch_release(fa_row_batch *b)
     free(b->x);
     *b = (fa_row_batch){0};
 }
+
+char *
+fa_dim_level_value(const fa_dim *d, size_t level)
+{
+    if (d->bin_spec)
+        return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
+    return level < d->nvalues && d->values[level] ? fa_xstrdup(d->values[level])
+                                                  : NULL;
+}

@@ -57,6 +57,10 @@ size_t fa_dim_levels(const fa_dim *d);
 /* Bin label "[25,40)", "(-inf,18)", "[65,inf)" of bin i into a new string. */
 char *fa_dim_bin_label(const fa_dim *d, size_t bin);
 
+/* The display value of a level (the group's name) into a new string; NULL
+ * for the missing level. */
+char *fa_dim_level_value(const fa_dim *d, size_t level);
+
 /* The bin of x: the number of edges <= x. */
 size_t fa_dim_bin_of(const fa_dim *d, double x);
 

@@ -944,14 +944,6 @@ read_input(struct loader *L, int fd)
     free(out);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /*
  * Quantile edges of one dim: the R type-7 quantiles at k/q, k = 1..q-1,
  * duplicates dropped (ties can make two quantiles equal).
@@ -959,7 +951,7 @@ cmp_double(const void *a, const void *b)
 static void
 quantile_edges(fa_dim *d, double *v, size_t n, int q)
 {
-    qsort(v, n, sizeof(*v), cmp_double);
+    qsort(v, n, sizeof(*v), fa_cmp_double);
     free(d->edges);
     d->edges = fa_xcalloc((size_t)q, sizeof(double));
     d->nedges = 0;

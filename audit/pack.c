@@ -2476,14 +2476,6 @@ bin_reps_free(struct bin_reps *b)
     free(b->x);
 }
 
-static int
-by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /*
  * The edges of column's bins as results.json's groups name them ("[a,b)",
  * "(-inf,b)", "[a,inf)"), as a --bin spec of fixed edges ("a,b,..."; ""
@@ -2519,7 +2511,7 @@ label_edges(json_t *res, const char *column)
             p = *end == ',' ? end + 1 : end;
         }
     }
-    qsort(e, n, sizeof(double), by_double);
+    qsort(e, n, sizeof(double), fa_cmp_double);
     for (i = 0; i < n; i++) {
         char t[40];
 

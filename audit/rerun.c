@@ -223,17 +223,6 @@ vrec_cmp(const void *a, const void *b)
     return 0;
 }
 
-/* The display value of dim d's level (NULL: missing), as the run names
- * its groups. */
-static char *
-level_name(const fa_dim *d, size_t level)
-{
-    if (d->bin_spec)
-        return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
-    return level < d->nvalues && d->values[level] ? fa_xstrdup(d->values[level])
-                                                  : NULL;
-}
-
 /* A level and its value, to put levels in the order of their values. */
 struct named {
     char *name;
@@ -260,7 +249,7 @@ level_order(const fa_dim *d, char **names, uint32_t *rank)
     struct named *v = fa_xcalloc(nl + 1, sizeof(*v));
 
     for (size_t l = 0; l < nl; l++)
-        v[l] = (struct named){level_name(d, l), (uint32_t)l};
+        v[l] = (struct named){fa_dim_level_value(d, l), (uint32_t)l};
     if (!d->bin_spec)
         qsort(v, nl, sizeof(*v), by_name);
     for (size_t i = 0; i < nl; i++) {

@@ -594,15 +594,6 @@ order_release(struct order *o)
     free(o->rank);
 }
 
-/* The display value of a level: NULL for missing. */
-static char *
-level_value(const fa_dim *d, size_t level)
-{
-    if (d->bin_spec)
-        return level == d->nedges + 1 ? NULL : fa_dim_bin_label(d, level);
-    return d->values[level] ? fa_xstrdup(d->values[level]) : NULL;
-}
-
 struct builder {
     fa_ctx *ctx;
     const fa_dataset *ds;
@@ -733,7 +724,7 @@ attr_set(struct builder *B, uint32_t mask, enum fa_set_kind kind,
             size_t lv = o->listed[rk % o->nlisted];
 
             rk /= o->nlisted;
-            g->values[k] = level_value(&ds->dims[dims[k]], lv);
+            g->values[k] = fa_dim_level_value(&ds->dims[dims[k]], lv);
         }
     }
     for (size_t c = 0; c < sc->ncells; c++) {
@@ -789,7 +780,7 @@ segment_set(struct builder *B, size_t s)
     for (size_t r = 0; r < o->nlisted; r++) {
         fa_group *g = add_group(B, gs->id);
 
-        g->values[0] = level_value(&B->ds->dims[j], o->listed[r]);
+        g->values[0] = fa_dim_level_value(&B->ds->dims[j], o->listed[r]);
         B->gacc[g->gid] = B->sc->seg[s][o->listed[r]];
         for (int q = 0; B->sc->sw && q < 4; q++) {
             int64_t n = B->gacc[g->gid].rows[q];
@@ -1076,7 +1067,7 @@ refpolicy_resolve(fa_ctx *ctx, const struct refpolicy *p, const fa_dataset *ds,
                                "audited attribute or segment",
                                p->col[i]);
         for (size_t l = 0; l < fa_dim_levels(&ds->dims[j]) && !found; l++) {
-            char *v = level_value(&ds->dims[j], l);
+            char *v = fa_dim_level_value(&ds->dims[j], l);
 
             found = v ? strcmp(v, p->val[i]) == 0
                       : strcmp(p->val[i], "(missing)") == 0;
@@ -1949,14 +1940,6 @@ struct set_span {
     uint32_t mask; /* attribute mask, 0 for overall */
 };
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /*
  * The scoring rate's counts (NYC LL144): the median of every row's score,
  * and each group's rows (and weight) scoring above it. A score equal to
@@ -1978,7 +1961,7 @@ scoring_counts(struct builder *B, const struct set_span *spans, size_t nspans,
         goto out;
     for (size_t i = 0; i < sc->nsr; i++)
         v[i] = sc->sr[i].score;
-    qsort(v, sc->nsr, sizeof(double), cmp_double);
+    qsort(v, sc->nsr, sizeof(double), fa_cmp_double);
     med = sc->nsr % 2 ? v[sc->nsr / 2]
                       : v[sc->nsr / 2 - 1] / 2 + v[sc->nsr / 2] / 2;
     r->has_median = 1;
@@ -2137,7 +2120,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         for (int q = 0; q < 4; q++)
             if (B.gw[g].v[q])
                 qsort(B.gw[g].v[q], (size_t)B.gacc[g].rows[q], sizeof(double),
-                      cmp_double);
+                      fa_cmp_double);
     so->gw = B.gw;
     group_intervals(so, &r->groups[0]);
     if (sc->sdim >= 0) {
@@ -2156,7 +2139,7 @@ compute(fa_ctx *ctx, struct scan *sc, const struct refpolicy *pol,
         r->strata = fa_xstrdup(sd->name);
         r->stratum_values = fa_xcalloc(ns + 1, sizeof(char *));
         for (size_t l = 0; l < ns; l++)
-            r->stratum_values[pos[l]] = level_value(sd, l);
+            r->stratum_values[pos[l]] = fa_dim_level_value(sd, l);
         r->strat_rows = fa_xcalloc(r->ngroups * ns * 4 + 1, sizeof(int64_t));
         for (size_t k = 1; k < nspans; k++) {
             if (!spans[k].mask)

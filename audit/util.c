@@ -437,3 +437,11 @@ fa_display_text(const char *s)
     out[len] = '\0';
     return out;
 }
+
+int
+fa_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}

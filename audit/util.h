@@ -87,6 +87,9 @@ int fa_utf8_valid(const char *s, size_t n);
  */
 void fa_fmt_double(double d, char *buf, size_t size);
 
+/* qsort's comparison of two doubles, ascending (no NaN). */
+int fa_cmp_double(const void *a, const void *b);
+
 /* Parses all of s as a finite double; 0 on success, -1 otherwise. */
 int fa_parse_double(const char *s, double *out);
 
